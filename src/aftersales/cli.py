@@ -1,0 +1,31 @@
+"""The `aftersales` command: one Typer sub-app per domain, registered here and nowhere else."""
+
+from __future__ import annotations
+
+import typer
+
+from aftersales.bench.cli import app as bench_app
+from aftersales.cases.cli import register as register_case_commands
+from aftersales.evaluation.cli import app as evaluate_app
+from aftersales.liability.cli import app as ledger_app
+from aftersales.live.cli import app as live_app
+from aftersales.policy.cli import app as policy_app
+from aftersales.triage.cli import app as triage_app
+
+app = typer.Typer(
+    name="aftersales",
+    help="直播电商售后服务中枢 / After-sales service hub for live-stream e-commerce.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+register_case_commands(app)
+app.add_typer(triage_app, name="triage")
+app.add_typer(policy_app, name="policy")
+app.add_typer(live_app, name="live")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(evaluate_app, name="evaluate")
+app.add_typer(bench_app, name="bench")
+
+
+def main() -> None:
+    app()

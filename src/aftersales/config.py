@@ -1,0 +1,46 @@
+"""Settings from the environment (prefix AFTERSALES_); the embedded default needs none of them."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AFTERSALES_", env_file=None, extra="ignore")
+
+    environment: str = Field("development", description="development | test | production")
+    data_dir: Path = Field(Path("var"), description="where the embedded database and key file live")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite:///<data_dir>/aftersales.db")
+    pii_key: str | None = Field(None, description="Fernet key for PII; default: a 0600 key file in data_dir")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    sweeper_interval_seconds: float = Field(5.0, description="how often the in-process SLA sweeper runs")
+    run_sweeper_in_process: bool = True
+    group_commit_max_batch: int = Field(256, description="most intake requests committed in one transaction")
+    group_commit_max_wait_ms: float = Field(2.0, description="longest a request waits for companions")
+    language: str = Field("zh-CN", description="zh-CN or en for user-facing texts")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment == "production":
+            if self.resolved_database_url().startswith("sqlite") is False and self.pii_key is None:
+                raise ValueError("production needs AFTERSALES_PII_KEY; a key file on one host is not enough")
+        return self
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'aftersales.db').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url().startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

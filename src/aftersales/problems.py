@@ -1,0 +1,50 @@
+"""Domain errors: each domain subclasses DomainError; app.py renders them once as RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """An expected failure a caller can act on; carries its HTTP status and a machine-readable code."""
+
+    status: int = 400
+    code: str = "bad-request"
+    title: str = "请求有误 / Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not-found"
+    title = "未找到 / Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    title = "状态冲突 / Conflict"
+
+
+class InvalidInput(DomainError):
+    """Bad input naming the field: `InvalidInput("...", field="order_id")`."""
+
+    status = 422
+    code = "invalid-input"
+    title = "输入无效 / Invalid input"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    title = "无权操作 / Forbidden"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+    title = "未认证 / Unauthorized"

@@ -1,0 +1,44 @@
+"""Who is calling: a role and the parties it belongs to. Pure; no database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    buyer = "buyer"
+    agent = "agent"
+    supervisor = "supervisor"
+    brand = "brand"
+    anchor = "anchor"
+    mcn = "mcn"
+    platform_admin = "platform_admin"
+
+
+#: platform staff work every case; the other roles see only what is theirs.
+STAFF_ROLES = frozenset({Role.agent, Role.supervisor, Role.platform_admin})
+GOVERNANCE_ROLES = frozenset({Role.supervisor, Role.platform_admin})
+PARTY_ROLES = frozenset({Role.brand, Role.anchor, Role.mcn})
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role
+    token_id: int | None = None
+    name: str = ""
+    #: the buyer's id for role=buyer; the agent's own party id for staff, when known.
+    buyer_id: str | None = None
+    #: the parties this principal speaks for (a brand id; an MCN id plus, resolved at login, its anchors).
+    party_ids: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_governance(self) -> bool:
+        return self.role in GOVERNANCE_ROLES
+
+    def speaks_for(self, party_id: str | None) -> bool:
+        return party_id is not None and party_id in self.party_ids
