@@ -26,9 +26,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
-        if self.environment == "production":
-            if self.resolved_database_url().startswith("sqlite") is False and self.pii_key is None:
-                raise ValueError("production needs AFTERSALES_PII_KEY; a key file on one host is not enough")
+        if self.environment == "production" and not self.is_sqlite and self.pii_key is None:
+            raise ValueError("production needs AFTERSALES_PII_KEY; a key file on one host is not enough")
         return self
 
     def resolved_database_url(self) -> str:

@@ -1,0 +1,133 @@
+"""After-sales cases (售后工单), their messages, timeline and compensation offers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from aftersales.db import Base
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        # a retried POST with the same key finds the first case instead of making a second one
+        UniqueConstraint("buyer_id", "idempotency_key", name="uq_cases_idempotency"),
+        Index("ix_cases_created", "created_at", "id"),
+        Index("ix_cases_state_tier", "state", "tier"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    buyer_id: Mapped[str] = mapped_column(ForeignKey("buyers.id"), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    case_type: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20))
+    tier: Mapped[str] = mapped_column(String(2))
+    priority: Mapped[int] = mapped_column(Integer, default=3)  # 1 = most urgent
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    text: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[list[str]] = mapped_column(default=list)
+    requested_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    refund_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+
+    # triage
+    category: Mapped[str] = mapped_column(String(30))
+    categories: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    emotion: Mapped[str] = mapped_column(String(20), default="calm")
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    risk_flags: Mapped[list[str]] = mapped_column(default=list)
+    symptoms: Mapped[list[str]] = mapped_column(default=list)
+    triage_model: Mapped[str] = mapped_column(String(40), default="")
+    confirmed_category: Mapped[str | None] = mapped_column(String(30))
+    answer_zh: Mapped[str] = mapped_column(Text, default="")
+    answer_en: Mapped[str] = mapped_column(Text, default="")
+    soothing_zh: Mapped[str | None] = mapped_column(Text)
+    soothing_en: Mapped[str | None] = mapped_column(Text)
+    senior_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    ai_resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # policy and routing
+    decision: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    responsible_party_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"), index=True)
+    responsible_kind: Mapped[str | None] = mapped_column(String(16))
+    handoff_count: Mapped[int] = mapped_column(Integer, default=0)
+    assigned_agent_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
+
+    # a timestamp per milestone, which analytics read directly
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    human_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    return_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    return_shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    return_received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    refund_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    refunded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    exchanged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disputed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    arbitration_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reopened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CaseMessage(Base):
+    __tablename__ = "case_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    author_role: Mapped[str] = mapped_column(String(20))  # buyer | ai | agent | supervisor | brand | ...
+    author_id: Mapped[str | None] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TimelineEvent(Base):
+    __tablename__ = "timeline_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(30))  # opened | transition | triage | sla_breach | ...
+    actor_role: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[str | None] = mapped_column(String(40))
+    action: Mapped[str | None] = mapped_column(String(30))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    buyer_visible: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CompensationOffer(Base):
+    """A care package or goodwill offer (coupon, samples, points, cash); its acceptance feeds indicator M2."""
+
+    __tablename__ = "compensation_offers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # coupon | samples | points | cash | medical
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    offered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted: Mapped[bool | None] = mapped_column(Boolean)
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

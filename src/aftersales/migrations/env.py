@@ -1,0 +1,43 @@
+"""Alembic environment: the URL comes from the caller's config, the schema from every domain's models."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import pool
+
+from aftersales.db import make_engine
+from aftersales.models_registry import load_all_models
+
+config = context.config
+target_metadata = load_all_models().metadata
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool)
+    with engine.connect() as fresh:
+        _run(fresh)
+    engine.dispose()
+
+
+def _run(connection: object) -> None:
+    # batch mode lets later migrations alter SQLite tables (which has no ALTER COLUMN)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,64 @@
+"""Orders, shipments (outbound and return) and the carriers' logistics events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from aftersales.db import Base
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    buyer_id: Mapped[str] = mapped_column(ForeignKey("buyers.id"), index=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)
+    batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id"))
+    shop_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    brand_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    anchor_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"), index=True)
+    live_session_id: Mapped[str | None] = mapped_column(ForeignKey("live_sessions.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    region: Mapped[str] = mapped_column(String(40), default="")
+    placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    presale: Mapped[bool] = mapped_column(Boolean, default=False)
+    promised_ship_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    shipping_insurance: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Shipment(Base):
+    __tablename__ = "shipments"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(10))  # outbound | return
+    carrier_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
+    tracking_no: Mapped[str] = mapped_column(String(60), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="created")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LogisticsEvent(Base):
+    __tablename__ = "logistics_events"
+    #: carriers resend webhooks; the same event twice must land once.
+    __table_args__ = (UniqueConstraint("tracking_no", "status", "occurred_at", name="uq_logistics_event"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tracking_no: Mapped[str] = mapped_column(String(60), index=True)
+    carrier_code: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))  # collected | in_transit | delivered | exception
+    description: Mapped[str] = mapped_column(String(500), default="")
+    location: Mapped[str] = mapped_column(String(100), default="")
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,38 @@
+"""Parties (platform, shops, brands, anchors, MCNs, carriers, agents, suppliers) and buyers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from aftersales.db import Base
+
+PARTY_KINDS = ("platform", "shop", "brand", "anchor", "mcn", "carrier", "agent", "supplier")
+
+
+class Party(Base):
+    __tablename__ = "parties"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: anchor → its MCN, shop → its brand, agent → its team lead; lets an MCN see its anchors' cases.
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"), index=True)
+    #: kind-specific facts: an agent's seniority, a factory's alliance membership, a carrier's code.
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Buyer(Base):
+    __tablename__ = "buyers"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    #: Fernet ciphertexts; only security.pii reads or writes them.
+    phone_enc: Mapped[str] = mapped_column(Text)
+    address_enc: Mapped[str] = mapped_column(Text)
+    region: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
