@@ -115,7 +115,7 @@ def load_book(custom_file: Path | None = None) -> ProfileBook:
 
 
 def choose_profile(book: ProfileBook, *, in_promo: bool, sensitive_skin_share: float | None,
-                   forced: str | None = None) -> ProfileChoice:
+                   forced: str | None = None, promo_names: tuple[str, ...] = ()) -> ProfileChoice:
     """The profile for one subject and period, with the reason in both languages."""
     if forced:
         p = book.get(forced)
@@ -123,7 +123,9 @@ def choose_profile(book: ProfileBook, *, in_promo: bool, sensitive_skin_share: f
     share = sensitive_skin_share if sensitive_skin_share == sensitive_skin_share else None  # NaN → None
     candidates: dict[str, tuple[str, str]] = {}
     if in_promo and "promo" in book.profiles:
-        candidates["promo"] = ("统计期与大促窗口（618/双11）重叠", "the period overlaps a promotion window")
+        which = "、".join(promo_names) or "618/双11"
+        candidates["promo"] = (f"统计期与大促窗口（{which}）重叠",
+                               f"the period overlaps a promotion window ({which})")
     if share is not None and share > book.sensitive_skin_share and "sensitive_skin" in book.profiles:
         candidates["sensitive_skin"] = (
             f"{share:.0%} 的 GMV 来自敏感肌商品（阈值 {book.sensitive_skin_share:.0%}）",
