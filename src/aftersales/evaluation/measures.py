@@ -1,0 +1,209 @@
+"""The 28 indicators as Ibis expressions, each defined once, over the frames of frames.py.
+
+A measure names its frame, the rows in its scope, and the value x of each row; the indicator is the mean
+(or median) of x over the scoped rows that have one, and n is how many rows that was. Shares are means of
+0/1. Division happens after the engine returns (numerator, count), so an empty group is NaN with n = 0
+on every engine, never a silent zero nor a Spark division error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from aftersales.evaluation import cleaning as cl
+
+if TYPE_CHECKING:
+    import ibis
+
+Scoped = tuple["ibis.Value", "ibis.Value"]  # (scope condition, value x)
+
+
+@dataclass(frozen=True)
+class Measure:
+    frame: str
+    define: Callable[[ibis.Table], Scoped]
+    how: str = "mean"  # mean | median
+
+
+def _flag(cond: ibis.Value, *, negate: bool = False) -> ibis.Value:
+    """0/1 of a condition, NULL staying NULL (ifelse, not a cast: PostgreSQL refuses bool→bigint).
+
+    `negate` instead of `~cond`: Ibis 12 prints `(~c).isnull()` as `NOT (c) IS NULL`, which DuckDB reads
+    as `NOT (c IS NULL)`.
+    """
+    import ibis
+
+    yes, no = (0.0, 1.0) if negate else (1.0, 0.0)
+    return ibis.ifelse(cond.isnull(), ibis.null("float64"), ibis.ifelse(cond, yes, no))
+
+
+def _all(t: ibis.Table) -> ibis.Value:
+    import ibis
+
+    return ibis.literal(True)
+
+
+def _r1(t: ibis.Table) -> Scoped:
+    return _all(t), _flag(cl.within(t.first_response_at, t.created_at, 24 * cl.US_PER_HOUR))
+
+
+def _r2(t: ibis.Table) -> Scoped:
+    return _all(t), _flag(t.sla_met)
+
+
+def _r3(t: ibis.Table) -> Scoped:
+    return t.peak, _flag(t.sla_met, negate=True)
+
+
+def _r4(t: ibis.Table) -> Scoped:
+    return t.tier.isin(["L2", "L3"]), t.human_minutes
+
+
+def _r5(t: ibis.Table) -> Scoped:
+    return t.off_hours, _flag(cl.within(t.first_response_at, t.created_at, cl.US_PER_HOUR))
+
+
+def _e1(t: ibis.Table) -> Scoped:
+    return t.case_type.isin(["return_refund", "exchange"]), t.resolve_hours
+
+
+def _e2(t: ibis.Table) -> Scoped:
+    return t.case_type == "allergy", t.allergy_days
+
+
+def _e3(t: ibis.Table) -> Scoped:
+    return t.handoffs >= 0, t.handoffs.cast("float64")
+
+
+def _e4(t: ibis.Table) -> Scoped:
+    return t.refunded_at.notnull(), _flag(cl.within(t.refunded_at, t.created_at, 48 * cl.US_PER_HOUR))
+
+
+def _e5(t: ibis.Table) -> Scoped:
+    return (t.case_type == "allergy") & t.allergy_verified, _flag(t.medical_compensation.fill_null(False))
+
+
+def _s1(t: ibis.Table) -> Scoped:
+    import ibis
+
+    # NPS = % promoters (9–10) − % detractors (0–6): the mean of +100 / 0 / −100 per answer
+    score = ibis.cases((t.nps >= 9, 100.0), (t.nps <= 6, -100.0), else_=0.0)
+    return t.nps.notnull(), ibis.ifelse(t.nps.isnull(), ibis.null("float64"), score)
+
+
+def _s2(t: ibis.Table) -> Scoped:
+    return t.csat.notnull(), t.csat.cast("float64")
+
+
+def _s3(t: ibis.Table) -> Scoped:
+    # first contact: solved, and by the first party that held it (no handoff)
+    return t.handoffs.notnull(), _flag(t.resolved_at.notnull() & (t.handoffs == 0))
+
+
+def _s4(t: ibis.Table) -> Scoped:
+    return t.buyer_id.notnull() & t.order_id.notnull(), _flag(t.repeat)
+
+
+def _s5(t: ibis.Table) -> Scoped:
+    return _all(t), _flag(t.arbitrated.fill_null(False))
+
+
+def _c1(t: ibis.Table) -> Scoped:
+    return _all(t), _flag(t.responsibility_list_published.fill_null(False))
+
+
+def _c2(t: ibis.Table) -> Scoped:
+    return _all(t), t.decision_days
+
+
+def _c3(t: ibis.Table) -> Scoped:
+    return t.first_route_correct.notnull(), _flag(t.first_route_correct)
+
+
+def _c4(t: ibis.Table) -> Scoped:
+    passing = (t.handoffs >= 3).fill_null(False) | t.routing_loop.fill_null(False)
+    return t.handoffs.notnull() | t.routing_loop.notnull(), _flag(passing)
+
+
+def _c5(t: ibis.Table) -> Scoped:
+    return _all(t), _flag(t.bound_to_order_terms.fill_null(False))
+
+
+def _t1(t: ibis.Table) -> Scoped:
+    return t.confirmed_class.notnull() & t.ai_class.notnull(), _flag(t.ai_class == t.confirmed_class)
+
+
+def _t2(t: ibis.Table) -> Scoped:
+    return _all(t), _flag(t.evidence_hashed.fill_null(False))
+
+
+def _t3(t: ibis.Table) -> Scoped:
+    return _all(t), t.checked.cast("float64")
+
+
+def _t4(t: ibis.Table) -> Scoped:
+    return t.tier == "L1", _flag(t.resolved_by_ai.fill_null(False))
+
+
+def _m1(t: ibis.Table) -> Scoped:
+    return _all(t), _flag(t.sentiment.isin(["positive", "empathetic"]).fill_null(False))
+
+
+def _m2(t: ibis.Table) -> Scoped:
+    # an offer nobody answered was not accepted
+    return t.compensation_offered.fill_null(False), _flag(t.compensation_accepted.fill_null(False))
+
+
+def _m3(t: ibis.Table) -> Scoped:
+    return t.satisfied.notnull(), _flag(t.satisfied)
+
+
+def _m4(t: ibis.Table) -> Scoped:
+    return t.emotion == "angry", _flag(
+        cl.within(t.first_human_response_at, t.created_at, 15 * cl.US_PER_MINUTE)
+    )
+
+
+MEASURES: dict[str, Measure] = {
+    "R1": Measure("cases", _r1),
+    "R2": Measure("cases", _r2),
+    "R3": Measure("cases", _r3),
+    "R4": Measure("cases", _r4, "median"),
+    "R5": Measure("cases", _r5),
+    "E1": Measure("cases", _e1),
+    "E2": Measure("cases", _e2),
+    "E3": Measure("cases", _e3),
+    "E4": Measure("cases", _e4),
+    "E5": Measure("cases", _e5),
+    "S1": Measure("surveys", _s1),
+    "S2": Measure("surveys", _s2),
+    "S3": Measure("cases", _s3),
+    "S4": Measure("cases", _s4),
+    "S5": Measure("cases", _s5),
+    "C1": Measure("live_products", _c1),
+    "C2": Measure("arbitration", _c2),
+    "C3": Measure("cases", _c3),
+    "C4": Measure("cases", _c4),
+    "C5": Measure("claims", _c5),
+    "T1": Measure("cases", _t1),
+    "T2": Measure("live_sessions", _t2),
+    "T3": Measure("conversations", _t3),
+    "T4": Measure("cases", _t4),
+    "M1": Measure("messages", _m1),
+    "M2": Measure("cases", _m2),
+    "M3": Measure("callbacks", _m3),
+    "M4": Measure("cases", _m4),
+}
+
+
+def aggregates(indicator: str, table: ibis.Table) -> dict[str, ibis.Value]:
+    """The engine-side aggregates of one indicator: its numerator (or median) and its count."""
+    import ibis
+
+    measure = MEASURES[indicator]
+    scope, value = measure.define(table)
+    kept = ibis.ifelse(scope.fill_null(False), value.cast("float64"), ibis.null("float64"))
+    head = kept.median() if measure.how == "median" else kept.sum()
+    return {f"{indicator}__v": head, f"{indicator}__n": kept.count()}

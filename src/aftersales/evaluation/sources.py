@@ -1,0 +1,211 @@
+"""Where the evaluation reads its input tables: a Parquet/CSV folder (DuckDB), Spark, or the operational DB.
+
+Every source hands out Ibis tables already renamed and cast to the input schema (schema.py), so the
+indicator definitions never see an engine or a user's column names.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aftersales.evaluation.schema import TABLES, Table
+from aftersales.problems import InvalidInput
+
+if TYPE_CHECKING:
+    import ibis
+    import pandas as pd
+    from ibis.backends import BaseBackend
+
+
+@dataclass
+class Source:
+    kind: str  # duckdb | spark | postgres | sqlite
+    con: BaseBackend
+    description: str
+    tables: dict[str, ibis.Table] = field(default_factory=dict)
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+    def table(self, name: str) -> ibis.Table:
+        if name not in self.tables:
+            raise InvalidInput(f"数据源缺少表 {name} / the source has no table {name}", field=name)
+        return self.tables[name]
+
+
+def load_mapping(mapping: str | Path | dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Read a YAML/TOML/JSON mapping: {table: {file: ..., columns: {schema_name: their_name}}}."""
+    if mapping is None:
+        return {}
+    if isinstance(mapping, dict):
+        data = mapping
+    else:
+        path = Path(mapping)
+        if not path.is_file():
+            raise InvalidInput(f"找不到映射文件 / mapping file not found: {path}", field="mapping")
+        text = path.read_text(encoding="utf-8")
+        if path.suffix in {".yaml", ".yml"}:
+            import yaml
+
+            data = yaml.safe_load(text) or {}
+        elif path.suffix == ".toml":
+            data = tomllib.loads(text)
+        else:
+            data = json.loads(text)
+    result: dict[str, dict[str, Any]] = {}
+    for name, spec in data.items():
+        if name not in TABLES:
+            raise InvalidInput(f"映射中的未知表 / unknown table in mapping: {name}", field="mapping")
+        spec = dict(spec or {})
+        file = spec.pop("file", None)
+        columns = spec.pop("columns", spec)
+        result[name] = {"file": file, "columns": dict(columns)}
+    return result
+
+
+def conform(raw: ibis.Table, table: Table, columns: dict[str, str] | None = None) -> ibis.Table:
+    """Rename the user's columns to the schema, cast each to its type, add absent optional columns as NULL."""
+    import ibis
+
+    columns = columns or {}
+    present = set(raw.columns)
+    picked = []
+    for col in table.columns:
+        theirs = columns.get(col.name, col.name)
+        if theirs in present:
+            picked.append(raw[theirs].cast(col.dtype).name(col.name))
+        elif col.required:
+            raise InvalidInput(
+                f"表 {table.name} 缺少必需列 {theirs} / table {table.name} lacks required column {theirs}",
+                field=f"{table.name}.{col.name}",
+            )
+        else:
+            picked.append(ibis.null(col.dtype).name(col.name))
+    return raw.select(picked)
+
+
+def _find_file(folder: Path, name: str, override: str | None) -> Path | None:
+    if override:
+        path = folder / override
+        if not path.exists():
+            raise InvalidInput(f"找不到文件 / file not found: {path}", field=name)
+        return path
+    for candidate in (folder / f"{name}.parquet", folder / name, folder / f"{name}.csv"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _read_path(con: BaseBackend, path: Path, name: str) -> ibis.Table:
+    """A file or a folder of parts; CSV when the name says so or the folder holds CSV parts."""
+    is_csv = path.suffix == ".csv" or (path.is_dir() and any(path.glob("*.csv")))
+    if path.is_dir():
+        target = str(path) if con.name == "pyspark" else str(path / ("*.csv" if is_csv else "*.parquet"))
+    else:
+        target = str(path)
+    if is_csv:
+        return con.read_csv(target, table_name=f"raw_{name}")
+    return con.read_parquet(target, table_name=f"raw_{name}")
+
+
+def _attach_folder(source: Source, folder: Path, mapping: dict[str, dict[str, Any]]) -> Source:
+    if not folder.is_dir():
+        raise InvalidInput(f"数据目录不存在 / data folder not found: {folder}", field="source")
+    for name, table in TABLES.items():
+        spec = mapping.get(name, {})
+        path = _find_file(folder, name, spec.get("file"))
+        if path is None:
+            if table.required:
+                raise InvalidInput(f"数据目录缺少 {name} 表 / the folder has no {name} table", field=name)
+            continue
+        source.tables[name] = conform(_read_path(source.con, path, name), table, spec.get("columns"))
+    return source
+
+
+def spark_session(master: str = "local[2]") -> Any:
+    """One SparkSession per process, configured for a small machine and UTC."""
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master(master)
+        .appName("aftersales-evaluation")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.memory", "1g")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+
+
+def _open_spark(
+    spec: str, data: str | Path | None, mapping: dict[str, dict[str, Any]], session: Any
+) -> Source:
+    import ibis
+
+    master = spec if spec.startswith("spark://") else "local[2]"
+    session = session or spark_session(master)
+    con = ibis.pyspark.connect(session)
+    source = Source("spark", con, f"Spark {session.sparkContext.master}")
+    if data is not None:
+        return _attach_folder(source, Path(data), mapping)
+    # without a folder, the tables come from the session's catalog under the schema's names
+    existing = set(con.list_tables())
+    for name, table in TABLES.items():
+        theirs = mapping.get(name, {}).get("file") or name
+        if theirs in existing:
+            source.tables[name] = conform(con.table(theirs), table, mapping.get(name, {}).get("columns"))
+        elif table.required:
+            raise InvalidInput(
+                f"Spark 目录中没有 {theirs} 表 / no table {theirs} in the Spark catalog", field=name
+            )
+    return source
+
+
+def _open_db(database_url: str | None) -> Source:
+    from aftersales.config import get_settings
+    from aftersales.evaluation import operational
+
+    url = database_url or get_settings().resolved_database_url()
+    if url.startswith("sqlite"):
+        return operational.open_sqlite(url)
+    if url.startswith("postgresql"):
+        return operational.open_postgres(url)
+    raise InvalidInput(
+        f"不支持的数据库 / unsupported database URL: {url.split(':', 1)[0]}", field="database_url"
+    )
+
+
+def open_source(
+    spec: str = "db",
+    database_url: str | None = None,
+    mapping: str | Path | dict[str, Any] | None = None,
+    *,
+    data: str | Path | None = None,
+    session: Any = None,
+) -> Source:
+    """`db`, a folder path, `spark` or `spark://host:port` (with `data=` a folder the cluster can read)."""
+    mapping_data = load_mapping(mapping)
+    if spec == "db":
+        return _open_db(database_url)
+    if spec == "spark" or spec.startswith("spark://"):
+        return _open_spark(spec, data, mapping_data, session)
+    import ibis
+
+    folder = Path(spec)
+    con = ibis.duckdb.connect()
+    return _attach_folder(Source("duckdb", con, f"DuckDB over {folder}"), folder, mapping_data)
+
+
+def read_table(source: Source, name: str) -> pd.DataFrame:
+    """A whole input table as pandas (the validation tables are small); empty with its columns if absent."""
+    import pandas as pd
+
+    if name not in TABLES:
+        raise InvalidInput(f"未知表 / unknown table: {name}", field="name")
+    if not source.has(name):
+        return pd.DataFrame({col: pd.Series(dtype="object") for col in TABLES[name].names})
+    return source.table(name).execute()
