@@ -110,12 +110,17 @@ def risk_level(last_observed: float, means: Sequence[float]) -> tuple[str, str, 
     return "low", "预测保持在 70 分以上且未明显下滑", "forecast stays at 70 or above without a marked fall"
 
 
-def forecast_index(history: Sequence[float | None], horizon: int = HORIZON) -> Forecast:
-    """Forecast the next `horizon` months from monthly indices (oldest first; None months are skipped)."""
+def forecast_index(history: Sequence[float | None], horizon: int = HORIZON, *,
+                   allow_ets: bool = True) -> Forecast:
+    """Forecast the next `horizon` months from monthly indices (oldest first; None months are skipped).
+
+    `allow_ets=False` uses the line even for long series: an ETS fit costs ~50 ms, too slow for thousands
+    of subjects in one run.
+    """
     known = [float(v) for v in history if v is not None and not math.isnan(v)]
     if not known:
         return Forecast("none", (), None, "无历史指数，无法预测", "no index history, no forecast")
-    if len(known) >= MIN_ETS:
+    if allow_ets and len(known) >= MIN_ETS:
         method, raw = "ets_damped_trend", _ets(known, horizon)
     elif len(known) >= MIN_LINE:
         method, raw = "linear_trend", _line(known, horizon)

@@ -1,0 +1,369 @@
+"""Use case: evaluate every subject of one type for a period — read, score, trend, forecast, validate.
+
+`read_inputs` is the only place that touches a data source; `build_report` turns frames into the report
+(a JSON-ready dict) that every output — JSON, CSV, Excel, HTML, the API — renders. Time is passed in.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aftersales.evaluation import effect, scoring, validation
+from aftersales.evaluation.forecast import forecast_index
+from aftersales.evaluation.profiles import ProfileBook, choose_profile, load_book
+from aftersales.problems import InvalidInput
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from aftersales.evaluation.periods import Calendar
+
+SUBJECT_TYPES = ("anchor", "brand", "shop", "mcn", "platform")
+CREDIT_TYPES = frozenset({"brand", "mcn"})
+
+
+@dataclass(frozen=True)
+class Options:
+    subject_type: str
+    period: str
+    profile: str | None = None
+    profile_file: Path | None = None
+    what_if: dict[str, float] = field(default_factory=dict)
+    history_months: int = 12
+    validate: bool = True
+    #: above this many subjects the forecast uses the line, not ETS (~50 ms a fit)
+    max_ets_subjects: int = 300
+
+
+@dataclass
+class Inputs:
+    """Everything the report needs, already read from a source as pandas frames."""
+
+    values: pd.DataFrame
+    subjects: pd.DataFrame
+    history: pd.DataFrame
+    cleaning: dict[str, Any]
+    source: str = ""
+    measurements: pd.DataFrame | None = None
+    panel: pd.DataFrame | None = None
+    outcomes: pd.DataFrame | None = None
+    quarter_values: pd.DataFrame | None = None
+    previous_quarter_values: pd.DataFrame | None = None
+
+
+def check_options(options: Options) -> None:
+    from aftersales.evaluation.periods import parse_period
+
+    if options.subject_type not in SUBJECT_TYPES:
+        raise InvalidInput(f"主体类型应为 {'/'.join(SUBJECT_TYPES)} / subject must be one of "
+                           f"{', '.join(SUBJECT_TYPES)}: {options.subject_type}", field="subject")
+    parse_period(options.period)
+
+
+def _last_month(period: str) -> str:
+    if not scoring.is_quarter(period):
+        return period
+    year, q = period.split("-Q")
+    return f"{year}-{int(q) * 3:02d}"
+
+
+def _quarter_of(period: str) -> str:
+    if scoring.is_quarter(period):
+        return period
+    year, month = period.split("-")
+    return f"{year}-Q{(int(month) - 1) // 3 + 1}"
+
+
+def read_inputs(source: Any, options: Options) -> Inputs:
+    """Compute indicators for the period, the monthly history and the validation tables from one source."""
+    from aftersales.evaluation.indicators import compute_indicators, compute_series
+    from aftersales.evaluation.sources import read_table
+
+    current = compute_indicators(source, subject_type=options.subject_type, period=options.period)
+    months = scoring.trailing_periods(_last_month(options.period), options.history_months)
+    history = compute_series(source, options.subject_type, periods=months)
+    inputs = Inputs(values=current.values, subjects=current.subjects, history=history,
+                    cleaning=current.cleaning.as_dict(), source=str(getattr(source, "description", "")))
+    if not options.validate:
+        return inputs
+    for name, attr in (("external_measurements", "measurements"), ("panel_scores", "panel"),
+                       ("outcomes", "outcomes")):
+        if source.has(name):
+            frame = read_table(source, name)
+            setattr(inputs, attr, frame[frame["subject_type"] == options.subject_type])
+    quarter = _quarter_of(options.period)
+    stype = options.subject_type
+    inputs.quarter_values = compute_indicators(source, subject_type=stype, period=quarter).values
+    inputs.previous_quarter_values = compute_indicators(
+        source, subject_type=stype, period=scoring.previous_period(quarter)).values
+    return inputs
+
+
+def _num(x: Any) -> float | None:
+    if x is None:
+        return None
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) or math.isinf(f) else f
+
+
+def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if frame is None or frame.empty:
+        return []
+    return [{k: (_num(v) if isinstance(v, float) else (v.item() if hasattr(v, "item") else v))
+             for k, v in rec.items()} for rec in frame.to_dict("records")]
+
+
+def _values_by_subject(values: pd.DataFrame) -> dict[str, dict[str, tuple[float | None, int]]]:
+    out: dict[str, dict[str, tuple[float | None, int]]] = {}
+    for rec in values.to_dict("records"):
+        n = rec.get("n")
+        out.setdefault(str(rec["subject_id"]), {})[str(rec["indicator"])] = (
+            _num(rec["value"]), int(n) if _num(n) is not None else 0)
+    return out
+
+
+@dataclass(frozen=True)
+class _Context:
+    options: Options
+    specs: Mapping[str, Any]
+    book: ProfileBook
+    #: promo windows overlapping each period the report scores (the period and its history months)
+    promos: dict[str, tuple[str, ...]]
+
+
+def _promo_map(calendar: Calendar, periods: list[str]) -> dict[str, tuple[str, ...]]:
+    from aftersales.evaluation.periods import parse_period
+
+    return {p: tuple(w.name_zh for w in calendar.promos_overlapping(parse_period(p))) for p in periods}
+
+
+def _monthly_indices(ctx: _Context, history: dict[str, dict[str, dict[str, tuple[float | None, int]]]],
+                     subject_id: str, share: float | None, months: list[str]) -> list[float | None]:
+    series: list[float | None] = []
+    for month in months:
+        vals = history.get(month, {}).get(subject_id)
+        if not vals:
+            series.append(None)
+            continue
+        names = ctx.promos[month]
+        choice = choose_profile(ctx.book, in_promo=bool(names), sensitive_skin_share=share,
+                                forced=ctx.options.profile, promo_names=names)
+        plain = {k: v for k, (v, _) in vals.items()}
+        series.append(scoring.score_subject(plain, ctx.specs, choice.profile.weights).index.index)
+    return series
+
+
+def _indicator_rows(ctx: _Context, vals: dict[str, tuple[float | None, int]],
+                    scores: Mapping[str, float | None]) -> list[dict[str, Any]]:
+    rows = []
+    for ind_id, spec in ctx.specs.items():
+        value, n = vals.get(ind_id, (None, 0))
+        rows.append({"id": ind_id, "dimension": scoring.dimension_of(ind_id),
+                     "name_zh": getattr(spec, "name_zh", ind_id), "name_en": getattr(spec, "name_en", ind_id),
+                     "unit": getattr(spec, "unit", ""), "target": spec.target, "floor": spec.floor,
+                     "value": value, "n": n, "score": scores.get(ind_id)})
+    return rows
+
+
+def _subject_entry(ctx: _Context, subject: Mapping[str, Any], vals: dict[str, tuple[float | None, int]],
+                   history: dict[str, dict[str, dict[str, tuple[float | None, int]]]], months: list[str],
+                   allow_ets: bool) -> dict[str, Any]:
+    sid = str(subject["subject_id"])
+    share = _num(subject.get("sensitive_skin_gmv_share"))
+    names = ctx.promos[ctx.options.period]
+    in_promo = bool(subject.get("in_promo")) if subject.get("in_promo") is not None else bool(names)
+    choice = choose_profile(ctx.book, in_promo=in_promo, sensitive_skin_share=share,
+                            forced=ctx.options.profile, promo_names=names)
+    result = scoring.score_subject({k: v for k, (v, _) in vals.items()}, ctx.specs, choice.profile.weights)
+    monthly = _monthly_indices(ctx, history, sid, share, months)
+    if not scoring.is_quarter(ctx.options.period):
+        monthly[-1] = result.index.index  # the month itself is scored exactly as the headline
+    fc = forecast_index(monthly, allow_ets=allow_ets)
+    future: list[str] = []
+    while len(future) < len(fc.points):
+        future.append(scoring.next_period(future[-1] if future else months[-1]))
+    cov = result.coverage
+    return {
+        "subject_id": sid, "name": subject.get("name") or sid, "gmv": _num(subject.get("gmv")),
+        "sensitive_skin_gmv_share": share, "in_promo": in_promo,
+        "months_active": _num(subject.get("months_active")),
+        "index": result.index.index, "grade": result.grade,
+        "card": scoring.card(monthly),
+        "credit": scoring.credit_decision(result.index.index)
+        if ctx.options.subject_type in CREDIT_TYPES else None,
+        "profile": {"name": choice.profile.name, "name_zh": choice.profile.name_zh,
+                    "name_en": choice.profile.name_en, "weights": choice.profile.weights,
+                    "applied_weights": result.index.applied_weights,
+                    "reason_zh": choice.reason_zh, "reason_en": choice.reason_en},
+        "dimensions": result.dimensions,
+        "indicators": _indicator_rows(ctx, vals, result.scores),
+        "coverage": {"indicators_with_data": cov.indicators_with_data,
+                     "indicators_total": cov.indicators_total, "indicator_share": cov.indicator_share,
+                     "dimensions_with_data": cov.dimensions_with_data, "weight_coverage": cov.weight_coverage,
+                     "missing_indicators": list(cov.missing_indicators)},
+        "trend": [{"period": m, "index": v} for m, v in zip(months, monthly, strict=True)],
+        "forecast": {"method": fc.method, "risk": fc.risk,
+                     "reason_zh": fc.reason_zh, "reason_en": fc.reason_en,
+                     "points": [{"period": per, "mean": p.mean, "lower": p.lower, "upper": p.upper}
+                                for per, p in zip(future, fc.points, strict=True)]},
+    }
+
+
+def _history_map(history: pd.DataFrame) -> dict[str, dict[str, dict[str, tuple[float | None, int]]]]:
+    if history is None or history.empty:
+        return {}
+    return {str(period): _values_by_subject(group) for period, group in history.groupby("period", sort=True)}
+
+
+def _subject_rows(inputs: Inputs) -> list[dict[str, Any]]:
+    """Subjects from the subjects table, plus any that only appear in the values (never dropped silently)."""
+    rows: dict[str, dict[str, Any]] = {}
+    if not inputs.subjects.empty:
+        rows = {str(r["subject_id"]): r for r in inputs.subjects.to_dict("records")}
+    for sid in inputs.values["subject_id"].astype(str).unique() if not inputs.values.empty else []:
+        rows.setdefault(sid, {"subject_id": sid})
+    return list(rows.values())
+
+
+def _rank(subjects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    ordered = sorted(subjects, key=lambda s: (s["index"] is None, -(s["index"] or 0.0), s["subject_id"]))
+    board = []
+    for position, s in enumerate(ordered, start=1):
+        s["rank"] = position if s["index"] is not None else None
+        board.append({"rank": s["rank"], "subject_id": s["subject_id"], "name": s["name"],
+                      "index": s["index"], "grade": s["grade"], "card": s["card"], "credit": s["credit"],
+                      "risk": s["forecast"]["risk"], "profile": s["profile"]["name"],
+                      "coverage": s["coverage"]["indicator_share"]})
+    return board
+
+
+def _dimension_frame(subject_type: str, subjects: list[dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame([{"subject_type": subject_type, "subject_id": s["subject_id"],
+                          **{d: s["dimensions"].get(d) for d in scoring.DIMENSIONS}} for s in subjects],
+                        columns=["subject_type", "subject_id", *scoring.DIMENSIONS]).astype(
+        {d: float for d in scoring.DIMENSIONS})
+
+
+def _outcomes_for(inputs: Inputs, period: str) -> pd.DataFrame | None:
+    """Outcomes of the period; where the period has none, each subject's latest earlier outcome."""
+    frame = inputs.outcomes
+    if frame is None or frame.empty:
+        return None
+    same = frame[frame["period"].astype(str) == period]
+    if not same.empty:
+        return same
+    earlier = frame[frame["period"].astype(str) <= period].sort_values("period")
+    if earlier.empty:
+        return None
+    return earlier.groupby(["subject_type", "subject_id"], as_index=False).last()
+
+
+def _validation(inputs: Inputs, options: Options, subjects: list[dict[str, Any]]) -> dict[str, Any]:
+    import pandas as pd
+
+    out: dict[str, Any] = {"triangulation": [], "panel": [], "calibration": [], "predictive_validity": []}
+    if inputs.measurements is not None:
+        m = inputs.measurements
+        m = m[m["period"].astype(str).isin({options.period, _quarter_of(options.period)})]
+        out["triangulation"] = _records(validation.triangulate(m))
+    if inputs.panel is not None:
+        out["panel"] = [{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}
+                        for r in validation.panel_agreement(inputs.panel)]
+    if inputs.quarter_values is not None and inputs.previous_quarter_values is not None:
+        out["calibration"] = _records(validation.calibration_flags(inputs.quarter_values,
+                                                                   inputs.previous_quarter_values))
+    outcomes = _outcomes_for(inputs, options.period)
+    if outcomes is not None:
+        idx = pd.DataFrame([{"subject_type": options.subject_type, "subject_id": s["subject_id"],
+                             "index": s["index"]} for s in subjects if s["index"] is not None],
+                           columns=["subject_type", "subject_id", "index"])
+        out["predictive_validity"] = [{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}
+                                      for r in validation.predictive_validity(idx, outcomes)]
+    return out
+
+
+def _effect(inputs: Inputs, ctx: _Context, subjects: list[dict[str, Any]],
+            values: dict[str, dict[str, tuple[float | None, int]]]) -> dict[str, Any]:
+    outcomes = _outcomes_for(inputs, ctx.options.period)
+    models = effect.fit_outcome_models(_dimension_frame(ctx.options.subject_type, subjects), outcomes) \
+        if outcomes is not None else {}
+    report: dict[str, Any] = {"models": {o: {"n": m.n, "r2": m.r2, "intercept": m.intercept,
+                                             "coefficients": m.coefficients, "filled_cells": m.filled_cells}
+                                         for o, m in models.items()}}
+    if not ctx.options.what_if:
+        return report
+    for s in subjects:
+        weights = ctx.book.get(s["profile"]["name"]).weights
+        vals = {k: v for k, (v, _) in values.get(s["subject_id"], {}).items()}
+        wi = effect.what_if(vals, ctx.options.what_if, ctx.specs, weights, models)
+        s["what_if"] = {"overrides": wi.overrides, "index_before": wi.before.index.index,
+                        "index_after": wi.after.index.index, "grade_after": wi.after.grade,
+                        "dimensions_after": wi.after.dimensions,
+                        "predicted_before": wi.predicted_before, "predicted_after": wi.predicted_after}
+    return report
+
+
+def build_report(inputs: Inputs, options: Options, specs: Mapping[str, Any], *, generated_at: datetime,
+                 book: ProfileBook | None = None, calendar: Calendar | None = None) -> dict[str, Any]:
+    """The whole evaluation of one subject type and period, as a JSON-ready dict."""
+    from aftersales.evaluation.periods import load_calendar
+
+    months = scoring.trailing_periods(_last_month(options.period), options.history_months)
+    ctx = _Context(options, specs, book or load_book(options.profile_file),
+                   _promo_map(calendar or load_calendar(), [*months, options.period]))
+    if options.profile:
+        ctx.book.get(options.profile)  # an unknown profile fails before any work
+    unknown = set(options.what_if) - set(specs)
+    if unknown:
+        raise InvalidInput(f"未知指标 / unknown indicators: {sorted(unknown)}", field="what_if")
+    values = _values_by_subject(inputs.values) if not inputs.values.empty else {}
+    history = _history_map(inputs.history)
+    rows = _subject_rows(inputs)
+    allow_ets = len(rows) <= options.max_ets_subjects
+    subjects = [_subject_entry(ctx, r, values.get(str(r["subject_id"]), {}), history, months, allow_ets)
+                for r in rows]
+    board = _rank(subjects)
+    subjects.sort(key=lambda s: (s["rank"] is None, s["rank"] or 0, s["subject_id"]))
+    effect_report = _effect(inputs, ctx, subjects, values)
+    indices = [s["index"] for s in subjects if s["index"] is not None]
+    return {
+        "subject_type": options.subject_type, "period": options.period,
+        "generated_at": generated_at.isoformat(), "source": inputs.source,
+        "forecast_method_note": None if allow_ets else
+        f"主体超过 {options.max_ets_subjects} 个，预测统一使用线性趋势 / more than "
+        f"{options.max_ets_subjects} subjects: forecasts use the linear trend",
+        "summary": {
+            "subjects": len(subjects), "with_index": len(indices),
+            "mean_index": sum(indices) / len(indices) if indices else None,
+            "grades": {g: sum(1 for s in subjects if s["grade"] == g) for g in ("A", "B", "C")},
+            "cards": {c: sum(1 for s in subjects if s["card"] == c) for c in ("yellow", "red")},
+            "risk": {r: sum(1 for s in subjects if s["forecast"]["risk"] == r)
+                     for r in ("high", "medium", "low")},
+        },
+        "leaderboard": board,
+        "subjects": subjects,
+        "cleaning": inputs.cleaning,
+        "validation": _validation(inputs, options, subjects) if options.validate else {},
+        "effect": effect_report,
+    }
+
+
+def evaluate(source_spec: str, options: Options, *, generated_at: datetime, database_url: str | None = None,
+             mapping: str | Path | None = None) -> dict[str, Any]:
+    """Open the source, read and build the report."""
+    from aftersales.evaluation.indicators import INDICATORS
+    from aftersales.evaluation.sources import open_source
+
+    check_options(options)
+    source = open_source(source_spec, database_url=database_url, mapping=mapping)
+    return build_report(read_inputs(source, options), options, INDICATORS, generated_at=generated_at)

@@ -1,0 +1,151 @@
+"""Hand-built evaluation frames (the shape EA's compute_indicators returns) and report-building checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+import pytest
+
+from aftersales.evaluation import service
+
+
+@dataclass(frozen=True)
+class Spec:
+    id: str
+    dimension: str
+    name_zh: str
+    name_en: str
+    target: float
+    floor: float
+    unit: str
+
+
+_TABLE = [  # id, target, floor (SPEC §Evaluation)
+    ("R1", 0.95, 0.50), ("R2", 0.95, 0.50), ("R3", 0.05, 0.50), ("R4", 45, 1440), ("R5", 0.90, 0.30),
+    ("E1", 48, 168), ("E2", 3, 10), ("E3", 1.5, 5), ("E4", 0.95, 0.50), ("E5", 0.90, 0.20),
+    ("S1", 40, 0), ("S2", 4.5, 3.0), ("S3", 0.85, 0.40), ("S4", 0.05, 0.30), ("S5", 0.02, 0.20),
+    ("C1", 1.0, 0.30), ("C2", 3, 15), ("C3", 0.95, 0.50), ("C4", 0.05, 0.45), ("C5", 1.0, 0.30),
+    ("T1", 0.90, 0.50), ("T2", 0.90, 0.0), ("T3", 1.0, 0.0), ("T4", 0.80, 0.20),
+    ("M1", 0.75, 0.30), ("M2", 0.60, 0.20), ("M3", 0.90, 0.50), ("M4", 0.90, 0.30),
+]
+SPECS = {i: Spec(i, i[0], f"指标{i}", f"indicator {i}", t, f, "") for i, t, f in _TABLE}
+
+
+def value_at(ind: str, share: float) -> float:
+    """The value scoring `share` × 100 on that indicator: floor + share × (target − floor)."""
+    spec = SPECS[ind]
+    return spec.floor + share * (spec.target - spec.floor)
+
+
+def values_frame(period: str, shares: dict[str, float], missing: dict[str, set[str]] | None = None,
+                 subject_type: str = "anchor") -> pd.DataFrame:
+    rows = []
+    for sid, share in shares.items():
+        for ind in SPECS:
+            gone = missing is not None and ind in missing.get(sid, set())
+            rows.append({"subject_type": subject_type, "subject_id": sid, "period": period, "indicator": ind,
+                         "value": float("nan") if gone else value_at(ind, share), "n": 0 if gone else 50})
+    return pd.DataFrame(rows)
+
+
+def subjects_frame(ids: list[str], subject_type: str = "anchor", sensitive: dict[str, float] | None = None,
+                   in_promo: bool = False) -> pd.DataFrame:
+    return pd.DataFrame([{"subject_type": subject_type, "subject_id": sid, "name": f"主播{sid}",
+                          "gmv": 1000.0 * (i + 1),
+                          "sensitive_skin_gmv_share": (sensitive or {}).get(sid, 0.1),
+                          "in_promo": in_promo, "months_active": 12} for i, sid in enumerate(ids)])
+
+
+def demo_inputs() -> service.Inputs:
+    """a1 steady at 90; a2 at 70; a3 sliding 66 → 50 over the last months (two months below 60)."""
+    months = ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+    slide = [0.66, 0.64, 0.62, 0.61, 0.55, 0.50]
+    history = pd.concat([values_frame(m, {"a1": 0.9, "a2": 0.7, "a3": s}) for m, s in zip(months, slide,
+                                                                                        strict=True)])
+    return service.Inputs(
+        values=values_frame("2026-09", {"a1": 0.9, "a2": 0.7, "a3": 0.55}, missing={"a2": {"M1", "M2"}}),
+        subjects=subjects_frame(["a1", "a2", "a3"], sensitive={"a2": 0.8}),
+        history=history[history["period"] <= "2026-09"],
+        cleaning={"rules": [{"table": "cases", "column": "first_response_at", "rule": "drop_negative",
+                             "rows_affected": 3, "reason": "negative duration"}]},
+        source="hand-built",
+    )
+
+
+NOW = datetime(2026, 10, 2, 1, 0, tzinfo=UTC)
+
+
+def build(inputs: service.Inputs | None = None, **opts: object) -> dict[str, object]:
+    options = service.Options(subject_type="anchor", period="2026-09", validate=False, history_months=5,
+                              **opts)  # type: ignore[arg-type]
+    return service.build_report(inputs or demo_inputs(), options, SPECS, generated_at=NOW)
+
+
+def test_indices_grades_and_ranking_follow_the_hand_built_levels() -> None:
+    report = build()
+    by = {s["subject_id"]: s for s in report["subjects"]}  # type: ignore[index]
+    # every indicator of a1 sits at 90% of the way from floor to target → every score 90 → index 90
+    assert by["a1"]["index"] == pytest.approx(90.0)
+    assert by["a1"]["grade"] == "A"
+    assert by["a2"]["index"] == pytest.approx(70.0) and by["a2"]["grade"] == "B"
+    assert by["a3"]["index"] == pytest.approx(55.0) and by["a3"]["grade"] == "C"
+    assert [row["subject_id"] for row in report["leaderboard"]] == ["a1", "a2", "a3"]  # type: ignore[index]
+
+
+def test_cards_come_from_consecutive_months() -> None:
+    by = {s["subject_id"]: s for s in build()["subjects"]}  # type: ignore[index]
+    # a3: August 61 (not below 60), September 55 → yellow only
+    assert by["a3"]["card"] == "yellow"
+    assert by["a1"]["card"] is None
+
+
+def test_two_consecutive_months_below_60_give_a_red_card() -> None:
+    inputs = demo_inputs()
+    august = values_frame("2026-08", {"a1": 0.9, "a2": 0.7, "a3": 0.58})
+    inputs.history = pd.concat([inputs.history[inputs.history["period"] != "2026-08"], august])
+    by = {s["subject_id"]: s for s in build(inputs)["subjects"]}  # type: ignore[index]
+    assert by["a3"]["card"] == "red"
+    trend = {t["period"]: t["index"] for t in by["a3"]["trend"]}
+    assert trend["2026-08"] == pytest.approx(58.0)
+
+
+def test_missing_indicators_lower_coverage_not_the_score() -> None:
+    by = {s["subject_id"]: s for s in build()["subjects"]}  # type: ignore[index]
+    a2 = by["a2"]
+    assert a2["coverage"]["indicators_with_data"] == 26
+    assert set(a2["coverage"]["missing_indicators"]) == {"M1", "M2"}
+    assert a2["dimensions"]["empathy"] == pytest.approx(70.0)   # M3, M4 still there
+    m1 = next(i for i in a2["indicators"] if i["id"] == "M1")
+    assert m1["value"] is None and m1["score"] is None
+
+
+def test_profile_reason_is_stated_per_subject() -> None:
+    by = {s["subject_id"]: s for s in build()["subjects"]}  # type: ignore[index]
+    assert by["a2"]["profile"]["name"] == "sensitive_skin"
+    assert "敏感肌" in by["a2"]["profile"]["reason_zh"]
+    assert by["a1"]["profile"]["name"] == "base"
+
+
+def test_promo_month_uses_promo_profile() -> None:
+    inputs = demo_inputs()
+    inputs.subjects = subjects_frame(["a1", "a2", "a3"], in_promo=True)
+    by = {s["subject_id"]: s for s in build(inputs)["subjects"]}  # type: ignore[index]
+    assert by["a1"]["profile"]["name"] == "promo"
+
+
+def test_what_if_raises_the_index_of_a_slow_subject() -> None:
+    by = {s["subject_id"]: s for s in build(what_if={"E1": 36.0})["subjects"]}  # type: ignore[index]
+    wi = by["a3"]["what_if"]
+    assert wi["index_after"] > wi["index_before"]
+
+
+def test_subject_without_any_data_is_listed_without_index() -> None:
+    inputs = demo_inputs()
+    inputs.subjects = subjects_frame(["a1", "a2", "a3", "a4"])
+    report = build(inputs)
+    by = {s["subject_id"]: s for s in report["subjects"]}  # type: ignore[index]
+    assert by["a4"]["index"] is None and by["a4"]["grade"] is None
+    assert by["a4"]["coverage"]["indicators_with_data"] == 0
+    assert report["leaderboard"][-1]["subject_id"] == "a4"  # type: ignore[index]
