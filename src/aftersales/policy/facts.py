@@ -1,0 +1,161 @@
+"""The facts a policy decision turns on, and a strict parser that names the offending field."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from aftersales.policy.vocabulary import CaseType, Evidence, ItemState, Problem, Promise
+from aftersales.problems import InvalidInput
+
+E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """One after-sales request as the policy sees it; list fields are sorted and deduplicated."""
+
+    product_category: str
+    product_tags: tuple[str, ...]
+    case_type: CaseType
+    problem: Problem
+    # None means not delivered yet; day windows then count as day 0.
+    days_since_delivery: int | None
+    item_state: ItemState
+    evidence: tuple[Evidence, ...]
+    promises: tuple[Promise, ...]
+    shipping_insurance: bool
+    paid_amount: Decimal
+    # Picks the rule set in force when the order was placed; None → the newest set.
+    order_placed_at: date | None = None
+    # From the anchor's checkable claims (live domain): True = a claim was contradicted; None = unknown.
+    claim_mismatch: bool | None = None
+
+
+OPTIONAL_FIELDS = frozenset({"order_placed_at", "claim_mismatch"})
+FIELD_NAMES = tuple(f.name for f in fields(Facts))
+
+
+def _bad(field: str, zh: str, en: str) -> InvalidInput:
+    return InvalidInput(f"字段 {field}：{zh} / field {field}: {en}", field=field)
+
+
+def _string(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _bad(name, "应为非空字符串", "must be a non-empty string")
+    return value.strip()
+
+
+def _choice(enum: type[E]) -> Callable[[str, Any], E]:
+    def parse(name: str, value: Any) -> E:
+        allowed = ", ".join(member.value for member in enum)
+        if not isinstance(value, str) or value not in enum._value2member_map_:
+            zh, en = f"取值无效 {value!r}，可选：{allowed}", f"invalid value {value!r}; one of: {allowed}"
+            raise _bad(name, zh, en)
+        return enum(value)
+
+    return parse
+
+
+def _list_of(item: Callable[[str, Any], T]) -> Callable[[str, Any], tuple[T, ...]]:
+    def parse(name: str, value: Any) -> tuple[T, ...]:
+        if not isinstance(value, list):
+            raise _bad(name, "应为列表", "must be a list")
+        # Sorted and deduplicated so that the order a client lists things in never matters.
+        return tuple(sorted(set(item(name, v) for v in value)))  # type: ignore[type-var]
+
+    return parse
+
+
+def _days(name: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        zh, en = "应为非负整数或 null（未签收）", "must be a non-negative integer or null (not delivered)"
+        raise _bad(name, zh, en)
+    return value
+
+
+def _boolean(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _bad(name, "应为 true 或 false", "must be true or false")
+    return value
+
+
+def _optional_boolean(name: str, value: Any) -> bool | None:
+    return None if value is None else _boolean(name, value)
+
+
+def _amount(name: str, value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _bad(name, "应为金额（数字或数字字符串）", "must be an amount (number or numeric string)")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _bad(name, "金额无效", "invalid amount")
+    try:
+        # str() first so that 19.9 stays 19.9 rather than its binary expansion.
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise _bad(name, f"金额无效 {value!r}", f"invalid amount {value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise _bad(name, "金额应为非负有限数", "amount must be finite and not negative")
+    return amount
+
+
+def _date(name: str, value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _bad(name, "应为日期 YYYY-MM-DD 或 null", "must be a date YYYY-MM-DD or null")
+
+
+_PARSERS: dict[str, Callable[[str, Any], Any]] = {
+    "product_category": _string,
+    "product_tags": _list_of(_string),
+    "case_type": _choice(CaseType),
+    "problem": _choice(Problem),
+    "days_since_delivery": _days,
+    "item_state": _choice(ItemState),
+    "evidence": _list_of(_choice(Evidence)),
+    "promises": _list_of(_choice(Promise)),
+    "shipping_insurance": _boolean,
+    "paid_amount": _amount,
+    "order_placed_at": _date,
+    "claim_mismatch": _optional_boolean,
+}
+
+
+def parse_facts(data: Any) -> Facts:
+    """Build Facts from a decoded JSON object; any unknown, missing or ill-typed field raises InvalidInput."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput("事实应为 JSON 对象 / facts must be a JSON object")
+    for key in data:
+        if key not in _PARSERS:
+            raise _bad(str(key), "未知字段", f"unknown field; known fields: {', '.join(FIELD_NAMES)}")
+    for name in FIELD_NAMES:
+        if name not in data and name not in OPTIONAL_FIELDS:
+            raise _bad(name, "缺少必填字段", "required field is missing")
+    values = {name: _PARSERS[name](name, data[name]) for name in FIELD_NAMES if name in data}
+    return Facts(**values)
+
+
+def facts_as_dict(facts: Facts) -> dict[str, Any]:
+    """The JSON shape parse_facts accepts, so facts round-trip."""
+    out: dict[str, Any] = {}
+    for name in FIELD_NAMES:
+        value = getattr(facts, name)
+        if isinstance(value, tuple):
+            value = [str(v) for v in value]
+        elif isinstance(value, Decimal | date):
+            value = str(value) if isinstance(value, Decimal) else value.isoformat()
+        out[name] = value
+    return out
