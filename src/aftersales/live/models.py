@@ -1,10 +1,10 @@
-"""Live sessions (直播场次). Claims and the evidence chain are added by the live evidence work."""
+"""Live sessions (直播场次), the anchor's recorded claims (the evidence hash chain) and its seal."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aftersales.db import Base
@@ -22,3 +22,36 @@ class LiveSession(Base):
     #: set when the session is sealed: the last hash of its evidence chain.
     root_hash: Mapped[str | None] = mapped_column(String(64))
     sealed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LiveClaim(Base):
+    """One claim an anchor made, as recorded: an entry of the session's evidence hash chain (live/chain.py)."""
+
+    __tablename__ = "live_claims"
+    __table_args__ = (UniqueConstraint("session_id", "seq", name="uq_live_claims_session_seq"),)
+
+    #: the row order is the recording order; verification reads rows by it, so moved rows show as reordered
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("live_sessions.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    offset_ms: Mapped[int] = mapped_column(Integer)
+    product_ids: Mapped[list[str]] = mapped_column(default=list)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), index=True)
+    #: derived from the text by the phrase library (not hashed: re-derivable from the hashed text)
+    promise_ids: Mapped[list[str]] = mapped_column(default=list)
+    recorded_by: Mapped[str | None] = mapped_column(String(40))
+
+
+class LiveSeal(Base):
+    """The seal of a session's chain: its root hash and how many entries it covered."""
+
+    __tablename__ = "live_seals"
+
+    session_id: Mapped[str] = mapped_column(ForeignKey("live_sessions.id"), primary_key=True)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    entry_count: Mapped[int] = mapped_column(Integer)
+    sealed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sealed_by: Mapped[str | None] = mapped_column(String(40))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-25 14:49:51.911586
+Create Date: 2026-11-25 14:58:17.666974
 """
 
 from __future__ import annotations
@@ -118,6 +118,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
     op.create_table(
+        "ledger_accounts",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("party_id", sa.String(length=40), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["party_id"], ["parties.id"], name=op.f("fk_ledger_accounts_party_id_parties")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_accounts")),
+        sa.UniqueConstraint("party_id", "kind", name="uq_ledger_accounts_party_kind"),
+    )
+    with op.batch_alter_table("ledger_accounts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ledger_accounts_party_id"), ["party_id"], unique=False)
+
+    op.create_table(
         "live_sessions",
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("anchor_id", sa.String(length=40), nullable=False),
@@ -173,6 +188,59 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("batches", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_batches_product_id"), ["product_id"], unique=False)
+
+    op.create_table(
+        "live_claims",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("session_id", sa.String(length=40), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("offset_ms", sa.Integer(), nullable=False),
+        sa.Column("product_ids", sa.JSON(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("promise_ids", sa.JSON(), nullable=False),
+        sa.Column("recorded_by", sa.String(length=40), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["session_id"], ["live_sessions.id"], name=op.f("fk_live_claims_session_id_live_sessions")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_live_claims")),
+        sa.UniqueConstraint("session_id", "seq", name="uq_live_claims_session_seq"),
+    )
+    with op.batch_alter_table("live_claims", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_live_claims_hash"), ["hash"], unique=False)
+        batch_op.create_index(batch_op.f("ix_live_claims_session_id"), ["session_id"], unique=False)
+
+    op.create_table(
+        "live_seals",
+        sa.Column("session_id", sa.String(length=40), nullable=False),
+        sa.Column("root_hash", sa.String(length=64), nullable=False),
+        sa.Column("entry_count", sa.Integer(), nullable=False),
+        sa.Column("sealed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sealed_by", sa.String(length=40), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["session_id"], ["live_sessions.id"], name=op.f("fk_live_seals_session_id_live_sessions")
+        ),
+        sa.PrimaryKeyConstraint("session_id", name=op.f("pk_live_seals")),
+    )
+    op.create_table(
+        "responsibility_lists",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("product_id", sa.String(length=40), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("body", sa.JSON(), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_by", sa.String(length=40), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_responsibility_lists_product_id_products")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_responsibility_lists")),
+        sa.UniqueConstraint("product_id", "version", name="uq_responsibility_lists_version"),
+    )
+    with op.batch_alter_table("responsibility_lists", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_responsibility_lists_product_id"), ["product_id"], unique=False)
 
     op.create_table(
         "orders",
@@ -315,6 +383,53 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_compensation_offers_case_id"), ["case_id"], unique=False)
 
     op.create_table(
+        "handoffs",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("case_id", sa.String(length=40), nullable=False),
+        sa.Column("from_party_id", sa.String(length=40), nullable=True),
+        sa.Column("to_party_id", sa.String(length=40), nullable=False),
+        sa.Column("to_kind", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("loop", sa.Boolean(), nullable=False),
+        sa.Column("actor_role", sa.String(length=20), nullable=False),
+        sa.Column("actor_id", sa.String(length=40), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_handoffs_case_id_cases")),
+        sa.ForeignKeyConstraint(
+            ["from_party_id"], ["parties.id"], name=op.f("fk_handoffs_from_party_id_parties")
+        ),
+        sa.ForeignKeyConstraint(
+            ["to_party_id"], ["parties.id"], name=op.f("fk_handoffs_to_party_id_parties")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_handoffs")),
+    )
+    with op.batch_alter_table("handoffs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_handoffs_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_handoffs_to_party_id"), ["to_party_id"], unique=False)
+
+    op.create_table(
+        "ledger_entries",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("reference", sa.String(length=100), nullable=True),
+        sa.Column("case_id", sa.String(length=40), nullable=True),
+        sa.Column("entry_type", sa.String(length=20), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=True),
+        sa.Column("cause", sa.String(length=30), nullable=True),
+        sa.Column("medium", sa.String(length=10), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("rules_version", sa.String(length=20), nullable=False),
+        sa.Column("memo", sa.Text(), nullable=False),
+        sa.Column("actor_id", sa.String(length=40), nullable=True),
+        sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_ledger_entries_case_id_cases")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_entries")),
+        sa.UniqueConstraint("reference", name=op.f("uq_ledger_entries_reference")),
+    )
+    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ledger_entries_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_ledger_entries_posted_at"), ["posted_at"], unique=False)
+
+    op.create_table(
         "shipments",
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("order_id", sa.String(length=40), nullable=False),
@@ -428,6 +543,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_callback_tasks_case_id"), ["case_id"], unique=False)
 
     op.create_table(
+        "ledger_postings",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("entry_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("memo", sa.String(length=60), nullable=False),
+        sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["ledger_accounts.id"], name=op.f("fk_ledger_postings_account_id_ledger_accounts")
+        ),
+        sa.ForeignKeyConstraint(
+            ["entry_id"], ["ledger_entries.id"], name=op.f("fk_ledger_postings_entry_id_ledger_entries")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_postings")),
+    )
+    with op.batch_alter_table("ledger_postings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ledger_postings_account_id"), ["account_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_ledger_postings_entry_id"), ["entry_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_ledger_postings_posted_at"), ["posted_at"], unique=False)
+
+    op.create_table(
         "sla_breaches",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("clock_id", sa.Integer(), nullable=False),
@@ -457,6 +593,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_sla_breaches_case_id"))
 
     op.drop_table("sla_breaches")
+    with op.batch_alter_table("ledger_postings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_postings_posted_at"))
+        batch_op.drop_index(batch_op.f("ix_ledger_postings_entry_id"))
+        batch_op.drop_index(batch_op.f("ix_ledger_postings_account_id"))
+
+    op.drop_table("ledger_postings")
     with op.batch_alter_table("callback_tasks", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_callback_tasks_case_id"))
 
@@ -479,6 +621,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_shipments_case_id"))
 
     op.drop_table("shipments")
+    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_entries_posted_at"))
+        batch_op.drop_index(batch_op.f("ix_ledger_entries_case_id"))
+
+    op.drop_table("ledger_entries")
+    with op.batch_alter_table("handoffs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_handoffs_to_party_id"))
+        batch_op.drop_index(batch_op.f("ix_handoffs_case_id"))
+
+    op.drop_table("handoffs")
     with op.batch_alter_table("compensation_offers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_compensation_offers_case_id"))
 
@@ -504,6 +656,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_orders_anchor_id"))
 
     op.drop_table("orders")
+    with op.batch_alter_table("responsibility_lists", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_responsibility_lists_product_id"))
+
+    op.drop_table("responsibility_lists")
+    op.drop_table("live_seals")
+    with op.batch_alter_table("live_claims", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_live_claims_session_id"))
+        batch_op.drop_index(batch_op.f("ix_live_claims_hash"))
+
+    op.drop_table("live_claims")
     with op.batch_alter_table("batches", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_batches_product_id"))
 
@@ -518,6 +680,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_live_sessions_anchor_id"))
 
     op.drop_table("live_sessions")
+    with op.batch_alter_table("ledger_accounts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_accounts_party_id"))
+
+    op.drop_table("ledger_accounts")
     op.drop_table("api_tokens")
     op.drop_table("sla_policies")
     with op.batch_alter_table("parties", schema=None) as batch_op:
