@@ -85,9 +85,12 @@ def _off_hours_expr(local: ibis.Value, calendar: Calendar) -> ibis.Value:
 
 
 def _capped(value: ibis.Value, cap: float | None) -> ibis.Value:
+    """Winsorise at the cap; NULL stays NULL (LEAST skips NULLs on DuckDB and Spark)."""
     import ibis
 
-    return value if cap is None else ibis.least(value, cap)
+    if cap is None:
+        return value
+    return ibis.ifelse(value.isnull(), ibis.null("float64"), ibis.least(value, cap))
 
 
 def _repeat_flag(cases: ibis.Table) -> ibis.Value:
