@@ -1,7 +1,8 @@
 """Effect prediction (seed 003 §8.4): outcomes regressed on the six dimension scores, and a what-if.
 
-The regression is a ridge regression (light penalty, alpha 1 on 0–100 scores): with a few dozen subjects
-and six correlated dimensions, plain least squares swings wildly; ridge keeps the signs stable.
+The regression is a ridge regression over subject-months, its penalty picked by cross-validation: the six
+dimensions move together (good teams are good at everything), and plain least squares then swings the
+coefficients to opposite signs; ridge shares the effect among them and keeps the signs stable.
 A dimension missing for a subject is filled with that dimension's mean across subjects, so one gap
 does not drop the subject; how many were filled is reported.
 """
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
 
 OUTCOMES = ("complaints", "repurchase_rate")
 MIN_SUBJECTS = 4
-RIDGE_ALPHA = 1.0
+#: penalty chosen by leave-one-out cross-validation among these (scores are on a 0–100 scale)
+RIDGE_ALPHAS = (0.1, 1.0, 10.0, 100.0, 1_000.0, 10_000.0)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class OutcomeModel:
     r2: float
     fill_values: dict[str, float]
     filled_cells: int
+    alpha: float = 0.0
 
     def predict(self, dims: Mapping[str, float | None]) -> float:
         total = self.intercept
@@ -44,10 +47,14 @@ class OutcomeModel:
 
 
 def fit_outcome_models(dimension_frame: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, OutcomeModel]:
-    """One model per outcome; `dimension_frame` has subject_type, subject_id and the six dimension columns."""
-    from sklearn.linear_model import Ridge
+    """One model per outcome; `dimension_frame` has subject_type, subject_id, the six dimension columns and
+    optionally period (then rows pair with the outcomes of the same period)."""
+    from sklearn.linear_model import RidgeCV
 
-    joined = dimension_frame.merge(outcomes, on=["subject_type", "subject_id"], how="inner")
+    keys = ["subject_type", "subject_id"]
+    if "period" in dimension_frame.columns and "period" in outcomes.columns:
+        keys.append("period")
+    joined = dimension_frame.merge(outcomes, on=keys, how="inner")
     models: dict[str, OutcomeModel] = {}
     for outcome in OUTCOMES:
         if outcome not in joined.columns:
@@ -60,11 +67,12 @@ def fit_outcome_models(dimension_frame: pd.DataFrame, outcomes: pd.DataFrame) ->
         filled = int(x.isna().sum().sum())
         x = x.fillna(fill)
         y = data[outcome].astype(float)
-        reg = Ridge(alpha=RIDGE_ALPHA).fit(x.to_numpy(), y.to_numpy())
+        reg = RidgeCV(alphas=RIDGE_ALPHAS).fit(x.to_numpy(), y.to_numpy())
         models[outcome] = OutcomeModel(
             outcome=outcome, n=len(data), intercept=float(reg.intercept_),
             coefficients={d: float(c) for d, c in zip(DIMENSIONS, reg.coef_, strict=True)},
             r2=float(reg.score(x.to_numpy(), y.to_numpy())), fill_values=fill, filled_cells=filled,
+            alpha=float(reg.alpha_),
         )
     return models
 

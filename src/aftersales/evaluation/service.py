@@ -145,9 +145,9 @@ def _promo_map(calendar: Calendar, periods: list[str]) -> dict[str, tuple[str, .
     return {p: tuple(w.name_zh for w in calendar.promos_overlapping(parse_period(p))) for p in periods}
 
 
-def _monthly_indices(ctx: _Context, history: dict[str, dict[str, dict[str, tuple[float | None, int]]]],
-                     subject_id: str, share: float | None, months: list[str]) -> list[float | None]:
-    series: list[float | None] = []
+def _monthly_scores(ctx: _Context, history: dict[str, dict[str, dict[str, tuple[float | None, int]]]],
+                    subject_id: str, share: float | None, months: list[str]) -> list[scoring.SubjectScore | None]:
+    series: list[scoring.SubjectScore | None] = []
     for month in months:
         vals = history.get(month, {}).get(subject_id)
         if not vals:
@@ -157,7 +157,7 @@ def _monthly_indices(ctx: _Context, history: dict[str, dict[str, dict[str, tuple
         choice = choose_profile(ctx.book, in_promo=bool(names), sensitive_skin_share=share,
                                 forced=ctx.options.profile, promo_names=names)
         plain = {k: v for k, (v, _) in vals.items()}
-        series.append(scoring.score_subject(plain, ctx.specs, choice.profile.weights).index.index)
+        series.append(scoring.score_subject(plain, ctx.specs, choice.profile.weights))
     return series
 
 
@@ -183,9 +183,10 @@ def _subject_entry(ctx: _Context, subject: Mapping[str, Any], vals: dict[str, tu
     choice = choose_profile(ctx.book, in_promo=in_promo, sensitive_skin_share=share,
                             forced=ctx.options.profile, promo_names=names)
     result = scoring.score_subject({k: v for k, (v, _) in vals.items()}, ctx.specs, choice.profile.weights)
-    monthly = _monthly_indices(ctx, history, sid, share, months)
+    scored = _monthly_scores(ctx, history, sid, share, months)
     if not scoring.is_quarter(ctx.options.period):
-        monthly[-1] = result.index.index  # the month itself is scored exactly as the headline
+        scored[-1] = result  # the month itself is scored exactly as the headline
+    monthly = [m.index.index if m else None for m in scored]
     fc = forecast_index(monthly, allow_ets=allow_ets)
     future: list[str] = []
     while len(future) < len(fc.points):
@@ -209,7 +210,8 @@ def _subject_entry(ctx: _Context, subject: Mapping[str, Any], vals: dict[str, tu
                      "indicators_total": cov.indicators_total, "indicator_share": cov.indicator_share,
                      "dimensions_with_data": cov.dimensions_with_data, "weight_coverage": cov.weight_coverage,
                      "missing_indicators": list(cov.missing_indicators)},
-        "trend": [{"period": m, "index": v} for m, v in zip(months, monthly, strict=True)],
+        "trend": [{"period": m, "index": v, "dimensions": sc.dimensions if sc else None}
+                  for m, v, sc in zip(months, monthly, scored, strict=True)],
         "forecast": {"method": fc.method, "risk": fc.risk,
                      "reason_zh": fc.reason_zh, "reason_en": fc.reason_en,
                      "points": [{"period": per, "mean": p.mean, "lower": p.lower, "upper": p.upper}
@@ -246,11 +248,14 @@ def _rank(subjects: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _dimension_frame(subject_type: str, subjects: list[dict[str, Any]]) -> pd.DataFrame:
+    """Dimension scores per subject and month of the trend: the effect model learns from the whole panel,
+    not from one month's handful of subjects."""
     import pandas as pd
 
-    return pd.DataFrame([{"subject_type": subject_type, "subject_id": s["subject_id"],
-                          **{d: s["dimensions"].get(d) for d in scoring.DIMENSIONS}} for s in subjects],
-                        columns=["subject_type", "subject_id", *scoring.DIMENSIONS]).astype(
+    rows = [{"subject_type": subject_type, "subject_id": s["subject_id"], "period": t["period"],
+             **{d: t["dimensions"].get(d) for d in scoring.DIMENSIONS}}
+            for s in subjects for t in s["trend"] if t["dimensions"]]
+    return pd.DataFrame(rows, columns=["subject_type", "subject_id", "period", *scoring.DIMENSIONS]).astype(
         {d: float for d in scoring.DIMENSIONS})
 
 
@@ -294,11 +299,14 @@ def _validation(inputs: Inputs, options: Options, subjects: list[dict[str, Any]]
 
 def _effect(inputs: Inputs, ctx: _Context, subjects: list[dict[str, Any]],
             values: dict[str, dict[str, tuple[float | None, int]]]) -> dict[str, Any]:
-    outcomes = _outcomes_for(inputs, ctx.options.period)
-    models = effect.fit_outcome_models(_dimension_frame(ctx.options.subject_type, subjects), outcomes) \
-        if outcomes is not None else {}
+    outcomes = inputs.outcomes
+    models = {}
+    if outcomes is not None and not outcomes.empty:
+        models = effect.fit_outcome_models(_dimension_frame(ctx.options.subject_type, subjects),
+                                           outcomes.assign(period=outcomes["period"].astype(str)))
     report: dict[str, Any] = {"models": {o: {"n": m.n, "r2": m.r2, "intercept": m.intercept,
-                                             "coefficients": m.coefficients, "filled_cells": m.filled_cells}
+                                             "coefficients": m.coefficients, "filled_cells": m.filled_cells,
+                                             "alpha": m.alpha}
                                          for o, m in models.items()}}
     if not ctx.options.what_if:
         return report

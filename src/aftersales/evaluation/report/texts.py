@@ -16,6 +16,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "grade.C": ("C 级（需整改）", "C (needs improvement)"),
     "card.yellow": ("黄牌（本月低于 60 分）", "Yellow card (below 60 this month)"),
     "card.red": ("红牌（连续两月低于 60 分，限流）", "Red card (two months below 60: traffic restricted)"),
+    "card_short.yellow": ("黄牌", "yellow"),
+    "card_short.red": ("红牌", "red"),
     "credit.boost": ("信用 ≥ 90：流量倾斜", "Credit ≥ 90: boost"),
     "credit.normal": ("信用正常", "Credit normal"),
     "credit.suspend": ("信用 < 70：暂停合作", "Credit < 70: suspended"),
