@@ -221,6 +221,11 @@ class TestCounterfeitAndPromises:
         assert without.outcome == Outcome.NEEDS_EVIDENCE
         assert promised.outcome == Outcome.NEEDS_HUMAN
 
+    def test_authentic_guarantee_never_downgrades_a_verified_fake(self, judge: Judge) -> None:
+        decision = judge(problem="counterfeit", evidence=["test_report"], promises=["authentic_guarantee"])
+        assert decision.outcome == Outcome.APPROVE
+        assert decision.compensation_amount == Decimal("500")
+
     def test_seven_day_return_promise_opens_no_reason_returns_for_excluded_food(self, judge: Judge) -> None:
         decision = judge(product_category="food", promises=["seven_day_return"])
         assert decision.outcome == Outcome.APPROVE
