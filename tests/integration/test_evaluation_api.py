@@ -1,0 +1,98 @@
+"""The health-index API: results per subject and ranking, scoped by role (anchor sees its own only)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.testclient import TestClient
+
+from aftersales.evaluation import synthetic
+from aftersales.evaluation.api import EvaluationConfig, ReportCache, get_evaluation_config, router
+from aftersales.problems import DomainError
+from aftersales.security.deps import get_principal
+from aftersales.security.principals import Principal, Role
+
+PERIOD = "2026-10"
+
+
+@pytest.fixture(scope="module")
+def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    spec = synthetic.SyntheticSpec(cases=1_500, anchors=5, first_month="2026-08", last_month="2026-10", seed=11)
+    return synthetic.generate(tmp_path_factory.mktemp("eval_api"), spec)
+
+
+def _principal(request: Request) -> Principal:
+    # tests say who calls in a header: "anchor:A1", "supervisor", "buyer"
+    role, _, party = request.headers["x-test-principal"].partition(":")
+    return Principal(role=Role(role), party_ids=frozenset({party}) if party else frozenset())
+
+
+@pytest.fixture(scope="module")
+def client(data_folder: Path) -> TestClient:
+    app = FastAPI()
+    app.include_router(router)
+
+    @app.exception_handler(DomainError)
+    async def _problem(_: Request, error: DomainError) -> JSONResponse:
+        return JSONResponse({"status": error.status, "detail": error.detail}, status_code=error.status)
+
+    config = EvaluationConfig(source=str(data_folder), history_months=3, cache=ReportCache(),
+                              now=lambda: datetime(2026, 11, 2, tzinfo=UTC))
+    app.dependency_overrides[get_principal] = _principal
+    app.dependency_overrides[get_evaluation_config] = lambda: config
+    return TestClient(app)
+
+
+def _get(client: TestClient, url: str, who: str) -> object:
+    return client.get(url, params={"period": PERIOD}, headers={"x-test-principal": who})
+
+
+def test_supervisor_sees_the_whole_ranking_in_index_order(client: TestClient) -> None:
+    r = _get(client, "/api/v1/evaluation/ranking/anchor", "supervisor")
+    assert r.status_code == 200
+    board = r.json()["leaderboard"]
+    assert len(board) == 5
+    indices = [row["index"] for row in board if row["index"] is not None]
+    assert indices == sorted(indices, reverse=True)
+    assert [row["rank"] for row in board][:len(indices)] == list(range(1, len(indices) + 1))
+
+
+def test_anchor_sees_its_own_evaluation_with_dimensions_and_forecast(client: TestClient) -> None:
+    r = _get(client, "/api/v1/evaluation/anchor/A1", "anchor:A1")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["subject_id"] == "A1"
+    assert set(body["dimensions"]) == {"response", "resolution", "satisfaction", "responsibility",
+                                       "technology", "empathy"}
+    assert len(body["indicators"]) == 28
+    assert body["grade"] in {"A", "B", "C"}
+    assert len(body["forecast"]["points"]) == 3
+
+
+def test_anchor_asking_for_another_anchor_gets_404(client: TestClient) -> None:
+    assert _get(client, "/api/v1/evaluation/anchor/A2", "anchor:A1").status_code == 404
+
+
+def test_anchor_ranking_lists_only_itself(client: TestClient) -> None:
+    board = _get(client, "/api/v1/evaluation/ranking/anchor", "anchor:A1").json()["leaderboard"]
+    assert [row["subject_id"] for row in board] == ["A1"]
+
+
+def test_buyer_is_forbidden(client: TestClient) -> None:
+    assert _get(client, "/api/v1/evaluation/anchor/A1", "buyer").status_code == 403
+    assert _get(client, "/api/v1/evaluation/ranking/anchor", "buyer").status_code == 403
+
+
+def test_unknown_subject_is_404_for_governance(client: TestClient) -> None:
+    assert _get(client, "/api/v1/evaluation/anchor/NOPE", "platform_admin").status_code == 404
+
+
+def test_bad_period_and_subject_type_are_422(client: TestClient) -> None:
+    r = client.get("/api/v1/evaluation/ranking/anchor", params={"period": "2026-13"},
+                   headers={"x-test-principal": "supervisor"})
+    assert r.status_code == 422
+    assert _get(client, "/api/v1/evaluation/ranking/planet", "supervisor").status_code == 422
