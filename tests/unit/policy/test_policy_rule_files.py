@@ -105,3 +105,11 @@ def test_two_versions_with_the_same_effective_date_are_refused(tmp_path: Path) -
     (tmp_path / "b.toml").write_text(text.replace('version = "2025-01"', 'version = "2025-01b"'), "utf-8")
     with pytest.raises(RuleFileError, match="clash"):
         load_rules(tmp_path)
+
+
+def test_docs_explain_every_rule_id() -> None:
+    docs = (Path(__file__).parents[3] / "docs" / "policy.md").read_text(encoding="utf-8")
+    for path in PACKAGED:
+        ruleset = read_rule_file(path)
+        for entry in (*ruleset.rules, *ruleset.adjustments):
+            assert f"`{entry.id}`" in docs, entry.id
