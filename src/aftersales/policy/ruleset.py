@@ -52,8 +52,8 @@ class Condition(_Strict):
     case_types: tuple[CaseType, ...] = ()
     problems: tuple[Problem, ...] = ()
     item_states: tuple[ItemState, ...] = ()
-    min_days: int | None = Field(None, ge=0)
-    max_days: int | None = Field(None, ge=0)
+    min_days: int | None = Field(default=None, ge=0)
+    max_days: int | None = Field(default=None, ge=0)
     delivered: bool | None = None
     tags_any: tuple[str, ...] = ()
     tags_none: tuple[str, ...] = ()
@@ -73,9 +73,9 @@ class Effect(_Strict):
     remedy_default: Remedy = Remedy.RETURN_REFUND
     shipping_payer: Payer = Payer.NONE
     # Share of the paid amount refunded; None = all of it for refund remedies, nothing otherwise.
-    refund_share: Decimal | None = Field(None, ge=0, le=1)
-    compensation_multiple: Decimal = Field(Decimal(0), ge=0)
-    compensation_min: Decimal = Field(Decimal(0), ge=0)
+    refund_share: Decimal | None = Field(default=None, ge=0, le=1)
+    compensation_multiple: Decimal = Field(default=Decimal(0), ge=0)
+    compensation_min: Decimal = Field(default=Decimal(0), ge=0)
 
     @model_validator(mode="after")
     def _only_approvals_give(self) -> Self:
