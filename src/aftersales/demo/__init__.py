@@ -1,0 +1,1 @@
+"""Realistic zh-CN demo data: a year of live-stream sales and after-sales cases, deterministic per seed."""

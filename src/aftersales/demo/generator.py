@@ -1,0 +1,152 @@
+"""`generate`: a year of live-stream sales and their after-sales cases, written in bulk. Deterministic per seed
+(PII ciphertexts aside: encryption draws a fresh nonce, the plaintexts are the same)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from aftersales.clock import as_utc
+from aftersales.demo.aftercare import Aftercare, Ids, offer_rows, parcel_rows, sla_rows, survey_rows
+from aftersales.demo.cast import build_cast
+from aftersales.demo.commerce import place_orders, plan_sessions
+from aftersales.demo.intake import case_probability, open_intake
+from aftersales.demo.journey import Story, walk
+from aftersales.demo.plans import cover_states, pick_agent, plan_for
+from aftersales.demo.records import case_row, message_rows, timeline_rows
+from aftersales.demo.seeded import Seeded
+from aftersales.demo.writer import next_id, realign_sequences, table, write_all
+
+Progress = Callable[[str, int, int], None]
+DAYS_PER_MONTH = 30.44
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What was written: rows per table and cases per lifecycle state."""
+
+    seed: int
+    start: datetime
+    end: datetime
+    counts: dict[str, int] = field(default_factory=dict)
+    states: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def case_rate(self) -> float:
+        return self.counts.get("cases", 0) / max(self.counts.get("orders", 0), 1)
+
+
+def generate(target: Session | Connection | Engine, *, orders: int, seed: int = 7, now: datetime, months: int = 12,
+             progress: Progress | None = None, encrypt: Callable[[str], str] | None = None,
+             pii_key: bytes | None = None) -> DemoSummary:
+    """Write demo data for the `months` before `now`. The caller's transaction commits (an Engine: one is begun).
+
+    PII is encrypted with `encrypt` when given, else with security.pii and `pii_key` (else the configured key).
+    """
+    if orders < 1 or months < 1:
+        raise ValueError("orders and months must be positive")
+    if isinstance(target, Engine):
+        with target.begin() as conn:
+            return _generate(conn, orders, seed, as_utc(now), months, progress, _encryptor(encrypt, pii_key))
+    conn = target.connection() if isinstance(target, Session) else target
+    return _generate(conn, orders, seed, as_utc(now), months, progress, _encryptor(encrypt, pii_key))
+
+
+def _encryptor(encrypt: Callable[[str], str] | None, key: bytes | None) -> Callable[[str], str]:
+    if encrypt is not None:
+        return encrypt
+    from aftersales.security import pii
+
+    if key is None:
+        from aftersales.config import get_settings
+
+        key = pii.load_or_create_key(get_settings())
+    fixed_key = key
+    return lambda plaintext: pii.encrypt(plaintext, fixed_key)
+
+
+def _tell(progress: Progress | None, stage: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(stage, done, total)
+
+
+def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: int, progress: Progress | None,
+              encrypt: Callable[[str], str]) -> DemoSummary:
+    rng = Seeded(seed)
+    start = now - timedelta(days=round(months * DAYS_PER_MONTH))
+    _tell(progress, "参与方与商品 / parties and catalog", 0, 3)
+    cast = build_cast(rng, start=start, buyers=max(100, orders // 3), encrypt=encrypt)
+    _tell(progress, "直播与订单 / sessions and orders", 1, 3)
+    sessions, session_rows = plan_sessions(rng, cast, start, now)
+    sales, order_rows, outbound = place_orders(rng, cast, sessions, orders, now)
+    _tell(progress, "售后工单 / cases", 2, 3)
+    stories = _stories(rng, cast.agents, sales, now)
+    seniors = [a[0] for a in cast.agents if a[1]]
+    ids = Ids(clock=next_id(conn, "sla_clocks"), survey=next_id(conn, "surveys"))
+    policies = _policies(conn)
+    case_rows, care, messages = _case_records(rng, stories, ids, policies, seniors, now)
+    _tell(progress, "售后工单 / cases", 3, 3)
+    rows = cast.rows
+    batches: list[tuple[str, list[dict[str, Any]]]] = [
+        ("parties", rows["parties"]), ("categories", rows["categories"]), ("buyers", rows["buyers"]),
+        ("products", rows["products"]), ("batches", rows["batches"]), ("live_sessions", session_rows),
+        ("orders", order_rows), ("cases", case_rows), ("shipments", outbound + care.shipments),
+        ("logistics_events", care.logistics), ("case_messages", messages), ("timeline_events", care.timeline),
+        ("sla_clocks", care.clocks), ("sla_breaches", care.breaches), ("surveys", care.surveys),
+        ("callback_tasks", care.callbacks), ("compensation_offers", care.offers),
+    ]
+    write_all(conn, batches, progress)
+    realign_sequences(conn, ("sla_clocks", "surveys"))
+    counts = {name: len(batch) for name, batch in batches}
+    states = dict(sorted(Counter(s.state.value for s in stories).items()))
+    return DemoSummary(seed, start, now, counts, states)
+
+
+def _stories(rng: Seeded, agents: list[tuple[str, bool, bool]], sales: list[Any], now: datetime) -> list[Story]:
+    intakes = []
+    for sale in sales:
+        if rng.chance(case_probability(sale)):
+            intake = open_intake(rng, sale, now)
+            if intake is not None:
+                intakes.append(intake)
+    intakes.sort(key=lambda i: (i.created, i.sale.id))
+    stories = []
+    for intake in intakes:
+        case_id = rng.new_id("CS", intake.created)
+        agent = pick_agent(rng, intake, agents)
+        stories.append(walk(rng, intake, case_id, agent, plan_for(rng, intake), now))
+    for _ in range(2):  # a re-plan can remove the only case of an earlier state; a second pass restores it
+        if not cover_states(rng, stories, now):
+            break
+    return stories
+
+
+def _policies(conn: Connection) -> dict[str, int]:
+    """The tier-level rows of the SLA matrix, if the lead's seed has put them there."""
+    policy = table("sla_policies")
+    query = select(policy.c.tier, policy.c.id).where(policy.c.case_type.is_(None), policy.c.priority.is_(None))
+    return {tier: pid for tier, pid in conn.execute(query)}
+
+
+def _case_records(rng: Seeded, stories: list[Story], ids: Ids, policies: dict[str, int], seniors: list[str],
+                  now: datetime) -> tuple[list[dict[str, Any]], Aftercare, list[dict[str, Any]]]:
+    case_rows: list[dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
+    care = Aftercare()
+    for number, story in enumerate(stories):
+        row, handoffs = case_row(rng, story, now)
+        case_rows.append(row)
+        care.timeline += timeline_rows(story) + handoffs
+        messages += message_rows(story)
+        sla_rows(rng, story, ids, policies, now, care)
+        survey_rows(rng, story, ids, len(handoffs), seniors, now, care)
+        offer_rows(rng, story, now, care)
+        parcel_rows(rng, story, 5_000_000_000 + number, now, care)
+    return case_rows, care, messages
