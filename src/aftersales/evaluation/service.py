@@ -373,5 +373,7 @@ def evaluate(source_spec: str, options: Options, *, generated_at: datetime, data
     from aftersales.evaluation.sources import open_source
 
     check_options(options)
+    if options.profile:
+        load_book(options.profile_file).get(options.profile)  # refuse an unknown profile before reading data
     source = open_source(source_spec, database_url=database_url, mapping=mapping)
     return build_report(read_inputs(source, options), options, INDICATORS, generated_at=generated_at)

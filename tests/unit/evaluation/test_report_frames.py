@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
 import pytest
 
 from aftersales.evaluation import service
+from aftersales.evaluation.report import svg
+from aftersales.evaluation.report.files import write_all
 
 
 @dataclass(frozen=True)
@@ -149,3 +155,53 @@ def test_subject_without_any_data_is_listed_without_index() -> None:
     assert by["a4"]["index"] is None and by["a4"]["grade"] is None
     assert by["a4"]["coverage"]["indicators_with_data"] == 0
     assert report["leaderboard"][-1]["subject_id"] == "a4"  # type: ignore[index]
+
+
+# --- the written outputs -------------------------------------------------------------------------
+
+def test_outputs_are_written_and_the_html_is_offline(tmp_path: Path) -> None:
+    report = build(what_if={"E1": 36.0})
+    paths = write_all(report, tmp_path)
+    names = {p.suffix for p in paths}
+    assert {".json", ".csv", ".xlsx", ".html"} <= names
+    html = next(p for p in paths if p.suffix == ".html").read_text(encoding="utf-8")
+    # self-contained: no URL of any scheme, no script, no stylesheet or image link
+    assert re.search(r"(https?:)?//[\w.-]+\.\w", html) is None
+    assert "<script" not in html and "<link" not in html and "src=" not in html
+    assert html.count('<svg class="radar"') == 3            # one radar per subject
+    assert 'class="band"' in html                           # forecast interval drawn
+    assert "售后健康指数" in html and "health index" in html  # zh-CN first, English beside it
+    assert "主播a3" in html and "黄牌" in html
+
+
+def test_radar_svg_is_well_formed_with_six_axes_and_marks_missing_dimensions() -> None:
+    dims = {"response": 80.0, "resolution": 60.0, "satisfaction": 70.0, "responsibility": None,
+            "technology": 90.0, "empathy": 50.0}
+    root = ElementTree.fromstring(svg.radar(dims))
+    texts = [t.text or "" for t in root.iter("text")]
+    assert len(texts) == 6
+    assert any("无数据" in t for t in texts)
+    scores = next(p for p in root.iter("polygon") if p.get("class") == "scores")
+    assert len(scores.get("points", "").split()) == 6
+
+
+def test_trend_svg_breaks_the_line_at_months_without_index() -> None:
+    points = [{"period": f"2026-0{i}", "index": v} for i, v in enumerate([70.0, 72.0, None, 65.0, 66.0], 1)]
+    root = ElementTree.fromstring(svg.trend(points, []))
+    lines = [p for p in root.iter("polyline")]
+    assert len(lines) == 2
+
+
+def test_json_has_no_nan_and_excel_has_the_leaderboard(tmp_path: Path) -> None:
+    report = build()
+    paths = write_all(report, tmp_path)
+    data = json.loads(next(p for p in paths if p.suffix == ".json").read_text(encoding="utf-8"))
+    assert data["leaderboard"][0]["subject_id"] == "a1"
+    from openpyxl import load_workbook
+
+    wb = load_workbook(next(p for p in paths if p.suffix == ".xlsx"))
+    ws = wb["排行榜 Leaderboard"]
+    header = [c.value for c in ws[1]]
+    assert ws.cell(row=2, column=header.index("subject_id") + 1).value == "a1"
+    csv_text = next(p for p in paths if p.name.endswith("_indicators.csv")).read_text(encoding="utf-8-sig")
+    assert len(csv_text.strip().splitlines()) == 1 + 3 * 28
