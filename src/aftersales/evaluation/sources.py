@@ -153,15 +153,19 @@ def _open_spark(
     if data is not None:
         return _attach_folder(source, Path(data), mapping)
     # without a folder, the tables come from the session's catalog under the schema's names
-    existing = set(con.list_tables())
+    return attach_catalog(source, mapping)
+
+
+def attach_catalog(source: Source, mapping: dict[str, dict[str, Any]] | None = None) -> Source:
+    """Use the backend's own tables named as the schema (or as the mapping's `file` says)."""
+    mapping = mapping or {}
+    existing = set(source.con.list_tables())
     for name, table in TABLES.items():
         theirs = mapping.get(name, {}).get("file") or name
         if theirs in existing:
-            source.tables[name] = conform(con.table(theirs), table, mapping.get(name, {}).get("columns"))
+            source.tables[name] = conform(source.con.table(theirs), table, mapping.get(name, {}).get("columns"))
         elif table.required:
-            raise InvalidInput(
-                f"Spark 目录中没有 {theirs} 表 / no table {theirs} in the Spark catalog", field=name
-            )
+            raise InvalidInput(f"数据源中没有 {theirs} 表 / no table {theirs} in the source", field=name)
     return source
 
 
