@@ -29,7 +29,7 @@ def _assert_same(left: IndicatorResult, right: IndicatorResult) -> None:
     assert (merged["_merge"] == "both").all(), "both engines see the same subjects and indicators"
     assert (merged.n_a == merged.n_b).all()
     same = np.isclose(merged.value_a, merged.value_b, rtol=1e-9, atol=1e-12, equal_nan=True)
-    assert same.all(), merged.loc[~same, keys + ["value_a", "value_b"]].to_string()
+    assert same.all(), merged.loc[~same, [*keys, "value_a", "value_b"]].to_string()
     assert merged.value_a.notna().sum() > len(merged) / 2, "most indicators have data in the synthetic set"
     rows = lambda r: sorted((e.table, e.column, e.rule, e.rows_affected) for e in r.cleaning)  # noqa: E731
     assert rows(left) == rows(right)
