@@ -54,11 +54,27 @@ def _table(headers: list[str], rows: list[list[str]], left: int = 1) -> str:
 
 
 def _leaderboard(report: dict[str, Any]) -> str:
+    credit = report["subject_type"] in {"brand", "mcn"}
     rows = [[f"{_f(r['rank'])}", escape(str(r["name"])), _f(r["index"]), _badge("grade", r["grade"]),
-             _badge("card", r["card"]) or "—", _badge("risk", r["risk"]) or "—", escape(r["profile"]),
-             f"{r['coverage']:.0%}"] for r in report["leaderboard"]]
-    headers = [t.both(k) for k in ("rank", "subject", "index", "grade", "card", "risk", "profile", "coverage")]
-    return f"<h2>{t.both('leaderboard')}</h2>" + _table(headers, rows, left=2)
+             _badge("card", r["card"]) or "—", *([_badge("credit", r["credit"]) or "—"] if credit else []),
+             _badge("risk", r["risk"]) or "—", escape(r["profile"]), f"{r['coverage']:.0%}"]
+            for r in report["leaderboard"]]
+    keys = ("rank", "subject", "index", "grade", "card", *(("credit",) if credit else ()), "risk", "profile",
+            "coverage")
+    return f"<h2>{t.both('leaderboard')}</h2>" + _table([t.both(k) for k in keys], rows, left=2)
+
+
+def _warnings(report: dict[str, Any]) -> str:
+    """Red and yellow cards and high forecast risk first: what governance has to act on this month."""
+    urgent = [s for s in report["subjects"] if s["card"] or s["forecast"]["risk"] == "high"]
+    if not urgent:
+        return f"<h2>{t.both('warnings')}</h2><p>无红黄牌或高风险主体 / no cards and no high-risk subject</p>"
+    rows = [[f'<a href="#s-{escape(s["subject_id"])}">{escape(str(s["name"]))}</a>', _f(s["index"]),
+             _badge("card", s["card"]) or "—", _badge("risk", s["forecast"]["risk"]) or "—",
+             f"{escape(s['forecast']['reason_zh'])} / {escape(s['forecast']['reason_en'])}"]
+            for s in sorted(urgent, key=_urgency)]
+    headers = [t.both(k) for k in ("subject", "index", "card", "risk", "reason")]
+    return f"<h2>{t.both('warnings')}</h2>" + _table(headers, rows)
 
 
 def _indicator_table(s: dict[str, Any]) -> str:
@@ -190,6 +206,6 @@ def render(report: dict[str, Any]) -> str:
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{t.both('title')} {escape(report['period'])}</title><style>{_CSS}</style></head><body>"
-        f"{head}{overview}{_leaderboard(report)}{_details(report)}{_validation(report)}{_effect(report)}"
+        f"{head}{overview}{_warnings(report)}{_leaderboard(report)}{_details(report)}{_validation(report)}{_effect(report)}"
         f"{_cleaning(report)}</body></html>"
     )

@@ -26,6 +26,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "risk.low": ("低风险", "Low risk"),
     "none": ("—", "—"),
     "leaderboard": ("排行榜", "Leaderboard"),
+    "warnings": ("红黄牌与风险预警", "Cards and risk warnings"),
     "rank": ("名次", "Rank"),
     "subject": ("主体", "Subject"),
     "index": ("健康指数", "Index"),
