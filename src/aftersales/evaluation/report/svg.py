@@ -15,23 +15,24 @@ def _pt(x: float, y: float) -> str:
 
 def radar(dimensions: dict[str, float | None], size: int = 300, title: str = "") -> str:
     """Six axes, grid at 20-point steps; a dimension without data sits at the centre, labelled so."""
-    cx = cy = size / 2
-    radius = size / 2 - 58
+    width = size + 140  # room for the side labels, which are wider than the chart's margin
+    cx, cy = width / 2, size / 2
+    radius = size / 2 - 48
     n = len(DIMENSIONS)
 
     def at(i: int, share: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * i / n
         return cx + radius * share * math.cos(angle), cy + radius * share * math.sin(angle)
 
-    parts = [f'<svg class="radar" viewBox="0 0 {size} {size}" '
-             f'width="{size}" height="{size}" role="img" aria-label="{escape(title or "radar")}">']
+    parts = [f'<svg class="radar" viewBox="0 0 {width} {size}" '
+             f'width="{width}" height="{size}" role="img" aria-label="{escape(title or "radar")}">']
     for step in (0.2, 0.4, 0.6, 0.8, 1.0):
         ring = " ".join(_pt(*at(i, step)) for i in range(n))
         parts.append(f'<polygon points="{ring}" fill="none" stroke="#ccd" stroke-width="0.8"/>')
     for i, dim in enumerate(DIMENSIONS):
         x, y = at(i, 1.0)
         parts.append(f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#ccd"/>')
-        lx, ly = at(i, 1.23)
+        lx, ly = at(i, 1.16)
         value = dimensions.get(dim)
         shown = "无数据" if value is None else f"{value:.0f}"
         anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
@@ -50,7 +51,7 @@ def trend(points: list[dict[str, Any]], forecast: list[dict[str, Any]], width: i
     labels = [p["period"] for p in points] + [f["period"] for f in forecast]
     if not labels:
         return ""
-    left, right, top, bottom = 36, 12, 12, 28
+    left, right, top, bottom = 48, 30, 12, 28
     span = max(len(labels) - 1, 1)
 
     def x(i: int) -> float:
@@ -85,6 +86,10 @@ def trend(points: list[dict[str, Any]], forecast: list[dict[str, Any]], width: i
     offset = len(points)
     band = [(offset + i, f) for i, f in enumerate(forecast)
             if f["lower"] is not None and f["upper"] is not None]
+    last_known = next((i for i in range(len(points) - 1, -1, -1) if points[i]["index"] is not None), None)
+    if band and last_known is not None:  # the band opens from the last actual month
+        v = points[last_known]["index"]
+        band.insert(0, (last_known, {"lower": v, "upper": v}))
     if band:
         upper = [_pt(x(i), y(f["upper"])) for i, f in band]
         lower = [_pt(x(i), y(f["lower"])) for i, f in reversed(band)]
