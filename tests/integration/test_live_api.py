@@ -158,3 +158,16 @@ def test_cli_verifies_the_database_and_an_exported_file(api: Api, runtime: Runti
     missing = runner.invoke(cli_app, ["live", "verify", "LS-NOPE"])
     assert missing.exit_code == 2 and "Traceback" not in missing.output
     get_settings.cache_clear()
+
+
+def test_buyer_complaint_is_judged_against_the_claims_for_the_order(api: Api, runtime: Runtime) -> None:
+    from decimal import Decimal
+
+    _record(api, "含95%玻尿酸，七天美白", 10_000)
+    with runtime.session() as session:
+        order = session.get(Order, "O-1001")
+        assert live_service.judge_order_claims(session, order, "用了一个月一点效果都没有").has_mismatch
+        lab = live_service.judge_order_claims(session, order, "送检了", {"hyaluronic_acid": Decimal("3")})
+        assert lab.has_mismatch and "3" in lab.findings[0].reason_zh
+        other = session.get(Order, "O-1002")
+        assert not live_service.judge_order_claims(session, other, "用了一个月一点效果都没有").findings

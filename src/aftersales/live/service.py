@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from aftersales.catalog.models import Product
 from aftersales.clock import as_utc
 from aftersales.ids import new_id
-from aftersales.live import chain, phrases
+from aftersales.live import chain, claim_check, phrases
 from aftersales.live.models import LiveClaim, LiveSeal, LiveSession
 from aftersales.orders.models import Order
 from aftersales.parties.models import Party
@@ -231,6 +232,16 @@ def checkable_claims_for_order(session: Session, order: Order) -> tuple[phrases.
     """Ingredient and efficacy claims made for this order's product (input to claim_check.judge)."""
     return tuple(claim for view in claims_for_order(session, order)
                  for claim in phrases.extract_checkable(view.text))
+
+
+def judge_order_claims(session: Session, order: Order, complaint: str,
+                       test_report: dict[str, Decimal] | None = None) -> claim_check.Judgement:
+    """Judge the buyer's complaint (and a lab report, if any) against what the anchor claimed for this product.
+
+    `has_mismatch` is the `has_claim_mismatch` input of liability routing; `needs_evidence` means a test
+    report would settle it.
+    """
+    return claim_check.judge(checkable_claims_for_order(session, order), complaint, test_report)
 
 
 def price_protection_days_for_order(session: Session, order: Order) -> int | None:

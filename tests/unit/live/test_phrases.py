@@ -84,3 +84,9 @@ def test_promises_and_checkable_claims_are_separate() -> None:
                                               ("两", 2), ("九十九", 99), ("百", None), ("", None)])
 def test_numbers_in_either_script(token: str, value: int | None) -> None:
     assert phrases.parse_count(token) == value
+
+
+def test_promise_ids_are_exactly_what_the_policy_engine_understands() -> None:
+    from aftersales.policy.vocabulary import Promise as PolicyPromise
+
+    assert set(phrases.PROMISE_IDS) == {promise.value for promise in PolicyPromise}
