@@ -18,6 +18,13 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _db_problem(error: Exception) -> typer.Exit:
+    # the driver's first line says what is wrong; the SQL text behind it only buries that
+    cause = str(getattr(error, "orig", None) or error).splitlines()[0]
+    return _fail(f"无法读取数据库（是否已执行 aftersales db upgrade？）/ cannot read the database "
+                 f"(run `aftersales db upgrade`?): {cause}")
+
+
 @app.command()
 def statement(
     party: Annotated[str, typer.Option("--party", help="主体ID / party id")],
@@ -44,7 +51,7 @@ def statement(
     except OSError as error:
         raise _fail(f"无法写入 / cannot write to {out}: {error}") from None
     except Exception as error:  # no database or no schema yet
-        raise _fail(f"无法读取数据库 / cannot read the database: {type(error).__name__}: {error}") from None
+        raise _db_problem(error) from None
     finally:
         runtime.close()
     console.print(f"{result.party_name} ({result.party_id}) {result.month}: {len(result.lines)} 笔 / lines")
@@ -66,7 +73,7 @@ def check() -> None:
         with runtime.session() as session:
             total = liability_service.trial_balance(session)
     except Exception as error:  # no database or no schema yet
-        raise _fail(f"无法读取数据库 / cannot read the database: {type(error).__name__}: {error}") from None
+        raise _db_problem(error) from None
     finally:
         runtime.close()
     if total != 0:

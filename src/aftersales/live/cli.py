@@ -19,6 +19,13 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _db_problem(error: Exception) -> typer.Exit:
+    # the driver's first line says what is wrong; the SQL text behind it only buries that
+    cause = str(getattr(error, "orig", None) or error).splitlines()[0]
+    return _fail(f"无法读取数据库（是否已执行 aftersales db upgrade？）/ cannot read the database "
+                 f"(run `aftersales db upgrade`?): {cause}")
+
+
 def _from_database(session_id: str) -> Any:
     from aftersales.live import service as live_service
     from aftersales.problems import DomainError
@@ -31,7 +38,7 @@ def _from_database(session_id: str) -> Any:
     except DomainError as error:
         raise _fail(error.detail) from None
     except Exception as error:  # no database, no schema: say so, never a traceback
-        raise _fail(f"无法读取数据库 / cannot read the database: {type(error).__name__}: {error}") from None
+        raise _db_problem(error) from None
     finally:
         runtime.close()
 
