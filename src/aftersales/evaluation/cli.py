@@ -21,6 +21,8 @@ PeriodOpt = Annotated[str | None, typer.Option("--period", "-p", help="YYYY-MM �
                                                                       "default: last month")]
 SourceOpt = Annotated[str, typer.Option("--source", help="db | 数据文件夹 PATH | spark | spark://host:port")]
 MappingOpt = Annotated[Path | None, typer.Option("--mapping", help="列名映射文件 / column mapping (YAML/TOML/JSON)")]
+DataOpt = Annotated[Path | None, typer.Option("--data", help="Spark 读取的数据目录 / folder Spark reads "
+                                                         "(with --source spark or spark://...)")]
 DbOpt = Annotated[str | None, typer.Option("--database-url", help="覆盖配置的数据库 / override the database URL")]
 
 
@@ -35,7 +37,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _run(subject: str, period: str | None, source: str, database_url: str | None, mapping: Path | None,
-         **options: Any) -> dict[str, Any]:
+         data: Path | None = None, **options: Any) -> dict[str, Any]:
     from aftersales.evaluation import service
 
     now = SystemClock().now()
@@ -45,7 +47,8 @@ def _run(subject: str, period: str | None, source: str, database_url: str | None
 
         database_url = get_settings().resolved_database_url()
     try:
-        return service.evaluate(source, opts, generated_at=now, database_url=database_url, mapping=mapping)
+        return service.evaluate(source, opts, generated_at=now, database_url=database_url, mapping=mapping,
+                                data=data)
     except DomainError as exc:
         raise _fail(exc.detail) from None
     except (OSError, ImportError, ValueError, KeyError) as exc:
@@ -98,6 +101,7 @@ def evaluate(
     history: Annotated[int, typer.Option("--history", min=1, max=36, help="趋势月数 / months of trend")] = 12,
     validate: Annotated[bool, typer.Option("--validate/--no-validate", help="三方验证等 / run validation")] = True,
     mapping: MappingOpt = None,
+    data: DataOpt = None,
     database_url: DbOpt = None,
 ) -> None:
     """计算健康指数并输出 JSON/CSV/Excel/HTML / Compute the health index and write JSON, CSV, Excel, HTML."""
@@ -111,7 +115,7 @@ def evaluate(
         overrides = parse_what_if(what_if or [], set(INDICATORS))
     except DomainError as exc:
         raise _fail(exc.detail) from None
-    report = _run(subject, period, source, database_url, mapping, profile=profile, profile_file=profile_file,
+    report = _run(subject, period, source, database_url, mapping, data, profile=profile, profile_file=profile_file,
                   what_if=overrides, history_months=history, validate=validate)
     try:
         paths = write_all(report, out)
@@ -129,12 +133,13 @@ def validate_command(
     period: PeriodOpt = None,
     source: SourceOpt = "db",
     mapping: MappingOpt = None,
+    data: DataOpt = None,
     database_url: DbOpt = None,
 ) -> None:
     """只运行验证（三方、盲测、校准、预测效度）/ Run only the validation checks and print their verdicts."""
     from aftersales.evaluation.report import texts as t
 
-    report = _run(subject, period, source, database_url, mapping, history_months=1, validate=True)
+    report = _run(subject, period, source, database_url, mapping, data, history_months=1, validate=True)
     v = report["validation"]
     tri = v["triangulation"]
     typer.echo(f"{t.both('triangulation')}: {sum(1 for r in tri if r['flagged'])}/{len(tri)} "

@@ -367,13 +367,13 @@ def build_report(inputs: Inputs, options: Options, specs: Mapping[str, Any], *, 
 
 
 def evaluate(source_spec: str, options: Options, *, generated_at: datetime, database_url: str | None = None,
-             mapping: str | Path | None = None) -> dict[str, Any]:
-    """Open the source, read and build the report."""
+             mapping: str | Path | None = None, data: str | Path | None = None) -> dict[str, Any]:
+    """Open the source (`data`: the folder a Spark source reads), read and build the report."""
     from aftersales.evaluation.indicators import INDICATORS
     from aftersales.evaluation.sources import open_source
 
     check_options(options)
     if options.profile:
         load_book(options.profile_file).get(options.profile)  # refuse an unknown profile before reading data
-    source = open_source(source_spec, database_url=database_url, mapping=mapping)
+    source = open_source(source_spec, database_url=database_url, mapping=mapping, data=data)
     return build_report(read_inputs(source, options), options, INDICATORS, generated_at=generated_at)
