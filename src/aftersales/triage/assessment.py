@@ -1,0 +1,32 @@
+"""What triage tells intake about one message; frozen so a stored assessment cannot drift."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TriageAssessment:
+    category: str
+    categories: dict[str, float]
+    emotion: str
+    emotion_scores: dict[str, float]
+    confidence: float
+    risk_flags: tuple[str, ...]
+    symptoms: tuple[str, ...]
+    answer_zh: str
+    answer_en: str
+    soothing_zh: str | None
+    soothing_en: str | None
+    model_version: str
+
+    def to_json(self) -> dict[str, object]:
+        """The `classify` output line minus the text: plain types, probabilities rounded for humans."""
+        return {
+            "category": self.category,
+            "categories": {k: round(v, 4) for k, v in self.categories.items()},
+            "emotion": self.emotion,
+            "risk_flags": list(self.risk_flags),
+            "symptoms": list(self.symptoms),
+            "confidence": round(self.confidence, 4),
+        }
