@@ -47,7 +47,7 @@ def _clip(x: float) -> float:
     return min(max(x, 0.0), 100.0)
 
 
-def _ets(history: Sequence[float], horizon: int) -> list[tuple[float, float, float]]:
+def _ets(history: Sequence[float], horizon: int) -> list[tuple[float, float | None, float | None]]:
     import pandas as pd
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
@@ -61,7 +61,7 @@ def _ets(history: Sequence[float], horizon: int) -> list[tuple[float, float, flo
     return [(float(r["mean"]), float(r["pi_lower"]), float(r["pi_upper"])) for _, r in frame.iterrows()]
 
 
-def _line(history: Sequence[float], horizon: int) -> list[tuple[float, float, float]]:
+def _line(history: Sequence[float], horizon: int) -> list[tuple[float, float | None, float | None]]:
     import numpy as np
     from scipy import stats
 
@@ -74,7 +74,7 @@ def _line(history: Sequence[float], horizon: int) -> list[tuple[float, float, fl
     sigma = math.sqrt(float(residuals @ residuals) / dof) if dof > 0 else 0.0
     t = float(stats.t.ppf(0.5 + LEVEL / 2, dof)) if dof > 0 else 0.0
     sxx = float(((x - x.mean()) ** 2).sum())
-    out = []
+    out: list[tuple[float, float | None, float | None]] = []
     for h in range(1, horizon + 1):
         x0 = n - 1 + h
         mean = float(slope * x0 + intercept)
@@ -118,6 +118,7 @@ def forecast_index(history: Sequence[float | None], horizon: int = HORIZON, *,
     of subjects in one run.
     """
     known = [float(v) for v in history if v is not None and not math.isnan(v)]
+    raw: list[tuple[float, float | None, float | None]]
     if not known:
         return Forecast("none", (), None, "无历史指数，无法预测", "no index history, no forecast")
     if allow_ets and len(known) >= MIN_ETS:

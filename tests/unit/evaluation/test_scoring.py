@@ -151,3 +151,14 @@ def test_nan_dimension_is_treated_as_missing() -> None:
     dims = dict.fromkeys(BASE, 50.0)
     dims["empathy"] = math.nan
     assert scoring.weighted_index(dims, BASE).index == pytest.approx(50.0)
+
+
+@given(st.dictionaries(st.sampled_from(list(BASE)), st.one_of(st.none(), st.floats(0, 100)), min_size=1))
+def test_index_lies_between_the_lowest_and_highest_known_dimension(dims: dict[str, float | None]) -> None:
+    known = [v for v in dims.values() if v is not None]
+    result = scoring.weighted_index(dims, BASE)
+    if not known:
+        assert result.index is None
+    else:
+        assert result.index is not None
+        assert min(known) - 1e-9 <= result.index <= max(known) + 1e-9

@@ -65,8 +65,8 @@ def trend(points: list[dict[str, Any]], forecast: list[dict[str, Any]], width: i
     for level in (0, 20, 40, 60, 80, 100):
         parts.append(f'<text x="{left - 4}" y="{y(level) + 4:.1f}" font-size="10" '
                      f'text-anchor="end">{level}</text>')
-    for level, color in ((PASSING, "#d80"), (GRADE_A, "#393")):
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(level):.1f}" y2="{y(level):.1f}" '
+    for threshold, color in ((PASSING, "#d80"), (GRADE_A, "#393")):
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(threshold):.1f}" y2="{y(threshold):.1f}" '
                      f'stroke="{color}" stroke-dasharray="4 3"/>')
     for i, label in enumerate(labels):
         if i % max(1, len(labels) // 8) == 0 or i == len(labels) - 1:
