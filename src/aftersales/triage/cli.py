@@ -1,7 +1,116 @@
-"""CLI sub-app of the triage domain."""
+"""CLI sub-app of the triage domain: `aftersales triage train | classify | evaluate`."""
 
 from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, TextIO
 
 import typer
 
 app = typer.Typer(help="AI 分诊 / AI triage of buyer messages", no_args_is_help=True)
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"错误 / error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _read_texts(stream: TextIO) -> list[str]:
+    """Plain lines, or JSONL objects with a `text` field; blank lines are skipped."""
+    texts = []
+    for n, raw in enumerate(stream, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("{"):
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                _fail(f"第{n}行不是合法JSON / line {n} is not valid JSON")
+            if not isinstance(obj.get("text"), str):
+                _fail(f"第{n}行缺少 text 字段 / line {n} has no `text`")
+            texts.append(obj["text"])
+        else:
+            texts.append(line)
+    return texts
+
+
+@app.command()
+def classify(
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="输入文件（默认标准输入）/ input file (default stdin)")] = None,
+    outcome: Annotated[str | None, typer.Option(help="policy outcome to tailor answers: approve|deny|needs_evidence|needs_human")] = None,
+    answers: Annotated[bool, typer.Option("--answers", help="也输出L1答复 / include the L1 answer")] = False,
+) -> None:
+    """逐行分类买家消息，输出JSONL / Classify messages (lines or JSONL), one JSON object per line."""
+    from aftersales.triage.service import assess_many
+
+    if file is not None and not file.exists():
+        _fail(f"文件不存在 / file not found: {file}")
+    with (file.open(encoding="utf-8") if file else sys.stdin) as stream:  # type: ignore[attr-defined]
+        texts = _read_texts(stream)
+    for text, a in zip(texts, assess_many(texts, policy_outcome=outcome), strict=True):
+        row: dict[str, object] = {"text": text, **a.to_json()}
+        if answers:
+            row |= {"answer_zh": a.answer_zh, "answer_en": a.answer_en, "soothing_zh": a.soothing_zh}
+        typer.echo(json.dumps(row, ensure_ascii=False))
+
+
+@app.command()
+def evaluate(
+    file: Annotated[Path, typer.Option("--file", "-f", help="JSONL 或 TSV：text, category, 可选 emotion")],
+    as_json: Annotated[bool, typer.Option("--json", help="机器可读输出 / machine-readable output")] = False,
+) -> None:
+    """评估分类质量 / Per-class P/R/F1, macro-F1, accuracy, confusion matrix and calibration on a labelled file."""
+    from aftersales.problems import DomainError
+    from aftersales.triage.dataset import read_labelled
+    from aftersales.triage.evaluation import score
+    from aftersales.triage.service import assess_many
+    from aftersales.triage.taxonomy import CATEGORIES, EMOTIONS
+
+    try:
+        examples = read_labelled(file)
+    except DomainError as exc:
+        _fail(exc.detail)
+    unknown = sorted({e.category for e in examples} - set(CATEGORIES))
+    if unknown:
+        _fail(f"未知类别 / unknown categories: {', '.join(unknown)}")
+    if not examples:
+        _fail("文件没有数据 / the file has no records")
+    results = assess_many([e.text for e in examples])
+    cat = score([e.category for e in examples], [r.category for r in results], CATEGORIES,
+                confidence=[r.confidence for r in results])
+    labelled = [(e, r) for e, r in zip(examples, results, strict=True) if e.emotion in EMOTIONS]
+    emo = score([e.emotion or "" for e, _ in labelled], [r.emotion for _, r in labelled], EMOTIONS) if labelled else None
+    if as_json:
+        typer.echo(json.dumps({"n": len(examples), "category": cat.to_json(),
+                               "emotion": emo.to_json() if emo else None}, ensure_ascii=False))
+        return
+    from aftersales.triage.report import print_scores
+
+    print_scores(cat, "类别 / category", len(examples))
+    if emo is not None:
+        print_scores(emo, "情绪 / emotion", len(labelled))
+
+
+@app.command()
+def train(
+    output: Annotated[Path | None, typer.Option(help="artifact path (default: the packaged model)")] = None,
+    regenerate: Annotated[bool, typer.Option(help="先用固定种子重写语料 / rewrite the corpus from its generator first")] = False,
+) -> None:
+    """用语料重新训练模型 / Retrain the class and emotion models from the packaged corpus."""
+    from datetime import UTC, datetime
+
+    from aftersales.triage import model as model_module
+    from aftersales.triage.corpus.generate import write
+    from aftersales.triage.training import train as fit
+
+    if regenerate:
+        typer.echo(f"corpus: {write()}")
+    model, report = fit(now=datetime.now(UTC))
+    path = model_module.save(model, output or model_module.ARTIFACT_PATH)
+    for key, value in report.__dict__.items():
+        typer.echo(f"{key}: {round(value, 4) if isinstance(value, float) else value}")
+    typer.echo(f"saved {path} ({path.stat().st_size // 1024} KiB), version {model.version}")
+    typer.echo("LOW_CONFIDENCE in triage/service.py should equal low_confidence above (rounded to 2 decimals).")

@@ -104,7 +104,7 @@ def confidence_floor(confidence: np.ndarray, correct: np.ndarray, target: float 
     ok = np.nonzero(running >= target)[0]
     if len(ok) == 0:
         return 1.0
-    return round(float(np.floor(float(confidence[order][ok[-1]]) * 100 + 1e-9)) / 100, 2)
+    return float(confidence[order][ok[-1]])
 
 
 def train(train: list[Example] | None = None, dev: list[Example] | None = None,
