@@ -100,11 +100,21 @@ def _mark_group_complaint(rng: Seeded, sessions: list[Session], now: datetime) -
     if candidates:
         chosen = rng.choice(candidates)
         chosen.group_complaint = True
-        chosen.weight *= 12
+
+
+def _size_group_complaint(sessions: list[Session], count: int) -> None:
+    """Give the complained-about session enough orders (≥ 40, ~0.5 %) to show as a group whatever the size."""
+    group = next((s for s in sessions if s.group_complaint), None)
+    if group is None:
+        return
+    share = min(0.3, max(0.005, 40 / count))
+    others = sum(s.weight for s in sessions if s is not group)
+    group.weight = share * others / (1 - share)
 
 
 def place_orders(rng: Seeded, cast: Cast, sessions: list[Session], count: int,
                  now: datetime) -> tuple[list[Sale], list[Row], list[Row]]:
+    _size_group_complaint(sessions, count)
     cumulative = list(itertools.accumulate(s.weight for s in sessions))
     picks = rng.choices(sessions, cum_weights=cumulative, k=count)
     tracking_base = rng.randrange(10**9, 9 * 10**9)
@@ -122,13 +132,15 @@ def place_orders(rng: Seeded, cast: Cast, sessions: list[Session], count: int,
 
 
 def _order(rng: Seeded, cast: Cast, session: Session, now: datetime, *, live: bool) -> tuple[Sale, Row]:
-    end = session.ended or now
+    # nothing placed in the last 20 minutes, so payment (within 15) never falls after `now`
+    latest = now - timedelta(minutes=20)
+    end = min(session.ended or now, latest)
     if live:
         placed = session.started + (end - session.started) * rng.uniform(0.03, 0.97)
     else:
         # shop orders outside the live room, spread over the day around the session
-        placed = min(session.started - timedelta(hours=rng.uniform(-2.0, 20.0)), now - timedelta(minutes=5))
-    product = rng.choice(session.anchor.products)
+        placed = min(session.started - timedelta(hours=rng.uniform(-2.0, 20.0)), latest)
+    product = _product(rng, cast, session)
     buyer = rng.choice(cast.buyers)
     paid = placed + timedelta(seconds=rng.randint(5, 900))
     day = local_day(placed)
@@ -147,6 +159,18 @@ def _order(rng: Seeded, cast: Cast, session: Session, now: datetime, *, live: bo
            "shipped_at": shipped, "delivered_at": delivered, "presale": presale, "promised_ship_by": promised,
            "shipping_insurance": rng.chance(0.4), "created_at": placed}
     return sale, row
+
+
+def _product(rng: Seeded, cast: Cast, session: Session) -> Product:
+    spike_product, _batch_id, produced = cast.spike_batch
+    products = session.anchor.products
+    day = local_day(session.started)
+    # the spiking lipstick is a hot seller while that batch is on sale, so the spike is visible at any size
+    if produced + timedelta(days=5) <= day <= produced + timedelta(days=26) and rng.chance(0.35):
+        hot = next((p for p in products if p.id == spike_product), None)
+        if hot is not None:
+            return hot
+    return rng.choice(products)
 
 
 def _presale(rng: Seeded, product: Product, day: date, now: datetime) -> tuple[bool, datetime | None]:

@@ -28,7 +28,7 @@ WORK: dict[str, tuple[tuple[Action, str], ...]] = {
 }
 # median minutes before each action; staff-side ones stretch with the service's slowness
 DELAY_MIN: dict[Action, float] = {
-    A.request_info: 25, A.request_return: 40, A.record_return_shipment: 1200, A.confirm_receipt: 3600,
+    A.request_info: 25, A.request_return: 40, A.record_return_shipment: 1200, A.confirm_receipt: 2400,
     A.refund: 240, A.confirm_refund: 180, A.exchange: 1440, A.resolve: 300, A.close: 1440, A.dispute: 2880,
     A.arbitrate: 1440, A.decide: 5760, A.reopen: 4320, A.reply: 480, A.escalate: 60,
 }
@@ -107,7 +107,7 @@ def _opening(rng: Seeded, intake: Intake, plan: Plan) -> list[tuple[datetime, Ac
         events.append((created + timedelta(seconds=rng.randint(3, 90)), A.reply, "ai"))
     if plan.ai_resolved:
         return events
-    human_at = created + rng.minutes(intake.service.human_median_min * peak, 1.0)
+    human_at = created + rng.minutes(intake.service.human_median_min * peak, 0.8)
     budget = timedelta(minutes=60 if intake.tier != "L1" else 15)
     watched = intake.tier != "L1" or not plan.ai_first
     breached = watched and human_at > created + budget
@@ -141,7 +141,9 @@ def _rest(rng: Seeded, intake: Intake, plan: Plan, start: datetime) -> list[tupl
     timed = []
     at = start
     for action, role in actions:
-        median = DELAY_MIN[action] * (slow if role in ("agent", "supervisor") else 1.0)
+        # parcels travel at the carrier's pace, whoever then clicks "received"
+        staff = role in ("agent", "supervisor") and action is not A.confirm_receipt
+        median = DELAY_MIN[action] * (slow if staff else 1.0)
         if role == "ai":
             median = 10
         at = at + rng.minutes(median, 0.7)

@@ -3,6 +3,7 @@ lifecycle state shows up somewhere in the data."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from aftersales.cases.lifecycle import State
@@ -23,7 +24,7 @@ def plan_for(rng: Seeded, intake: Intake) -> Plan:
                    and intake.true_class in AI_CLOSABLE and rng.chance(service.ai_resolve))
     angry = intake.emotion == "angry"
     return Plan(ai_first=ai_first or ai_resolved, ai_resolved=ai_resolved, info=rng.chance(0.12),
-                escalate=rng.chance(0.75), dispute=rng.chance(service.dispute * (2.0 if angry else 1.0)),
+                escalate=rng.chance(0.6), dispute=rng.chance(service.dispute * (2.0 if angry else 1.0)),
                 buyer_wins=rng.chance(0.6), reopen=rng.chance(service.dispute * 0.6),
                 allergy_report=rng.chance(0.6),
                 stop_after=rng.randint(1, 5) if rng.chance(service.stuck) else None)
@@ -58,21 +59,24 @@ def _forced(state: State, intake: Intake) -> Plan | None:
 
 def cover_states(rng: Seeded, stories: list[Story], now: datetime) -> int:
     """Re-plan a few recent cases so each lifecycle state appears at least once; returns how many changed."""
-    present = {s.state for s in stories}
+    counts = Counter(s.state for s in stories)
     by_recency = sorted(range(len(stories)), key=lambda i: stories[i].intake.created, reverse=True)
     changed: set[int] = set()
     for state in State:
-        if state in present:
+        if counts[state]:
             continue
-        for index in [i for i in by_recency if i not in changed][:SEARCH_LIMIT]:
+        # never take the only case of a state already covered
+        candidates = [i for i in by_recency if i not in changed and counts[stories[i].state] > 1]
+        for index in candidates[:SEARCH_LIMIT]:
             old = stories[index]
             plan = _forced(state, old.intake)
             if plan is None:
                 continue
             new = walk(rng, old.intake, old.case_id, old.agent, plan, now)
             if new.state is state:
+                counts[old.state] -= 1
+                counts[state] += 1
                 stories[index] = new
                 changed.add(index)
-                present = {s.state for s in stories}
                 break
     return len(changed)

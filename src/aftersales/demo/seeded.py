@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import math
 import random
 from datetime import datetime, timedelta
 
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def _base32(number: int, width: int) -> str:
-    chars = []
-    for _ in range(width):
-        number, digit = divmod(number, 32)
-        chars.append(_ALPHABET[digit])
-    return "".join(reversed(chars))
+# RFC 4648 base32 re-lettered to the Crockford alphabet that aftersales.ids uses; the C encoder is much
+# faster than a Python digit loop, which matters at a few hundred thousand ids
+_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 
 
 class Seeded(random.Random):
@@ -23,7 +18,10 @@ class Seeded(random.Random):
     def new_id(self, prefix: str, at: datetime) -> str:
         # same shape as aftersales.ids.new_id (time prefix, then randomness) but drawn from the seed
         millis = int(at.timestamp() * 1000)
-        return f"{prefix}-{_base32(millis, 10)}{_base32(self.getrandbits(80), 16)}"
+        # 50 bits of time padded to 80 encode to 16 characters whose first 10 carry the time
+        body = ((millis << 30).to_bytes(10, "big") + self.getrandbits(80).to_bytes(10, "big"))
+        text = base64.b32encode(body).decode("ascii").translate(_CROCKFORD)
+        return f"{prefix}-{text[:10]}{text[16:]}"
 
     def chance(self, probability: float) -> bool:
         return self.random() < probability
