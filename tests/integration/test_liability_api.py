@@ -49,14 +49,11 @@ def _open_case(api: Api, order_id: str = "O-1001", text: str = "主播说七天�
     return str(response.json()["id"])
 
 
-def _route_to_anchor(runtime: Runtime, case_id: str) -> None:
+def _holder(runtime: Runtime, case_id: str) -> str:
     with runtime.session() as session:
-        case = session.get(Case, case_id)
-        route = liability_service.route_case(session, case, session.get(Order, case.order_id),
-                                             decision_outcome="approve", has_claim_mismatch=True,
-                                             now=runtime.clock.now())
-        session.commit()
-    assert route.party_kind == "anchor"
+        holder = session.get(Case, case_id).responsible_party_id
+    assert holder is not None, "intake routes every case"
+    return holder
 
 
 def test_brand_publishes_a_hashed_list_anyone_can_verify(api: Api, runtime: Runtime, world: World) -> None:
@@ -86,33 +83,56 @@ def test_another_brand_cannot_publish_and_missing_list_is_404(api: Api) -> None:
     assert api.as_("buyer").get(LIST).status_code == 404
 
 
-def test_routing_then_handoffs_are_counted_and_loops_flagged(api: Api, runtime: Runtime, world: World) -> None:
+def test_route_case_puts_the_case_in_the_anchors_queue_on_a_claim_mismatch(api: Api, runtime: Runtime,
+                                                                          world: World) -> None:
     case_id = _open_case(api)
-    _route_to_anchor(runtime, case_id)
-    url = f"/api/v1/liability/cases/{case_id}/reroute"
-    first = api.as_("anchor").post(url, json={"to_party_id": world.ids["brand"], "reason": "成分问题属于品牌"})
-    assert first.status_code == 200, first.text
-    assert (first.json()["handoff_count"], first.json()["loop"]) == (1, False)
-    back = api.as_("brand").post(url, json={"to_party_id": world.ids["anchor"], "reason": "是主播的宣称问题"})
-    assert (back.json()["handoff_count"], back.json()["loop"]) == (2, True)
     with runtime.session() as session:
         case = session.get(Case, case_id)
-        assert case.handoff_count == 2 and case.responsible_party_id == world.ids["anchor"]
-        kinds = list(session.scalars(select(TimelineEvent.kind).where(TimelineEvent.case_id == case_id)))
-        assert kinds.count("handoff") == 2 and "routed" in kinds
-    listed = api.as_("supervisor").get(f"/api/v1/liability/cases/{case_id}/handoffs").json()
-    assert [h["to_kind"] for h in listed] == ["brand", "anchor"]
+        route = liability_service.route_case(session, case, session.get(Order, case.order_id),
+                                             decision_outcome="approve", has_claim_mismatch=True,
+                                             now=runtime.clock.now())
+        session.commit()
+    assert (route.party_kind, route.party_id) == ("anchor", world.ids["anchor"])
+    with runtime.session() as session:
+        case = session.get(Case, case_id)
+        assert case.responsible_kind == "anchor" and case.handoff_count == 0
+        last = session.scalars(select(TimelineEvent).where(TimelineEvent.case_id == case_id)
+                               .order_by(TimelineEvent.id.desc())).first()
+        assert last.kind == "routed" and "主播" in last.reason
 
 
-def test_only_the_holder_or_staff_hand_off(api: Api, runtime: Runtime, world: World) -> None:
+def test_handoffs_are_counted_on_the_case_and_a_return_is_a_loop(api: Api, runtime: Runtime,
+                                                                 world: World) -> None:
     case_id = _open_case(api)
-    _route_to_anchor(runtime, case_id)
+    first_holder = _holder(runtime, case_id)
+    others = [p for p in (world.ids["anchor"], world.ids["carrier"], world.ids["brand2"]) if p != first_holder]
     url = f"/api/v1/liability/cases/{case_id}/reroute"
-    body = {"to_party_id": world.ids["brand"], "reason": "x"}
+    steps = [(others[0], False), (others[1], False), (first_holder, True)]
+    for count, (target, loop) in enumerate(steps, start=1):
+        response = api.as_("agent").post(url, json={"to_party_id": target, "reason": f"第{count}次转交"})
+        assert response.status_code == 200, response.text
+        assert (response.json()["handoff_count"], response.json()["loop"]) == (count, loop)
+    with runtime.session() as session:
+        case = session.get(Case, case_id)
+        assert case.handoff_count == 3 and case.responsible_party_id == first_holder
+        kinds = list(session.scalars(select(TimelineEvent.kind).where(TimelineEvent.case_id == case_id)))
+        assert kinds.count("handoff") == 3
+    listed = api.as_("supervisor").get(f"/api/v1/liability/cases/{case_id}/handoffs").json()
+    assert [h["to_party_id"] for h in listed] == [target for target, _ in steps]
+
+
+def test_a_party_passes_on_only_a_case_in_its_own_queue(api: Api, runtime: Runtime, world: World) -> None:
+    case_id = _open_case(api)
+    url = f"/api/v1/liability/cases/{case_id}/reroute"
+    if _holder(runtime, case_id) != world.ids["anchor"]:
+        api.as_("agent").post(url, json={"to_party_id": world.ids["anchor"], "reason": "主播宣称问题"})
+    body = {"to_party_id": world.ids["brand"], "reason": "成分问题属于品牌"}
     assert api.as_("buyer").post(url, json=body).status_code == 403
-    assert api.as_("brand").post(url, json=body).status_code == 404  # not in its queue: not visible
-    same = api.as_("agent").post(url, json={"to_party_id": world.ids["anchor"], "reason": "x"})
-    assert same.status_code == 409
+    assert api.as_("anchor2").post(url, json=body).status_code == 404  # not in its queue: not visible
+    assert api.as_("agent").post(url, json={"to_party_id": world.ids["anchor"], "reason": "x"}).status_code == 409
+    passed = api.as_("anchor").post(url, json=body)
+    assert passed.status_code == 200 and passed.json()["to_kind"] == "brand"
+    assert api.as_("anchor").post(url, json={"to_party_id": world.ids["carrier"], "reason": "x"}).status_code == 404
 
 
 def test_exaggerated_claim_refund_is_split_and_shows_on_statements(api: Api, runtime: Runtime,

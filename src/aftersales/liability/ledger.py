@@ -56,7 +56,8 @@ class LiabilityParties:
     def resolve(self, role: str) -> str | None:
         if role == "supply":
             return self.supplier or self.brand
-        return getattr(self, role)
+        value: str | None = getattr(self, role)
+        return value
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ class OrderParties:
     supplier_id: str | None = None
 
     def id_of(self, kind: str) -> str | None:
-        return getattr(self, f"{kind}_id")
+        value: str | None = getattr(self, f"{kind}_id")
+        return value
 
 
 @dataclass(frozen=True)

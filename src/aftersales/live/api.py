@@ -13,6 +13,7 @@ from aftersales.live.schemas import (
     CheckableRead,
     ClaimCreate,
     ClaimRead,
+    IssueRead,
     PromiseRead,
     SealRead,
     SessionCreate,
@@ -58,7 +59,8 @@ def _claim_read(row: LiveClaim) -> ClaimRead:
 
 def _verify_read(session_id: str, report: chain.VerifyReport) -> VerifyRead:
     return VerifyRead(session_id=session_id, ok=report.ok, sealed=report.sealed, count=report.count,
-                      root_hash=report.root_hash, issues=[issue.__dict__ for issue in report.issues])
+                      root_hash=report.root_hash,
+                      issues=[IssueRead(**issue.__dict__) for issue in report.issues])
 
 
 @router.post("/sessions", status_code=201, response_model=SessionRead)
