@@ -16,6 +16,7 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 HORIZON = 3
 LEVEL = 0.80  # an 80% interval: wide enough to be honest, narrow enough to act on
@@ -61,9 +62,15 @@ def _ets(history: Sequence[float], horizon: int) -> list[tuple[float, float | No
     return [(float(r["mean"]), float(r["pi_lower"]), float(r["pi_upper"])) for _, r in frame.iterrows()]
 
 
+@lru_cache(maxsize=64)
+def _t_quantile(dof: int) -> float:
+    from scipy import stats
+
+    return float(stats.t.ppf(0.5 + LEVEL / 2, dof))
+
+
 def _line(history: Sequence[float], horizon: int) -> list[tuple[float, float | None, float | None]]:
     import numpy as np
-    from scipy import stats
 
     n = len(history)
     x = np.arange(n, dtype=float)
@@ -72,7 +79,7 @@ def _line(history: Sequence[float], horizon: int) -> list[tuple[float, float | N
     residuals = y - (slope * x + intercept)
     dof = n - 2
     sigma = math.sqrt(float(residuals @ residuals) / dof) if dof > 0 else 0.0
-    t = float(stats.t.ppf(0.5 + LEVEL / 2, dof)) if dof > 0 else 0.0
+    t = _t_quantile(dof) if dof > 0 else 0.0
     sxx = float(((x - x.mean()) ** 2).sum())
     out: list[tuple[float, float | None, float | None]] = []
     for h in range(1, horizon + 1):

@@ -123,10 +123,11 @@ def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
 
 def _values_by_subject(values: pd.DataFrame) -> dict[str, dict[str, tuple[float | None, int]]]:
     out: dict[str, dict[str, tuple[float | None, int]]] = {}
-    for rec in values.to_dict("records"):
-        n = rec.get("n")
-        out.setdefault(str(rec["subject_id"]), {})[str(rec["indicator"])] = (
-            _num(rec["value"]), int(n) if _num(n) is not None else 0)
+    counts = values["n"] if "n" in values.columns else [0] * len(values)
+    # plain column iteration: to_dict("records") dominated the run time for thousands of subjects
+    for sid, ind, value, n in zip(values["subject_id"].astype(str).tolist(), values["indicator"].astype(str).tolist(),
+                                  values["value"].tolist(), list(counts), strict=True):
+        out.setdefault(sid, {})[ind] = (_num(value), int(n) if _num(n) is not None else 0)
     return out
 
 

@@ -23,14 +23,19 @@ def _cell(value: Any) -> Any:
 
 def write_excel(report: dict[str, Any], path: Path) -> Path:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    wb = Workbook()
-    summary = wb.active
-    summary.title = "概览 Summary"
+    # write-only mode streams rows: several times faster and far leaner for thousands of subjects
+    wb = Workbook(write_only=True)
+    summary = wb.create_sheet("概览 Summary")
+    summary.column_dimensions["A"].width = 36
+    title = WriteOnlyCell(summary, value=t.both("title"))
+    title.font = Font(bold=True, size=14)
+    summary.append([title])
     s = report["summary"]
     for row in (
-        (t.both("title"), ""), ("主体类型 / subject type", report["subject_type"]),
+        ("主体类型 / subject type", report["subject_type"]),
         ("期间 / period", report["period"]), ("生成时间 / generated (UTC)", report["generated_at"]),
         ("数据源 / source", report.get("source") or ""), ("主体数 / subjects", s["subjects"]),
         ("有指数 / with index", s["with_index"]), ("平均指数 / mean index", s["mean_index"]),
@@ -39,20 +44,21 @@ def write_excel(report: dict[str, Any], path: Path) -> Path:
         *((t.both(f"risk.{r}"), n) for r, n in s["risk"].items()),
     ):
         summary.append(list(row))
-    summary["A1"].font = Font(bold=True, size=14)
-    summary.column_dimensions["A"].width = 36
     for name, rows in tables.sheets(report).items():
         ws = wb.create_sheet(SHEET_TITLES.get(name, name)[:31])
         if not rows:
             ws.append(["无数据 / no data"])
             continue
+        ws.freeze_panes = "A2"
         headers = list(rows[0].keys())
-        ws.append(headers)
-        for cell in ws[1]:
+        bold = []
+        for h in headers:
+            cell = WriteOnlyCell(ws, value=h)
             cell.font = Font(bold=True)
+            bold.append(cell)
+        ws.append(bold)
         for r in rows:
             ws.append([_cell(r.get(h)) for h in headers])
-        ws.freeze_panes = "A2"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
