@@ -74,31 +74,31 @@ class Featurizer:
         self._lex_re = re.compile(trie_pattern(w for _, w in lexicon))
         self._lex_of = {w: k for k, w in lexicon}
 
-    def tokens(self, text: str) -> list[str]:
+    def tokens(self, text: str, *, normalized: bool = False) -> list[str]:
         """Every feature name one message produces (before vocabulary lookup)."""
-        t = _NUMBER_RE.sub("9", _LONG_NUMBER_RE.sub("#", normalize(text)))
+        t = _NUMBER_RE.sub("9", _LONG_NUMBER_RE.sub("#", text if normalized else normalize(text)))
         # map(str.__add__, ...) builds n-grams in C; a slicing comprehension costs twice as much.
         out: list[str] = list(t)
         grams: Iterable[str] = t
         for n in range(2, self.ngram_max + 1):
             grams = list(map(str.__add__, grams, t[n - 1 :]))
             out.extend(grams)
-        if self._word_re is not None:
-            out.extend("W:" + w for w in self._word_re.findall(t) if len(w) > 1)
+        if self._word_re is not None:  # the trie only matches whole known words, so no length filter
+            out.extend(map("W:".__add__, self._word_re.findall(t)))
         # What follows a negator is read as denied: "不是质量问题" yields ¬质量, unlike "质量问题".
-        out.extend("¬" + m for m in _NEG_FOLLOW_RE.findall(t))
-        out.extend(self._lex_of[m.group()] for m in self._lex_re.finditer(t))
+        out.extend(map("¬".__add__, _NEG_FOLLOW_RE.findall(t)))
+        out.extend(map(self._lex_of.__getitem__, self._lex_re.findall(t)))
         out.append(f"L:{min(len(t) // 8, 8)}")
         return out
 
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+    def transform(self, texts: Sequence[str], *, normalized: bool = False) -> sparse.csr_matrix:
         vocab = self.vocabulary
         indices: list[int] = []
         indptr = [0]
         get = vocab.get
         for text in texts:
             # Index 0 is a padding feature no text produces, so filter(None, ...) drops unknown tokens in C.
-            indices.extend(filter(None, map(get, self.tokens(text))))
+            indices.extend(filter(None, map(get, self.tokens(text, normalized=normalized))))
             indptr.append(len(indices))
         data = np.ones(len(indices), dtype=np.float32)
         x = sparse.csr_matrix((data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),

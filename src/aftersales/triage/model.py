@@ -43,9 +43,9 @@ class TriageModel:
     version: str
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def predict(self, texts: list[str], *, normalized: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(class probabilities, emotion probabilities), one row per text."""
-        x = self.featurizer.transform(texts)
+        x = self.featurizer.transform(texts, normalized=normalized)
         return self.category.proba(x), self.emotion.proba(x)
 
     def to_state(self) -> dict[str, Any]:

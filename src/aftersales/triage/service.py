@@ -58,17 +58,18 @@ def _backend() -> TriageBackend | None:
     return _state["backend"]  # type: ignore[return-value]
 
 
-def _local(texts: Sequence[str]) -> list[Prediction]:
+def _local(norms: list[str]) -> list[Prediction]:
     m = model()
-    cats, emos = m.predict(list(texts))
-    cc, ec = m.category.classes, m.emotion.classes
-    return [Prediction(dict(zip(cc, c, strict=True)), dict(zip(ec, e, strict=True)), m.version)
+    cats, emos = m.predict(norms, normalized=True)
+    cc, ec, version = m.category.classes, m.emotion.classes, m.version
+    # tolist() once per matrix, then zip per row: the cheapest way to the dicts the interface promises.
+    return [Prediction(dict(zip(cc, c, strict=True)), dict(zip(ec, e, strict=True)), version)
             for c, e in zip(cats.tolist(), emos.tolist(), strict=True)]
 
 
-def _predict(texts: Sequence[str]) -> list[Prediction]:
+def _predict(texts: Sequence[str], norms: list[str]) -> list[Prediction]:
     backend = _backend()
-    local = _local(texts)
+    local = _local(norms)
     if backend is None:
         return local
     try:
@@ -88,32 +89,38 @@ def _texts(category: str, outcome: str | None, symptoms: tuple[str, ...], risks:
     return zh, en, calm[0] if calm else None, calm[1] if calm else None
 
 
-def _assessment(text: str, pred: Prediction, case_type: str | None, outcome: str | None) -> TriageAssessment:
-    cats = pred.categories
-    category = max(cats, key=cats.__getitem__)
+def _with_prior(cats: dict[str, float], category: str, case_type: str | None) -> tuple[dict[str, float], str]:
     prior = _CASE_TYPE_PRIOR.get(case_type or "")
-    if prior is not None and cats[category] < LOW_CONFIDENCE and category != prior:
-        cats = {k: 0.5 * v + (0.5 if k == prior else 0.0) for k, v in cats.items()}
-        category = max(cats, key=cats.__getitem__)
-    emotion = max(pred.emotions, key=pred.emotions.__getitem__)
-    norm = normalize(text)
+    if prior is None or cats[category] >= LOW_CONFIDENCE or category == prior:
+        return cats, category
+    mixed = {k: 0.5 * v + (0.5 if k == prior else 0.0) for k, v in cats.items()}
+    return mixed, max(mixed, key=mixed.__getitem__)
+
+
+def _assessment(norm: str, pred: Prediction, case_type: str | None, outcome: str | None) -> TriageAssessment:
+    cats, emos = pred.categories, pred.emotions
+    category = max(cats, key=cats.__getitem__)
+    if case_type is not None:
+        cats, category = _with_prior(cats, category, case_type)
+    emotion = max(emos, key=emos.__getitem__)
     risks, found = rules.risk_flags(norm), rules.symptoms(norm)
     zh, en, szh, sen = _texts(category, outcome, found, risks, emotion)
-    return TriageAssessment(category=category, categories=cats, emotion=emotion, emotion_scores=pred.emotions,
-                            confidence=cats[category], risk_flags=risks, symptoms=found, answer_zh=zh,
-                            answer_en=en, soothing_zh=szh, soothing_en=sen, model_version=pred.version)
+    return TriageAssessment(category, cats, emotion, emos, cats[category], risks, found, zh, en, szh, sen,
+                            pred.version)
 
 
 def assess(text: str, *, case_type: str | None = None, policy_outcome: str | None = None) -> TriageAssessment:
     """Class, emotion, risk flags, symptoms and the L1 answer for one buyer message."""
-    return _assessment(text, _predict([text])[0], case_type, policy_outcome)
+    norm = normalize(text)
+    return _assessment(norm, _predict([text], [norm])[0], case_type, policy_outcome)
 
 
 def assess_many(texts: Sequence[str], *, policy_outcome: str | None = None) -> list[TriageAssessment]:
     """`assess` for a batch: one feature matrix and one matrix product for all messages."""
     if not texts:
         return []
-    return [_assessment(t, p, None, policy_outcome) for t, p in zip(texts, _predict(texts), strict=True)]
+    norms = [normalize(t) for t in texts]
+    return [_assessment(n, p, None, policy_outcome) for n, p in zip(norms, _predict(texts, norms), strict=True)]
 
 
 assert set(_CASE_TYPE_PRIOR.values()) <= set(CATEGORIES)
