@@ -5,7 +5,10 @@ from __future__ import annotations
 import typer
 
 from aftersales.bench.cli import app as bench_app
-from aftersales.cases.cli import register as register_case_commands
+from aftersales.commands.demo import demo
+from aftersales.commands.server import db_app, serve, worker
+from aftersales.commands.tokens import token_app
+from aftersales.commands.transfer import export_command, import_command
 from aftersales.evaluation.cli import app as evaluate_app
 from aftersales.liability.cli import app as ledger_app
 from aftersales.live.cli import app as live_app
@@ -18,7 +21,13 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-register_case_commands(app)
+app.command("serve")(serve)
+app.command("demo")(demo)
+app.command("worker")(worker)
+app.command("import")(import_command)
+app.command("export")(export_command)
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
 app.add_typer(triage_app, name="triage")
 app.add_typer(policy_app, name="policy")
 app.add_typer(live_app, name="live")

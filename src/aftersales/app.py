@@ -1,0 +1,120 @@
+"""The FastAPI application: every domain's router, problem+json errors, offline docs, background work."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from aftersales import __version__
+from aftersales.cases.api import router as cases_router
+from aftersales.cases.intake import GroupCommitter
+from aftersales.evaluation.api import router as evaluation_router
+from aftersales.liability.api import router as liability_router
+from aftersales.live.api import router as live_router
+from aftersales.orders.api import router as orders_router
+from aftersales.parties.api import router as parties_router
+from aftersales.problems import DomainError
+from aftersales.runtime import Runtime, build_runtime
+from aftersales.sla import service as sla_service
+from aftersales.sla.api import router as sla_router
+from aftersales.surveys.api import router as surveys_router
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+ROUTERS = (cases_router, orders_router, sla_router, surveys_router, parties_router, live_router, liability_router,
+           evaluation_router)
+
+
+def problem(status: int, title: str, detail: str, code: str, instance: str, **extra: Any) -> JSONResponse:
+    body = {"type": f"https://aftersales.invalid/problems/{code}", "title": title, "status": status,
+            "detail": detail, "instance": instance, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> JSONResponse:
+        response = problem(error.status, error.title, error.detail, error.code, request.url.path,
+                           **{k: v for k, v in error.extra.items() if v is not None})
+        if error.status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [{"field": ".".join(str(p) for p in e["loc"] if p != "body") or "body", "reason": e["msg"]}
+                  for e in error.errors()]
+        first = errors[0] if errors else {"field": "body", "reason": "invalid"}
+        return problem(422, "输入无效 / Invalid input", f"{first['field']}: {first['reason']}", "invalid-input",
+                       request.url.path, field=first["field"], errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return problem(error.status_code, str(error.detail), str(error.detail), "http-error", request.url.path)
+
+
+def _install_docs(app: FastAPI) -> None:
+    # Swagger UI comes from a wheel, never a CDN: nothing may be fetched at run time
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="aftersales API 文档",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon-32x32.png")
+
+
+async def _sweeper(runtime: Runtime) -> None:
+    interval = runtime.settings.sweeper_interval_seconds
+    loop = asyncio.get_running_loop()
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await loop.run_in_executor(None, lambda: sla_service.sweep(
+                runtime.session_factory, runtime.clock.now(), runtime.calendar, worker="in-process"))
+        except Exception:  # a failed sweep is retried on the next tick; it must not kill the server
+            log.exception("SLA sweep failed")
+
+
+def create_app(runtime: Runtime | None = None, *, background: bool | None = None) -> FastAPI:
+    runtime = runtime or build_runtime()
+    run_sweeper = runtime.settings.run_sweeper_in_process if background is None else background
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_sweeper(runtime)) if run_sweeper else None
+        yield
+        if task is not None:
+            task.cancel()
+        await committer.close()
+
+    app = FastAPI(title="aftersales 直播电商售后服务中枢", version=__version__, docs_url=None, redoc_url=None,
+                  lifespan=lifespan,
+                  description="售后工单、三级响应、SLA、AI分诊、规则引擎与健康指数 / after-sales hub API")
+    committer = GroupCommitter(runtime.session_factory, runtime.clock, runtime.calendar,
+                               max_batch=runtime.settings.group_commit_max_batch)
+    runtime.extras["intake"] = committer
+    app.state.runtime = runtime
+    _install_error_handlers(app)
+    _install_docs(app)
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app

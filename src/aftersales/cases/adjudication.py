@@ -1,0 +1,127 @@
+"""At intake: the policy decision, the party the case is routed to, and whether the AI can settle it alone.
+
+Pure: the caller loads the order, product, parties and the anchor's claims; nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from aftersales.clock import as_utc
+from aftersales.liability.routing import OrderParties, route
+from aftersales.live import claim_check
+from aftersales.live.phrases import CheckableClaim
+from aftersales.policy.facts import Facts
+from aftersales.policy.service import decide_for
+from aftersales.policy.vocabulary import CaseType, Evidence, ItemState, Outcome, Problem, Promise
+from aftersales.triage import answers
+
+#: problem classes the AI settles without a human when the policy allows (SPEC §2: common cases)
+AI_INFORMATION_CLASSES = frozenset({"logistics_delay", "refund_progress"})
+_USED_WORDS = ("用了", "用过", "涂了", "擦了", "穿过", "穿了", "洗过", "吃了", "试用了", "上脸", "上嘴")
+_UNOPENED_WORDS = ("未拆封", "没拆封", "没拆", "未开封", "没开封", "全新", "原封", "吊牌还在", "没拆开")
+_KNOWN_PROMISES = frozenset(p.value for p in Promise)
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """What adjudication needs to know about the order besides the case itself."""
+
+    category: str
+    tags: tuple[str, ...]
+    amount: Decimal
+    placed_at: datetime
+    delivered_at: datetime | None
+    shipping_insurance: bool
+    parties: OrderParties
+    promises: tuple[str, ...] = ()
+    checkable_claims: tuple[CheckableClaim, ...] = ()
+
+
+@dataclass(frozen=True)
+class Adjudication:
+    decision: dict[str, Any]
+    party_id: str
+    party_kind: str
+    rule_id: str
+    reason_zh: str
+    reason_en: str
+    answer_zh: str
+    answer_en: str
+    claim_findings: tuple[dict[str, str], ...]
+    ai_settles: str | None = None  # None, "resolved" or "awaiting_return"
+
+    def timeline(self, base: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {**base, "kind": "policy", "actor_role": "system", "from_state": None, "to_state": None,
+             "reason": "；".join(r["zh"] for r in self.decision.get("reasons", [])), "buyer_visible": True,
+             "data": self.decision},
+            {**base, "kind": "routed", "actor_role": "system", "from_state": None, "to_state": None,
+             "reason": f"{self.reason_zh} / {self.reason_en}", "buyer_visible": False,
+             "data": {"party_id": self.party_id, "party_kind": self.party_kind, "rule_id": self.rule_id,
+                      "claim_findings": list(self.claim_findings)}},
+        ]
+
+
+def infer_item_state(text: str) -> str | None:
+    """The item's state from the buyer's words, when they say it."""
+    if any(word in text for word in _USED_WORDS):
+        return ItemState.USED.value
+    if any(word in text for word in _UNOPENED_WORDS):
+        return ItemState.UNOPENED.value
+    return None
+
+
+def build_facts(order: OrderFacts, *, case_type: str, category: str, item_state: str, evidence: Sequence[str],
+                now: datetime, claim_mismatch: bool | None) -> Facts:
+    delivered = as_utc(order.delivered_at) if order.delivered_at else None
+    days = max(0, (as_utc(now) - delivered).days) if delivered else None
+    return Facts(product_category=order.category, product_tags=tuple(sorted(set(order.tags))),
+                 case_type=CaseType(case_type), problem=Problem(category), days_since_delivery=days,
+                 item_state=ItemState(item_state), evidence=tuple(sorted({Evidence(e) for e in evidence})),
+                 promises=tuple(sorted({Promise(p) for p in order.promises if p in _KNOWN_PROMISES})),
+                 shipping_insurance=order.shipping_insurance, paid_amount=order.amount,
+                 order_placed_at=as_utc(order.placed_at).date(), claim_mismatch=claim_mismatch)
+
+
+def adjudicate(*, order: OrderFacts, case_type: str, text: str, assessment: Any, item_state: str | None,
+               evidence: Sequence[str], now: datetime, tier: str) -> Adjudication:
+    judgement = claim_check.judge(order.checkable_claims, text)
+    # a contradicted claim is a mismatch; a buyer's unconfirmed word about a claim still puts the anchor first
+    suspected = assessment.category == "not_as_described" and judgement.needs_evidence
+    mismatch: bool | None = True if judgement.has_mismatch else (None if suspected or not judgement.findings
+                                                                  else False)
+    said_state = item_state or infer_item_state(text)
+    facts = build_facts(order, case_type=case_type, category=assessment.category,
+                        item_state=said_state or ItemState.OPENED_UNUSED.value, evidence=evidence, now=now,
+                        claim_mismatch=mismatch)
+    decision = decide_for(facts)
+    as_dict = decision.as_dict()
+    as_dict["facts"] = {"item_state": facts.item_state.value,
+                        "item_state_source": "buyer" if item_state else "text" if said_state else "assumed",
+                        "days_since_delivery": facts.days_since_delivery, "promises": list(facts.promises),
+                        "evidence": [e.value for e in facts.evidence], "claim_mismatch": mismatch}
+    chosen = route(assessment.category, decision.outcome.value, bool(judgement.has_mismatch or suspected),
+                   order.parties)
+    zh, en = answers.answer(assessment.category, policy_outcome=decision.outcome.value,
+                            symptoms=tuple(assessment.symptoms), risk_flags=tuple(assessment.risk_flags))
+    findings = tuple({"verdict": f.verdict, "zh": f.reason_zh, "en": f.reason_en} for f in judgement.findings)
+    return Adjudication(decision=as_dict, party_id=chosen.party_id, party_kind=chosen.party_kind,
+                        rule_id=chosen.rule_id, reason_zh=chosen.reason_zh, reason_en=chosen.reason_en,
+                        answer_zh=zh, answer_en=en, claim_findings=findings,
+                        ai_settles=_ai_settles(tier, assessment, decision.outcome.value, decision.remedy.value))
+
+
+def _ai_settles(tier: str, assessment: Any, outcome: str, remedy: str) -> str | None:
+    """Common L1 cases the policy allows are finished by the AI; everything else waits for a person."""
+    if tier != "L1" or assessment.risk_flags or assessment.emotion == "angry":
+        return None
+    if assessment.category in AI_INFORMATION_CLASSES:
+        return "resolved"
+    if assessment.category == "no_reason_return" and outcome == Outcome.APPROVE.value and remedy == "return_refund":
+        return "awaiting_return"
+    return None

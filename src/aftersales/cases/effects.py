@@ -1,0 +1,155 @@
+"""What each action does besides moving the state: milestones, messages, shipments, amounts, surveys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aftersales.cases.lifecycle import Action
+from aftersales.cases.models import Case, CaseMessage
+from aftersales.cases.schemas import ActionRequest
+from aftersales.ids import new_id
+from aftersales.orders.models import Order, Shipment
+from aftersales.problems import InvalidInput
+from aftersales.security.principals import Principal, Role
+from aftersales.sla import service as sla_service
+from aftersales.sla.calendar import BusinessCalendar
+from aftersales.sla.rules import NEXT_TIER, Tier
+from aftersales.surveys import service as survey_service
+
+Effect = Callable[[Session, Case, ActionRequest, Principal, datetime, BusinessCalendar], None]
+
+
+def _require(value: object, field: str, zh: str, en: str) -> None:
+    if value in (None, ""):
+        raise InvalidInput(f"{zh} / {en}", field=field)
+
+
+def _message(session: Session, case: Case, principal: Principal, body: str, now: datetime) -> None:
+    session.add(CaseMessage(case_id=case.id, author_role=principal.role.value,
+                            author_id=principal.buyer_id or next(iter(sorted(principal.party_ids)), None),
+                            body=body, created_at=now))
+
+
+def _reply(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
+           calendar: BusinessCalendar) -> None:
+    _require(request.message, "message", "回复内容不能为空", "a reply needs a message")
+    _message(session, case, principal, request.message or "", now)
+
+
+def _request_return(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
+                    calendar: BusinessCalendar) -> None:
+    case.return_requested_at = now
+
+
+def _record_return_shipment(session: Session, case: Case, request: ActionRequest, principal: Principal,
+                            now: datetime, calendar: BusinessCalendar) -> None:
+    _require(request.tracking_no, "tracking_no", "请填写退货运单号", "the return tracking number is required")
+    _require(request.carrier_code, "carrier_code", "请填写快递公司", "the carrier code is required")
+    taken = session.scalar(select(Shipment.id).where(Shipment.tracking_no == request.tracking_no))
+    if taken is not None:
+        raise InvalidInput("该运单号已登记 / this tracking number is already registered", field="tracking_no")
+    session.add(Shipment(id=new_id("SH"), order_id=case.order_id, case_id=case.id, direction="return",
+                         carrier_id=None, tracking_no=request.tracking_no or "", status="created", created_at=now,
+                         updated_at=now))
+    case.return_shipped_at = now
+
+
+def _confirm_receipt(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
+                     calendar: BusinessCalendar) -> None:
+    case.return_received_at = now
+
+
+def _refund(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
+            calendar: BusinessCalendar) -> None:
+    order = session.get(Order, case.order_id)
+    assert order is not None
+    decided = case.decision.get("refund_amount") if case.decision else None
+    amount = request.amount if request.amount is not None else (decided or case.requested_amount or order.amount)
+    if amount > order.amount:
+        raise InvalidInput(f"退款金额不能超过实付金额 {order.amount} / refund cannot exceed the {order.amount} paid",
+                           field="amount")
+    case.refund_amount = amount
+    case.refund_requested_at = now
+
+
+def _confirm_refund(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
+                    calendar: BusinessCalendar) -> None:
+    case.refunded_at = now
+
+
+def _exchange(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
+              calendar: BusinessCalendar) -> None:
+    case.exchanged_at = now
+
+
+def _resolve(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
+             calendar: BusinessCalendar) -> None:
+    case.resolved_at = now
+
+
+def _escalate(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
+              calendar: BusinessCalendar) -> None:
+    _require(request.reason, "reason", "升级需说明原因", "escalating needs a reason")
+    target = NEXT_TIER[Tier(case.tier)].value
+    sla_service.escalate(session, case, target, now, calendar, reason=request.reason or "",
+                         actor_role=principal.role.value, actor_id=None)
+
+
+def _close(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
+           calendar: BusinessCalendar) -> None:
+    case.closed_at = now
+    if case.resolved_at is None:
+        case.resolved_at = now
+    survey_service.send_survey(session, case, now)
+
+
+def _reopen(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
+            calendar: BusinessCalendar) -> None:
+    _require(request.reason, "reason", "重新打开需说明原因", "reopening needs a reason")
+    case.reopened_at = now
+    case.closed_at = None
+    sla_service.restart_resolution_clock(session, case, now, calendar)
+
+
+def _dispute(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
+             calendar: BusinessCalendar) -> None:
+    _require(request.reason, "reason", "申诉需说明原因", "a dispute needs a reason")
+    case.disputed_at = now
+
+
+def _arbitrate(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
+               calendar: BusinessCalendar) -> None:
+    case.arbitration_at = now
+
+
+def _decide(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
+            calendar: BusinessCalendar) -> None:
+    _require(request.outcome, "outcome", "请给出仲裁结论", "an arbitration decision needs an outcome")
+    case.decided_at = now
+    case.decision = {**(case.decision or {}), "arbitration": {"outcome": request.outcome,
+                                                               "reason": request.reason or ""}}
+
+
+EFFECTS: dict[Action, Effect] = {
+    Action.reply: _reply, Action.request_info: _reply, Action.request_return: _request_return,
+    Action.record_return_shipment: _record_return_shipment, Action.confirm_receipt: _confirm_receipt,
+    Action.refund: _refund, Action.confirm_refund: _confirm_refund, Action.exchange: _exchange,
+    Action.resolve: _resolve, Action.escalate: _escalate, Action.close: _close, Action.reopen: _reopen,
+    Action.dispute: _dispute, Action.arbitrate: _arbitrate, Action.decide: _decide,
+}
+
+
+def apply(session: Session, case: Case, action: Action, request: ActionRequest, principal: Principal,
+          now: datetime, calendar: BusinessCalendar) -> None:
+    EFFECTS[action](session, case, request, principal, now, calendar)
+    if principal.role is not Role.buyer and action is not Action.escalate:
+        if case.human_response_at is None:
+            case.human_response_at = now
+        if request.confirmed_category:
+            case.confirmed_category = request.confirmed_category
+    if request.message and action is not Action.reply and action is not Action.request_info:
+        _message(session, case, principal, request.message, now)

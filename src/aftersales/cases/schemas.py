@@ -1,0 +1,154 @@
+"""What crosses the API for cases: requests, the case as each role may see it, timeline and progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aftersales.cases.lifecycle import CaseType
+
+
+class CaseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: str = Field(min_length=1, max_length=40, description="订单号 / the order the case is about")
+    case_type: CaseType = Field(description="售后类型 / refund_only, return_refund, exchange, ...")
+    text: str = Field(min_length=1, max_length=4000, description="买家描述 / the buyer's words")
+    attachments: list[str] = Field(default_factory=list, max_length=20,
+                                   description="凭证（照片、视频、检测报告）的存储引用 / evidence references")
+    requested_amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    item_state: Literal["unopened", "opened_unused", "used"] | None = Field(
+        None, description="商品状态：未拆封/已拆封未使用/已使用 / item state, if the buyer says")
+    evidence: list[Literal["photo", "video", "medical_report", "test_report"]] = Field(
+        default_factory=list, max_length=10, description="已上传凭证的种类 / kinds of evidence attached")
+    buyer_id: str | None = Field(None, description="客服代买家提交时必填 / required when staff file for a buyer")
+
+
+class ActionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: str | None = Field(None, max_length=4000, description="回复或说明 / reply or note")
+    reason: str | None = Field(None, max_length=1000, description="操作原因（记入时间线） / why")
+    expected_version: int | None = Field(None, ge=1, description="乐观锁：调用方看到的版本 / version seen")
+    tracking_no: str | None = Field(None, max_length=60)
+    carrier_code: str | None = Field(None, max_length=40)
+    amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    confirmed_category: str | None = Field(None, max_length=30, description="客服确认的问题类型")
+    outcome: str | None = Field(None, max_length=40, description="仲裁结论 / arbitration outcome")
+
+
+class SurveyAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    csat: int = Field(ge=1, le=5, description="满意度 1–5")
+    nps: int = Field(ge=0, le=10, description="推荐意愿 0–10")
+    comment: str = Field("", max_length=2000)
+
+
+class CallbackOutcome(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: str = Field(min_length=1, max_length=2000, description="回访结果 / what the callback achieved")
+    satisfaction: int | None = Field(None, ge=1, le=5, description="买家对回访的满意度")
+
+
+class ClockRead(BaseModel):
+    kind: str
+    tier: str
+    started_at: datetime
+    due_at: datetime | None
+    due_at_local: str | None
+    paused: bool
+    paused_at: datetime | None
+    stopped_at: datetime | None
+    breached_at: datetime | None
+    business_hours: bool
+    consumed_seconds: float
+
+
+class BuyerContact(BaseModel):
+    buyer_id: str
+    name: str
+    phone: str
+    address: str
+    masked: bool
+
+
+class CaseRead(BaseModel):
+    id: str
+    order_id: str
+    buyer_id: str
+    case_type: str
+    state: str
+    tier: str
+    priority: int
+    version: int
+    text: str
+    attachments: list[str]
+    category: str
+    categories: dict[str, float]
+    emotion: str
+    confidence: float
+    risk_flags: list[str]
+    symptoms: list[str]
+    answer: str
+    answer_en: str
+    soothing_script: str | None = None
+    senior_required: bool
+    ai_resolved: bool
+    decision: dict[str, Any]
+    responsible_party_id: str | None
+    responsible_kind: str | None
+    handoff_count: int
+    refund_amount: Decimal | None
+    created_at: datetime
+    created_at_local: str
+    updated_at: datetime
+    first_response_at: datetime | None
+    human_response_at: datetime | None
+    escalated_at: datetime | None
+    refunded_at: datetime | None
+    closed_at: datetime | None
+    allowed_actions: list[str]
+    clocks: list[ClockRead]
+    buyer: BuyerContact | None = None
+    claims: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class CasePage(BaseModel):
+    items: list[CaseRead]
+    next_cursor: str | None
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    at_local: str
+    kind: str
+    actor_role: str
+    action: str | None
+    from_state: str | None
+    to_state: str | None
+    reason: str
+    data: dict[str, Any]
+
+
+class ProgressStep(BaseModel):
+    key: str
+    label: str
+    label_en: str
+    done: bool
+    current: bool
+    at: datetime | None = None
+
+
+class ProgressRead(BaseModel):
+    case_id: str
+    state: str
+    steps: list[ProgressStep]
+    current_step: str
+    eta: str | None
+    eta_en: str | None
+    eta_date: str | None

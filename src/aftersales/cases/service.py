@@ -1,0 +1,149 @@
+"""Case use cases after intake: read, list, act (the lifecycle with its side effects), timeline, progress."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from aftersales.cases import effects
+from aftersales.cases.errors import CaseNotFound, IllegalTransition, VersionConflict
+from aftersales.cases.lifecycle import Action, State, take
+from aftersales.cases.models import Case, TimelineEvent
+from aftersales.cases.progress import Progress, build_progress
+from aftersales.cases.schemas import ActionRequest
+from aftersales.cases.visibility import can_see, visible_to
+from aftersales.clock import as_utc
+from aftersales.problems import InvalidInput
+from aftersales.security.principals import Principal, Role
+from aftersales.sla import service as sla_service
+from aftersales.sla.calendar import BusinessCalendar
+from aftersales.sla.models import SlaClock
+
+MAX_PAGE = 200
+
+
+def get_visible(session: Session, principal: Principal, case_id: str, *, for_update: bool = False) -> Case:
+    """The case if the caller may see it; otherwise 404, so another party's case is indistinguishable from none."""
+    case = session.get(Case, case_id)
+    if case is None or not can_see(principal, case):
+        raise CaseNotFound(f"工单 {case_id} 不存在 / case {case_id} not found", case_id=case_id)
+    return case
+
+
+def clocks_of(session: Session, case_id: str) -> list[SlaClock]:
+    return list(session.scalars(select(SlaClock).where(SlaClock.case_id == case_id).order_by(SlaClock.id)))
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    state: str | None = None
+    tier: str | None = None
+    case_type: str | None = None
+    party: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def encode_cursor(case: Case) -> str:
+    raw = f"{as_utc(case.created_at).isoformat()}|{case.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, case_id = raw.split("|", 1)
+        return datetime.fromisoformat(stamp), case_id
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidInput("分页游标无效 / invalid cursor", field="cursor") from error
+
+
+def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, cursor: str | None,
+               limit: int) -> tuple[list[Case], str | None]:
+    """Newest first, keyset-paginated: a page never skips or repeats a case while new ones arrive."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit 须在 1–{MAX_PAGE} / limit must be 1–{MAX_PAGE}", field="limit")
+    query = select(Case).where(visible_to(principal))
+    for column, value in ((Case.state, filters.state), (Case.tier, filters.tier),
+                          (Case.case_type, filters.case_type), (Case.responsible_party_id, filters.party)):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.created_from is not None:
+        query = query.where(Case.created_at >= filters.created_from)
+    if filters.created_to is not None:
+        query = query.where(Case.created_at < filters.created_to)
+    if cursor:
+        stamp, case_id = decode_cursor(cursor)
+        query = query.where(or_(Case.created_at < stamp, and_(Case.created_at == stamp, Case.id < case_id)))
+    rows = list(session.scalars(query.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit + 1)))
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def act(session: Session, principal: Principal, case_id: str, action_name: str, request: ActionRequest,
+        now: datetime, calendar: BusinessCalendar) -> Case:
+    """Take an action on a case: the lifecycle decides, side effects follow, and one commit lands it all."""
+    try:
+        action = Action(action_name)
+    except ValueError as error:
+        raise InvalidInput(f"未知操作 {action_name} / unknown action; choose one of {[a.value for a in Action]}",
+                           field="action") from error
+    case = get_visible(session, principal, case_id)
+    if request.expected_version is not None and request.expected_version != case.version:
+        raise VersionConflict(f"工单已更新到版本 {case.version}，请刷新后重试 / case is at version {case.version}",
+                              current_version=case.version, current_state=case.state)
+    step = take(State(case.state), action, principal.role)
+    if not step.allowed:
+        raise IllegalTransition(
+            f"工单当前状态为 {case.state}，不能执行 {action.value} / {step.reason}",
+            current_state=case.state, allowed_actions=list(step.allowed_actions))
+    effects.apply(session, case, action, request, principal, now, calendar)
+    human = principal.role is not Role.buyer and action is not Action.escalate
+    case.state = step.to_state.value
+    sla_service.on_state_change(session, case, step.to_state, now, calendar, human_acted=human)
+    case.updated_at = now
+    session.add(TimelineEvent(
+        case_id=case.id, at=now, kind="transition" if step.to_state != step.from_state else "action",
+        actor_role=principal.role.value, actor_id=principal.buyer_id or next(iter(sorted(principal.party_ids)), None),
+        action=action.value, from_state=step.from_state.value, to_state=step.to_state.value,
+        reason=request.reason or request.message or "", buyer_visible=True,
+        data={k: str(v) for k, v in request.model_dump(exclude_none=True).items() if k != "expected_version"}))
+    try:
+        session.commit()
+    except StaleDataError as error:
+        session.rollback()
+        current = session.get(Case, case_id)
+        raise VersionConflict("另一位客服刚刚处理了该工单，请刷新 / another agent changed the case first",
+                              current_version=current.version if current else None,
+                              current_state=current.state if current else None) from error
+    return case
+
+
+def timeline(session: Session, principal: Principal, case_id: str) -> list[TimelineEvent]:
+    case = get_visible(session, principal, case_id)
+    query = select(TimelineEvent).where(TimelineEvent.case_id == case.id)
+    if principal.role is Role.buyer:
+        query = query.where(TimelineEvent.buyer_visible.is_(True))
+    return list(session.scalars(query.order_by(TimelineEvent.at, TimelineEvent.id)))
+
+
+def progress(session: Session, principal: Principal, case_id: str, now: datetime,
+             calendar: BusinessCalendar) -> Progress:
+    case = get_visible(session, principal, case_id)
+    milestones = {name: getattr(case, name) for name in (
+        "created_at", "first_response_at", "return_requested_at", "return_shipped_at", "return_received_at",
+        "refund_requested_at", "refunded_at", "exchanged_at", "human_response_at", "resolved_at", "closed_at")}
+    milestones = {k: as_utc(v) if v else None for k, v in milestones.items()}
+    human_due = next((as_utc(c.due_at) for c in clocks_of(session, case.id)
+                      if c.kind == "human_response" and c.stopped_at is None and c.due_at), None)
+    return build_progress(case.case_type, case.state, milestones, now, calendar, human_due)
+
+
+def claims_of(session: Session, case: Case) -> list[dict[str, object]]:
+    """The anchor's recorded claims for this case's order (filled in by the live evidence domain)."""
+    return []

@@ -1,0 +1,69 @@
+"""Shape a case for the caller: every role sees the same facts, PII only where the role needs it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from aftersales.cases.lifecycle import State, allowed_actions
+from aftersales.cases.models import Case
+from aftersales.cases.schemas import BuyerContact, CaseRead, ClockRead
+from aftersales.clock import as_utc, format_shanghai
+from aftersales.parties.models import Buyer
+from aftersales.security import pii
+from aftersales.security.models import AuditEntry
+from aftersales.security.principals import Principal, Role
+from aftersales.sla.models import SlaClock
+
+
+def clock_view(clock: SlaClock) -> ClockRead:
+    due = as_utc(clock.due_at) if clock.due_at else None
+    return ClockRead(kind=clock.kind, tier=clock.tier, started_at=as_utc(clock.started_at), due_at=due,
+                     due_at_local=format_shanghai(due), paused=clock.paused_at is not None,
+                     paused_at=_utc(clock.paused_at), stopped_at=_utc(clock.stopped_at),
+                     breached_at=_utc(clock.breached_at), business_hours=clock.business_hours,
+                     consumed_seconds=clock.consumed_seconds or 0.0)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return as_utc(moment) if moment else None
+
+
+def case_view(case: Case, principal: Principal, clocks: Sequence[SlaClock] = (),
+              buyer: BuyerContact | None = None, claims: list[dict[str, object]] | None = None) -> CaseRead:
+    staff_or_party = principal.role is not Role.buyer
+    return CaseRead(
+        id=case.id, order_id=case.order_id, buyer_id=case.buyer_id, case_type=case.case_type, state=case.state,
+        tier=case.tier, priority=case.priority, version=case.version, text=case.text,
+        attachments=list(case.attachments or []), category=case.category,
+        categories=dict(case.categories or {}), emotion=case.emotion, confidence=case.confidence,
+        risk_flags=list(case.risk_flags or []), symptoms=list(case.symptoms or []), answer=case.answer_zh,
+        answer_en=case.answer_en, soothing_script=case.soothing_zh if staff_or_party else None,
+        senior_required=case.senior_required, ai_resolved=case.ai_resolved, decision=dict(case.decision or {}),
+        responsible_party_id=case.responsible_party_id, responsible_kind=case.responsible_kind,
+        handoff_count=case.handoff_count, refund_amount=case.refund_amount, created_at=as_utc(case.created_at),
+        created_at_local=format_shanghai(case.created_at) or "", updated_at=as_utc(case.updated_at),
+        first_response_at=_utc(case.first_response_at), human_response_at=_utc(case.human_response_at),
+        escalated_at=_utc(case.escalated_at), refunded_at=_utc(case.refunded_at), closed_at=_utc(case.closed_at),
+        allowed_actions=list(allowed_actions(State(case.state), principal.role)),
+        clocks=[clock_view(c) for c in clocks], buyer=buyer, claims=claims or [],
+    )
+
+
+def buyer_contact(session: Session, principal: Principal, buyer_id: str, key: bytes,
+                  now: datetime) -> BuyerContact | None:
+    """The buyer sees their own details; staff see them in clear (audited); routed parties see them masked."""
+    buyer = session.get(Buyer, buyer_id)
+    if buyer is None:
+        return None
+    phone, address = pii.decrypt(buyer.phone_enc, key), pii.decrypt(buyer.address_enc, key)
+    if principal.role is Role.buyer or principal.is_staff:
+        if principal.is_staff:
+            session.add(AuditEntry(at=now, token_id=principal.token_id, role=principal.role.value,
+                                   action="pii.read", subject_type="buyer", subject_id=buyer_id,
+                                   detail={"fields": ["phone", "address"]}))
+        return BuyerContact(buyer_id=buyer_id, name=buyer.display_name, phone=phone, address=address, masked=False)
+    return BuyerContact(buyer_id=buyer_id, name=buyer.display_name[:1] + "**", phone=pii.mask_phone(phone),
+                        address=pii.mask_address(address), masked=True)

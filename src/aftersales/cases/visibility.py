@@ -1,0 +1,26 @@
+"""Who sees which case: written once, used by every read and write path."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, true
+
+from aftersales.cases.models import Case
+from aftersales.security.principals import Principal, Role
+
+
+def visible_to(principal: Principal) -> ColumnElement[bool]:
+    if principal.is_staff:
+        return true()
+    if principal.role is Role.buyer:
+        return Case.buyer_id == principal.buyer_id if principal.buyer_id else false()
+    if principal.party_ids:
+        return Case.responsible_party_id.in_(sorted(principal.party_ids))
+    return false()
+
+
+def can_see(principal: Principal, case: Case) -> bool:
+    if principal.is_staff:
+        return True
+    if principal.role is Role.buyer:
+        return principal.buyer_id is not None and case.buyer_id == principal.buyer_id
+    return principal.speaks_for(case.responsible_party_id)

@@ -1,0 +1,82 @@
+"""`aftersales serve`, `worker` and `db upgrade`."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import time
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from aftersales.commands.errors import cli_errors
+from aftersales.config import get_settings
+
+console = Console()
+
+
+def serve(host: Annotated[str, typer.Option(help="监听地址 / bind address")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
+          workers: Annotated[int, typer.Option(help="uvicorn 进程数（PostgreSQL时可>1）")] = 1) -> None:
+    """启动 API 服务 / serve the API (migrates the database first)."""
+    import uvicorn
+
+    from aftersales.migrate import upgrade
+
+    settings = get_settings()
+    with cli_errors():
+        upgrade(settings.resolved_database_url())
+    if workers > 1:
+        if settings.is_sqlite:
+            raise typer.BadParameter("SQLite 只支持单进程 / SQLite needs --workers 1", param_hint="--workers")
+        uvicorn.run("aftersales.serving:app_from_env", host=host, port=port, workers=workers, factory=True,
+                    log_level="warning")
+        return
+    uvicorn.run("aftersales.serving:app_from_env", host=host, port=port, factory=True, log_level="warning",
+                loop="uvloop", http="httptools")
+
+
+def worker(interval: Annotated[float, typer.Option(help="两次扫描间隔秒数 / seconds between sweeps")] = 5.0,
+           once: Annotated[bool, typer.Option(help="扫描一次后退出 / sweep once and exit")] = False,
+           name: Annotated[str | None, typer.Option(help="worker 名称（记录在违约记录上）")] = None) -> None:
+    """后台 worker：SLA 超时检查与升级 / background worker sharing SLA sweeps (FOR UPDATE SKIP LOCKED)."""
+    from aftersales.runtime import build_runtime
+    from aftersales.sla.service import sweep
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    runtime = build_runtime()
+    label = name or f"{socket.gethostname()}:{os.getpid()}"
+    stopping = False
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
+        report = sweep(runtime.session_factory, runtime.clock.now(), runtime.calendar, worker=label)
+        if report.breaches:
+            console.print(f"{label}: {report.breaches} 次超时，{report.escalations} 次升级 / breaches, escalations")
+        if once:
+            break
+        time.sleep(interval)
+    runtime.close()
+
+
+db_app = typer.Typer(help="数据库 / database", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """执行迁移到最新版本 / apply all migrations."""
+    from aftersales.migrate import upgrade
+
+    url = get_settings().resolved_database_url()
+    with cli_errors():
+        upgrade(url)
+    console.print(f"[green]数据库已是最新 / database is up to date[/green]: {url.split('@')[-1]}")

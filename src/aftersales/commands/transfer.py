@@ -1,0 +1,112 @@
+"""`aftersales import` and `aftersales export`: CSV, Parquet and Excel."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from aftersales.commands.errors import cli_errors, fail
+
+console = Console()
+CHUNK = 1000
+
+
+class Entity(StrEnum):
+    orders = "orders"
+    cases = "cases"
+
+
+def _read_table(path: Path) -> Any:
+    import pandas as pd
+
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return pd.read_excel(path, dtype=str, keep_default_na=False)
+    raise fail(f"不支持的文件类型 {suffix}：请用 .csv/.parquet/.xlsx / unsupported file type")
+
+
+def import_command(entity: Annotated[Entity, typer.Argument(help="导入对象 / what to import (orders)")],
+                   file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV/Parquet/Excel")],
+                   ) -> None:
+    """导入订单：坏行报告行号与原因，好行照常入库；重复导入不产生变化 / import orders."""
+    from aftersales.migrate import upgrade
+    from aftersales.orders.service import upsert_orders
+    from aftersales.orders.tabular import missing_columns, row_to_order
+    from aftersales.runtime import build_runtime
+
+    if entity is not Entity.orders:
+        raise fail("目前只能导入订单 / only orders can be imported")
+    frame = _read_table(file)
+    missing = missing_columns(list(frame.columns))
+    if missing:
+        raise fail(f"缺少必需列 / missing required columns: {', '.join(missing)}")
+    runtime = build_runtime()
+    with cli_errors():
+        upgrade(runtime.settings.resolved_database_url())
+    records = frame.to_dict(orient="records")
+    totals = {"created": 0, "updated": 0, "unchanged": 0}
+    errors: list[tuple[int, str, str]] = []
+    with Progress(console=console) as bar, runtime.session() as session:
+        task = bar.add_task("导入订单 / importing", total=len(records))
+        for start in range(0, len(records), CHUNK):
+            chunk = [row_to_order(r) for r in records[start:start + CHUNK]]
+            report = upsert_orders(session, chunk, runtime.pii_key, runtime.clock.now(),
+                                   first_row_number=start + 1)
+            session.commit()
+            for name in totals:
+                totals[name] += getattr(report, name)
+            errors.extend(report.errors)
+            bar.advance(task, len(chunk))
+    console.print(f"新增 created {totals['created']}，更新 updated {totals['updated']}，"
+                  f"未变 unchanged {totals['unchanged']}，错误行 bad rows {len({e[0] for e in errors})}")
+    for row, field, reason in errors[:200]:
+        console.print(f"  第{row}行 row {row} [{field}]: {reason}")
+    if errors:
+        raise typer.Exit(1)
+
+
+def export_command(entity: Annotated[Entity, typer.Argument(help="orders 或 cases")],
+                   out: Annotated[Path, typer.Option(help="输出文件 .csv/.parquet/.xlsx / output file")],
+                   ) -> None:
+    """导出订单或工单（个人信息已脱敏） / export orders or cases (PII masked)."""
+    import pandas as pd
+    from sqlalchemy import select
+
+    from aftersales.cases.models import Case
+    from aftersales.orders.models import Order
+    from aftersales.runtime import build_runtime
+
+    runtime = build_runtime()
+    model = Order if entity is Entity.orders else Case
+    columns = [c.name for c in model.__table__.columns if not c.name.endswith("_enc")]
+    with runtime.session() as session:
+        rows = session.execute(select(*[model.__table__.c[name] for name in columns])).all()
+    frame = pd.DataFrame(rows, columns=columns)
+    for name in frame.columns:
+        if frame[name].map(lambda v: isinstance(v, dict | list)).any():
+            import json
+
+            frame[name] = frame[name].map(lambda v: json.dumps(v, ensure_ascii=False))
+    suffix = out.suffix.lower()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        frame.to_csv(out, index=False, encoding="utf-8-sig")
+    elif suffix == ".parquet":
+        frame.to_parquet(out, index=False)
+    elif suffix == ".xlsx":
+        for name in frame.columns:
+            if str(frame[name].dtype).startswith("datetime64") and getattr(frame[name].dt, "tz", None) is not None:
+                frame[name] = frame[name].dt.tz_convert("UTC").dt.tz_localize(None)
+        frame.to_excel(out, index=False)
+    else:
+        raise fail("输出文件须为 .csv/.parquet/.xlsx / output must be .csv, .parquet or .xlsx")
+    console.print(f"已导出 {len(frame)} 行到 {out} / exported {len(frame)} rows")

@@ -1,0 +1,15 @@
+"""Who am I: the caller's role and parties, so clients can shape their screens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from aftersales.security.deps import CurrentPrincipal
+
+router = APIRouter(prefix="/api/v1", tags=["parties 主体"])
+
+
+@router.get("/me", summary="当前身份 / the calling principal")
+async def me(principal: CurrentPrincipal) -> dict[str, object]:
+    return {"role": principal.role.value, "name": principal.name, "buyer_id": principal.buyer_id,
+            "party_ids": sorted(principal.party_ids)}

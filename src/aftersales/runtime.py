@@ -1,0 +1,38 @@
+"""Everything a running process shares: settings, database, clock, calendar, PII key. Built once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from aftersales.clock import Clock, SystemClock
+from aftersales.config import Settings, get_settings
+from aftersales.db import make_engine, make_session_factory
+from aftersales.security.pii import load_or_create_key
+from aftersales.sla.calendar import BusinessCalendar, load_calendar
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    clock: Clock
+    calendar: BusinessCalendar
+    pii_key: bytes
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def session(self) -> Session:
+        return self.session_factory()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings | None = None, clock: Clock | None = None) -> Runtime:
+    settings = settings or get_settings()
+    engine = make_engine(settings.resolved_database_url())
+    return Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine),
+                   clock=clock or SystemClock(), calendar=load_calendar(), pii_key=load_or_create_key(settings))

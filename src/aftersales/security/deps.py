@@ -1,0 +1,95 @@
+"""FastAPI dependencies written once: the runtime, a database session, and who is calling."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from threading import Lock
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from aftersales.problems import Forbidden, Unauthorized
+from aftersales.runtime import Runtime
+from aftersales.security.principals import Principal, Role
+from aftersales.security.tokens import authenticate, hash_token
+
+#: a revoked token stops working within this many seconds on every process
+PRINCIPAL_CACHE_SECONDS = 30.0
+
+
+class PrincipalCache:
+    """Keeps hot paths (intake at a live-stream peak) from querying the token table on every request."""
+
+    def __init__(self, ttl: float = PRINCIPAL_CACHE_SECONDS) -> None:
+        self._ttl = ttl
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._lock = Lock()
+
+    def get(self, token_hash: str) -> Principal | None:
+        entry = self._entries.get(token_hash)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, token_hash: str, principal: Principal) -> None:
+        with self._lock:
+            if len(self._entries) > 50_000:
+                self._entries.clear()
+            self._entries[token_hash] = (time.monotonic() + self._ttl, principal)
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_db(runtime: RuntimeDep) -> Iterator[Session]:
+    session = runtime.session()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(get_db)]
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("缺少令牌：请提供 Authorization: Bearer <token> / missing bearer token",
+                           field="Authorization")
+    return token.strip()
+
+
+def _load_principal(runtime: Runtime, token: str) -> Principal:
+    with runtime.session() as session:
+        return authenticate(session, token)
+
+
+async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
+    """Async so intake never waits for a thread when the principal is cached."""
+    token = bearer_token(request)
+    cache: PrincipalCache = runtime.extras.setdefault("principals", PrincipalCache())  # type: ignore[assignment]
+    hashed = hash_token(token)
+    principal = cache.get(hashed)
+    if principal is None:
+        principal = await run_in_threadpool(_load_principal, runtime, token)
+        cache.put(hashed, principal)
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(principal: Principal, *roles: Role) -> None:
+    if principal.role not in roles:
+        raise Forbidden(f"角色 {principal.role.value} 无权访问 / role {principal.role.value} may not do this",
+                        role=principal.role.value)

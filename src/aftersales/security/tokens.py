@@ -1,0 +1,76 @@
+"""API tokens: random secrets shown once, stored only as SHA-256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aftersales.parties.models import Buyer, Party
+from aftersales.problems import InvalidInput, Unauthorized
+from aftersales.security.models import ApiToken
+from aftersales.security.principals import PARTY_ROLES, Principal, Role
+
+TOKEN_PREFIX = "as_"
+ROLE_PARTY_KIND = {Role.brand: "brand", Role.anchor: "anchor", Role.mcn: "mcn"}
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    token_id: int
+    role: Role
+
+
+def create_token(session: Session, *, role: str, now: datetime, party_id: str | None = None,
+                 buyer_id: str | None = None, name: str = "") -> IssuedToken:
+    """Create a token; the secret is returned once and never stored."""
+    try:
+        parsed_role = Role(role)
+    except ValueError as error:
+        raise InvalidInput(f"未知角色 / unknown role {role!r}; choose one of {[r.value for r in Role]}",
+                           field="role") from error
+    _check_binding(session, parsed_role, party_id, buyer_id)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(24)
+    row = ApiToken(token_hash=hash_token(secret), role=parsed_role.value, party_id=party_id,
+                   buyer_id=buyer_id, name=name, created_at=now)
+    session.add(row)
+    session.flush()
+    return IssuedToken(token=secret, token_id=row.id, role=parsed_role)
+
+
+def _check_binding(session: Session, role: Role, party_id: str | None, buyer_id: str | None) -> None:
+    if role is Role.buyer:
+        if not buyer_id or session.get(Buyer, buyer_id) is None:
+            raise InvalidInput("买家令牌需要有效的买家ID / a buyer token needs an existing buyer id", field="party")
+        return
+    if role in PARTY_ROLES:
+        party = session.get(Party, party_id) if party_id else None
+        if party is None or party.kind != ROLE_PARTY_KIND[role]:
+            raise InvalidInput(f"{role.value} 令牌需要对应类型的主体ID / a {role.value} token needs a "
+                               f"{ROLE_PARTY_KIND[role]} party id", field="party")
+    elif party_id and session.get(Party, party_id) is None:
+        raise InvalidInput("主体不存在 / no such party", field="party")
+
+
+def authenticate(session: Session, token: str) -> Principal:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("令牌无效或已吊销 / token invalid or revoked")
+    role = Role(row.role)
+    parties: set[str] = set()
+    if row.party_id:
+        parties.add(row.party_id)
+        if role in (Role.mcn, Role.brand):
+            # an MCN answers for its anchors' cases, a brand for its shops'
+            parties.update(session.scalars(select(Party.id).where(Party.parent_id == row.party_id)))
+    return Principal(role=role, token_id=row.id, name=row.name, buyer_id=row.buyer_id,
+                     party_ids=frozenset(parties))

@@ -1,0 +1,59 @@
+"""HTTP routes for the SLA matrix (operators edit it) and a manual sweep."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from aftersales.security.deps import CurrentPrincipal, DbSession, RuntimeDep, require_roles
+from aftersales.security.principals import Role
+from aftersales.sla import service as sla_service
+
+router = APIRouter(prefix="/api/v1/sla", tags=["sla 时效"])
+
+
+class PolicyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    tier: str
+    case_type: str | None
+    priority: int | None
+    first_response_minutes: int
+    human_response_minutes: int | None
+    resolution_minutes: int
+    business_hours: bool
+    escalate_to: str | None
+
+
+class PolicyChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    first_response_minutes: int | None = Field(None, ge=1)
+    human_response_minutes: int | None = Field(None, ge=1)
+    resolution_minutes: int | None = Field(None, ge=1)
+    business_hours: bool | None = None
+    escalate_to: str | None = Field(None, pattern="^L[123]$")
+
+
+@router.get("/policies", response_model=list[PolicyRead], summary="升级矩阵 / the escalation matrix")
+def list_policies(principal: CurrentPrincipal, session: DbSession) -> list[PolicyRead]:
+    require_roles(principal, Role.agent, Role.supervisor, Role.platform_admin)
+    from aftersales.sla.models import SlaPolicy
+
+    return [PolicyRead.model_validate(p) for p in session.query(SlaPolicy).order_by(SlaPolicy.id)]
+
+
+@router.patch("/policies/{policy_id}", response_model=PolicyRead, summary="修改时效策略 / edit a policy row")
+def edit_policy(policy_id: int, body: PolicyChange, principal: CurrentPrincipal, session: DbSession,
+                runtime: RuntimeDep) -> PolicyRead:
+    require_roles(principal, Role.supervisor, Role.platform_admin)
+    changes = body.model_dump(exclude_unset=True)
+    return PolicyRead.model_validate(sla_service.update_policy(session, policy_id, changes, runtime.clock.now()))
+
+
+@router.post("/sweep", summary="立即检查超时 / run the SLA sweeper now")
+def sweep_now(principal: CurrentPrincipal, runtime: RuntimeDep) -> dict[str, int]:
+    require_roles(principal, Role.supervisor, Role.platform_admin)
+    report = sla_service.sweep(runtime.session_factory, runtime.clock.now(), runtime.calendar, worker="api")
+    return {"breaches": report.breaches, "escalations": report.escalations}

@@ -1,0 +1,45 @@
+"""HTTP routes for callback tasks (回访) worked by supervisors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
+
+from aftersales.cases.schemas import CallbackOutcome
+from aftersales.security.deps import CurrentPrincipal, DbSession, RuntimeDep, require_roles
+from aftersales.security.principals import Role
+from aftersales.surveys import service as survey_service
+
+router = APIRouter(prefix="/api/v1/callbacks", tags=["surveys 回访"])
+
+
+class CallbackRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_id: str
+    reason: str
+    state: str
+    created_at: datetime
+    due_at: datetime
+    done_at: datetime | None
+    outcome: str
+    satisfaction: int | None
+
+
+@router.get("", response_model=list[CallbackRead], summary="回访任务 / callback tasks")
+def list_callbacks(principal: CurrentPrincipal, session: DbSession, state: str | None = "open") -> list[CallbackRead]:
+    require_roles(principal, Role.supervisor, Role.platform_admin)
+    return [CallbackRead.model_validate(t) for t in survey_service.list_callbacks(session, state)]
+
+
+@router.post("/{task_id}/complete", response_model=CallbackRead, summary="记录回访结果 / record the outcome")
+def complete_callback(task_id: int, body: CallbackOutcome, principal: CurrentPrincipal, session: DbSession,
+                      runtime: RuntimeDep) -> CallbackRead:
+    require_roles(principal, Role.supervisor, Role.platform_admin)
+    actor = next(iter(sorted(principal.party_ids)), None)
+    task = survey_service.complete_callback(session, task_id, body.outcome, body.satisfaction, actor,
+                                            runtime.clock.now())
+    return CallbackRead.model_validate(task)
