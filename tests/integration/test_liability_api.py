@@ -158,6 +158,13 @@ def test_exaggerated_claim_refund_is_split_and_shows_on_statements(api: Api, run
     assert hidden.status_code == 404
     with runtime.session() as session:
         assert liability_service.trial_balance(session) == 0
+        year, number = (int(part) for part in month.split("-"))
+        following = f"{year + number // 12}-{number % 12 + 1:02d}"
+        previous = f"{year - (number == 1)}-{(number - 2) % 12 + 1:02d}"
+        later = liability_service.statement(session, world.ids["brand"], following)
+        assert later.lines == ()
+        assert {a.account: a.opening for a in later.accounts}["liability"] == Decimal("159.20")
+        assert liability_service.statement(session, world.ids["brand"], previous).accounts == ()
 
 
 def test_alliance_factory_bears_half_of_quality_compensation(api: Api, runtime: Runtime, world: World) -> None:
