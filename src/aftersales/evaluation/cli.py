@@ -75,6 +75,12 @@ def _print_leaderboard(report: dict[str, Any], limit: int = 20) -> None:
 
 
 def _print_what_if(report: dict[str, Any]) -> None:
+    summary = report["effect"].get("what_if_summary")
+    if summary and summary["subjects"]:
+        outcomes = "; ".join(f"{o} {summary['mean_predicted_before'][o]:.3g} → {summary['mean_predicted_after'][o]:.3g}"
+                             for o in summary["mean_predicted_before"])
+        typer.echo(f"what-if 平均 / mean of {summary['subjects']}: 指数 / index {summary['mean_index_before']:.1f} → "
+                   f"{summary['mean_index_after']:.1f}" + (f"; {outcomes}" if outcomes else ""))
     for s in report["subjects"]:
         wi = s.get("what_if")
         if not wi or wi["index_before"] is None:

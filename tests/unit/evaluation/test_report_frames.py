@@ -84,8 +84,8 @@ NOW = datetime(2026, 10, 2, 1, 0, tzinfo=UTC)
 
 
 def build(inputs: service.Inputs | None = None, **opts: object) -> dict[str, object]:
-    options = service.Options(subject_type="anchor", period="2026-09", validate=False, history_months=5,
-                              **opts)  # type: ignore[arg-type]
+    settings: dict[str, object] = {"validate": False, "history_months": 5, **opts}
+    options = service.Options(subject_type="anchor", period="2026-09", **settings)  # type: ignore[arg-type]
     return service.build_report(inputs or demo_inputs(), options, SPECS, generated_at=NOW)
 
 
@@ -205,3 +205,24 @@ def test_json_has_no_nan_and_excel_has_the_leaderboard(tmp_path: Path) -> None:
     assert ws.cell(row=2, column=header.index("subject_id") + 1).value == "a1"
     csv_text = next(p for p in paths if p.name.endswith("_indicators.csv")).read_text(encoding="utf-8-sig")
     assert len(csv_text.strip().splitlines()) == 1 + 3 * 28
+
+
+def test_calibration_flags_indicators_and_whole_dimensions_quarter_on_quarter() -> None:
+    inputs = demo_inputs()
+    # a1 is at 90% of every indicator's range in Q3 and at 60% in Q4: every score falls from 90 to 60,
+    # a third (-33%) — beyond the 20% limit, for indicators and dimensions alike; a2 stays put
+    inputs.previous_quarter_values = values_frame("2026-Q2", {"a1": 0.9, "a2": 0.7})
+    inputs.quarter_values = values_frame("2026-Q3", {"a1": 0.6, "a2": 0.7})
+    report = build(inputs, validate=True)
+    rows = report["validation"]["calibration"]  # type: ignore[index]
+    empathy = next(r for r in rows if r["subject_id"] == "a1" and r["indicator"] == "empathy")
+    assert empathy["level"] == "dimension" and empathy["flagged"] is True
+    assert empathy["relative_change"] == pytest.approx(-1 / 3)
+    assert not any(r["flagged"] for r in rows if r["subject_id"] == "a2")
+
+
+def test_what_if_summary_averages_over_subjects() -> None:
+    report = build(what_if={"E1": 36.0})
+    summary = report["effect"]["what_if_summary"]  # type: ignore[index]
+    assert summary["subjects"] == 3
+    assert summary["mean_index_after"] > summary["mean_index_before"]

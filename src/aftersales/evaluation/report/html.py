@@ -154,7 +154,7 @@ def _validation(report: dict[str, Any]) -> str:
             ["period", "n", "Pearson", "Spearman", "verdict"],
             [[escape(str(r["period"])), _f(r["n"]), _f(r["pearson"], 3), _f(r["spearman"], 3),
               escape(t.both(f"verdict.{r['verdict']}"))] for r in v["panel"]]))
-    cal = [r for r in v.get("calibration", []) if r["flagged"]]
+    cal = sorted((r for r in v.get("calibration", []) if r["flagged"]), key=lambda r: r.get("level") != "dimension")
     parts.append(f"<h3>{t.both('calibration')}</h3><p>{len(cal)} 项指标环比变化超过 20% / indicator values "
                  "moved more than 20% quarter on quarter</p>")
     if cal:
@@ -170,16 +170,28 @@ def _validation(report: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def _what_if_summary(report: dict[str, Any]) -> str:
+    wi = (report.get("effect") or {}).get("what_if_summary")
+    if not wi or not wi["subjects"]:
+        return ""
+    change = ", ".join(f"{k}={v:g}" for k, v in wi["overrides"].items())
+    parts = [f"{t.both('index')} {_f(wi['mean_index_before'])} → {_f(wi['mean_index_after'])}"]
+    parts += [f"{escape(o)} {_f(wi['mean_predicted_before'][o], 3)} → {_f(wi['mean_predicted_after'][o], 3)}"
+              for o in wi["mean_predicted_before"]]
+    return (f"<h3>{t.both('what_if')}: {escape(change)}</h3><p>{wi['subjects']} 个主体平均 / mean over "
+            f"{wi['subjects']} subjects: " + "；".join(parts) + "</p>")
+
+
 def _effect(report: dict[str, Any]) -> str:
     models = (report.get("effect") or {}).get("models", {})
     if not models:
-        return ""
+        return f"<h2>{t.both('effect')}</h2>{_what_if_summary(report)}" if _what_if_summary(report) else ""
     rows = [[escape(o), _f(m["n"]), _f(m["r2"], 3), *(_f(m["coefficients"][d], 4) for d in DIMENSIONS)]
             for o, m in models.items()]
     headers = ["outcome", "n", "R²", *(t.dimension(d).split(" / ")[0] for d in DIMENSIONS)]
     return (f"<h2>{t.both('effect')}</h2><p class='muted'>岭回归：结果 ~ 六维得分（系数为每 1 分的变化）/ ridge "
             "regression of each outcome on the six dimension scores (coefficient per score point)</p>"
-            + _table(headers, rows))
+            + _table(headers, rows) + _what_if_summary(report))
 
 
 def _cleaning(report: dict[str, Any]) -> str:
