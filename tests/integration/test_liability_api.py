@@ -17,7 +17,6 @@ from aftersales.cases.models import Case, TimelineEvent
 from aftersales.catalog.models import Product
 from aftersales.cli import app as cli_app
 from aftersales.liability import service as liability_service
-from aftersales.liability.api import router as liability_router
 from aftersales.liability.models import ResponsibilityList
 from aftersales.orders.models import Order
 from aftersales.parties.models import Party
@@ -36,8 +35,6 @@ def world(runtime: Runtime) -> World:
 @pytest.fixture
 def api(runtime: Runtime, world: World) -> Iterator[Api]:
     app = create_app(runtime, background=False)
-    if not any(getattr(route, "path", "").startswith("/api/v1/liability") for route in app.routes):
-        app.include_router(liability_router)  # until app.py mounts it
     with TestClient(app) as client:
         yield Api(client, world.tokens)
 

@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from aftersales.app import create_app
 from aftersales.cli import app as cli_app
 from aftersales.live import service as live_service
-from aftersales.live.api import router as live_router
 from aftersales.live.models import LiveClaim
 from aftersales.orders.models import Order
 from aftersales.runtime import Runtime
@@ -32,8 +31,6 @@ def world(runtime: Runtime) -> World:
 @pytest.fixture
 def api(runtime: Runtime, world: World) -> Iterator[Api]:
     app = create_app(runtime, background=False)
-    if not any(getattr(route, "path", "").startswith("/api/v1/live") for route in app.routes):
-        app.include_router(live_router)  # until app.py mounts it
     with TestClient(app) as client:
         yield Api(client, world.tokens)
 
