@@ -7,7 +7,7 @@ indicators of one frame are computed in a single pass over it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from aftersales.evaluation import cleaning as cl
@@ -30,6 +30,14 @@ class Context:
     subject_type: str
     calendar: Calendar
     caps: dict[str, float]
+    case_keys: ibis.Table | None = None  # (case_id, sid) of the period's cases, cached by the engine
+
+
+def case_keys(source: Source, period: Period, subject_type: str) -> ibis.Table:
+    """Every case opened in the period with its subject (NULL if the case has none of that type)."""
+    cases = source.table("cases")
+    keys = cases.filter(in_window(cases.created_at, period.start, period.end))
+    return keys.select(case_id=keys.case_id, sid=subject_expr(keys, subject_type))
 
 
 def subject_expr(table: ibis.Table, subject_type: str) -> ibis.Value | None:
@@ -42,10 +50,12 @@ def subject_expr(table: ibis.Table, subject_type: str) -> ibis.Value | None:
     return table[key] if key in table.columns else None
 
 
-def in_window(column: ibis.Value, start: object, end: object) -> ibis.Value:
+def in_window(column: ibis.Value, start: datetime, end: datetime) -> ibis.Value:
     import ibis
 
-    return (column >= ibis.timestamp(start)) & (column < ibis.timestamp(end))
+    # the frames hold naive UTC timestamps, so the bounds are naive UTC too
+    low, high = (ibis.timestamp(moment.astimezone(UTC).replace(tzinfo=None)) for moment in (start, end))
+    return (column >= low) & (column < high)
 
 
 def local_time(column: ibis.Value) -> ibis.Value:
@@ -148,15 +158,8 @@ def cases_frame(source: Source, ctx: Context) -> ibis.Table | None:
 
 def _with_case_subject(source: Source, table: ibis.Table, ctx: Context) -> ibis.Table | None:
     """Rows of a case-level table whose case opened in the period, with that case's subject."""
-    cases = source.table("cases")
-    sid = subject_expr(cases, ctx.subject_type)
-    if sid is None:
-        return None
-    keys = cases.filter(in_window(cases.created_at, ctx.period.start, ctx.period.end))
-    keys = keys.select(case_id=keys.case_id, sid=subject_expr(keys, ctx.subject_type)).filter(
-        lambda t: t.sid.notnull()
-    )
-    return table.join(keys, "case_id")
+    keys = ctx.case_keys if ctx.case_keys is not None else case_keys(source, ctx.period, ctx.subject_type)
+    return table.join(keys.filter(keys.sid.notnull()), "case_id")
 
 
 def messages_frame(source: Source, ctx: Context) -> ibis.Table | None:

@@ -12,8 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 from aftersales.evaluation import cleaning as cl
 from aftersales.evaluation.cleaning import CleaningReport
-from aftersales.evaluation.frames import FRAME_TABLES, FRAMES, Context, gmv_frame, in_window, working_days
-from aftersales.evaluation.measures import MEASURES, aggregates
+from aftersales.evaluation.frames import (
+    FRAME_TABLES,
+    FRAMES,
+    Context,
+    case_keys,
+    gmv_frame,
+    in_window,
+    working_days,
+)
+from aftersales.evaluation.measures import MEASURES, aggregates, scoped_columns
 from aftersales.evaluation.periods import Calendar, Period, load_calendar, months_between, parse_period
 from aftersales.evaluation.schema import PLATFORM_ID, SUBJECT_TYPES
 from aftersales.evaluation.sources import Source
@@ -218,7 +226,7 @@ def _isnan(value: Any) -> bool:
         return False
 
 
-def _clean(source: Source, period: Period) -> tuple[CleaningReport, dict[str, float]]:
+def _clean(source: Source, period: Period, keys: Any) -> tuple[CleaningReport, dict[str, float]]:
     """First pass over the period: count what the rules drop, find the p99 caps of averaged durations."""
     import ibis
 
@@ -253,9 +261,9 @@ def _clean(source: Source, period: Period) -> tuple[CleaningReport, dict[str, fl
         for k in caps:
             cl.report_winsorised(report, k, caps[k], int(hits.get(k) or 0))
     if source.has("arbitration"):
-        _clean_arbitration(source, cases, report, caps)
+        _clean_arbitration(source, keys, report, caps)
     if source.has("surveys"):
-        surveys = source.table("surveys").join(cases.select("case_id"), "case_id")
+        surveys = source.table("surveys").join(keys.select("case_id"), "case_id")
         ranges = {
             f"{col}__out_of_range": ((surveys[col] < low) | (surveys[col] > high))
             .fill_null(False)
@@ -267,8 +275,8 @@ def _clean(source: Source, period: Period) -> tuple[CleaningReport, dict[str, fl
     return report, caps
 
 
-def _clean_arbitration(source: Source, cases: Any, report: CleaningReport, caps: dict[str, float]) -> None:
-    arb = source.table("arbitration").join(cases.select("case_id"), "case_id")
+def _clean_arbitration(source: Source, keys: Any, report: CleaningReport, caps: dict[str, float]) -> None:
+    arb = source.table("arbitration").join(keys.select("case_id"), "case_id")
     days = cl.valid_delta(arb.decided_at, arb.requested_at).cast("float64") / cl.US_PER_DAY
     counts = _one_row(
         arb.aggregate(
@@ -298,10 +306,16 @@ def _frame_values(
         frame = FRAMES[frame_name](source, ctx)
         if frame is None:
             continue
+        # project every indicator's x once, then aggregate plain columns: the engine computes each
+        # duration and condition once per row instead of once per aggregate that mentions it
+        columns: dict[str, Any] = {}
+        for ind in inds:
+            columns |= scoped_columns(ind, frame)
+        narrow = frame.select("sid", **columns)
         metrics: dict[str, Any] = {}
         for ind in inds:
-            metrics |= aggregates(ind, frame)
-        result = frame.group_by("sid").aggregate(**metrics).execute()
+            metrics |= aggregates(ind, narrow)
+        result = narrow.group_by("sid").aggregate(**metrics).execute()
         for row in result.to_dict("records"):
             values = out.setdefault(str(row["sid"]), {})
             for ind in inds:
@@ -312,6 +326,14 @@ def _frame_values(
                     value = value / n
                 values[ind] = (value, n)
     return out
+
+
+def _utc(moment: Any) -> Any:
+    """A pandas Timestamp in UTC; naive values are UTC already (schema.TS)."""
+    import pandas as pd
+
+    stamp = pd.Timestamp(moment)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def _subjects(source: Source, ctx: Context, seen: list[str], calendar: Calendar) -> pd.DataFrame:
@@ -328,7 +350,7 @@ def _subjects(source: Source, ctx: Context, seen: list[str], calendar: Calendar)
             if (
                 row["started_at"] is not None
                 and not pd.isna(row["started_at"])
-                and pd.Timestamp(row["started_at"]).tz_convert("UTC") >= pd.Timestamp(ctx.period.end)
+                and _utc(row["started_at"]) >= pd.Timestamp(ctx.period.end)
             ):
                 continue  # not yet selling in this period
             names[str(row["subject_id"])] = (
@@ -348,7 +370,7 @@ def _subjects(source: Source, ctx: Context, seen: list[str], calendar: Calendar)
         total, sensitive = gmv.get(sid, (0.0, 0.0))
         begin = started.get(sid)
         months = (
-            months_between(pd.Timestamp(begin).tz_convert("Asia/Shanghai").date(), ctx.period)
+            months_between(_utc(begin).tz_convert("Asia/Shanghai").date(), ctx.period)
             if begin is not None and not pd.isna(begin)
             else None
         )
@@ -382,10 +404,15 @@ def compute_indicators(
         )
     window = parse_period(period)
     calendar = calendar or load_calendar()
-    report, caps = _clean(source, window)
-    ctx = Context(window, subject_type, calendar, caps)
-    measured = _frame_values(source, ctx, report)
-    subjects = _subjects(source, ctx, list(measured), calendar)
+    # the period's case keys are joined by five frames and the cleaning: the engine keeps them once
+    keys = case_keys(source, window, subject_type).cache()
+    try:
+        report, caps = _clean(source, window, keys)
+        ctx = Context(window, subject_type, calendar, caps, keys)
+        measured = _frame_values(source, ctx, report)
+        subjects = _subjects(source, ctx, list(measured), calendar)
+    finally:
+        keys.release()
     rows = []
     for sid in subjects["subject_id"]:
         got = measured.get(sid, {})

@@ -198,12 +198,16 @@ MEASURES: dict[str, Measure] = {
 }
 
 
-def aggregates(indicator: str, table: ibis.Table) -> dict[str, ibis.Value]:
-    """The engine-side aggregates of one indicator: its numerator (or median) and its count."""
+def scoped_columns(indicator: str, table: ibis.Table) -> dict[str, ibis.Value]:
+    """The indicator's x where the row is in scope, NULL elsewhere: one column, computed once per row."""
     import ibis
 
-    measure = MEASURES[indicator]
-    scope, value = measure.define(table)
-    kept = ibis.ifelse(scope.fill_null(False), value.cast("float64"), ibis.null("float64"))
-    head = kept.median() if measure.how == "median" else kept.sum()
+    scope, value = MEASURES[indicator].define(table)
+    return {f"{indicator}__x": ibis.ifelse(scope.fill_null(False), value.cast("float64"), ibis.null("float64"))}
+
+
+def aggregates(indicator: str, table: ibis.Table) -> dict[str, ibis.Value]:
+    """The engine-side aggregates of one indicator over `scoped_columns`: its numerator (or median), its count."""
+    kept = table[f"{indicator}__x"]
+    head = kept.median() if MEASURES[indicator].how == "median" else kept.sum()
     return {f"{indicator}__v": head, f"{indicator}__n": kept.count()}

@@ -61,7 +61,7 @@ def _ids(prefix: str, numbers: np.ndarray) -> pa.Array:
 
 
 def _ts(micros: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
-    return pa.array(micros, pa.timestamp("us", tz="UTC"), mask=mask)
+    return pa.array(micros, pa.timestamp("us"), mask=mask)
 
 
 def _table(name: str, columns: dict[str, Any]) -> pa.Table:
@@ -81,7 +81,7 @@ _ARROW = {
     "int64": pa.int64(),
     "float64": pa.float64(),
     "boolean": pa.bool_(),
-    "timestamp('UTC')": pa.timestamp("us", tz="UTC"),
+    "timestamp": pa.timestamp("us"),  # naive UTC: see schema.TS
 }
 
 
