@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aftersales.evaluation.scoring import DIMENSIONS, IndicatorSpec, SubjectScore, score_subject
 from aftersales.problems import InvalidInput
@@ -113,3 +113,20 @@ def what_if(values: Mapping[str, float | None], overrides: Mapping[str, float],
         predicted_before={o: m.predict(before.dimensions) for o, m in models.items()},
         predicted_after={o: m.predict(after.dimensions) for o, m in models.items()},
     )
+
+
+def _mean(xs: list[float]) -> float | None:
+    return sum(xs) / len(xs) if xs else None
+
+
+def summarise_what_if(overrides: Mapping[str, float], per_subject: list[dict[str, Any] | None]) -> dict[str, Any]:
+    """The seed's sentence at population level: "if E1 improves to 36 h, the index and complaints become"."""
+    scored = [w for w in per_subject if w and w["index_before"] is not None]
+    outcomes = sorted({o for w in scored for o in w["predicted_before"]})
+    return {
+        "overrides": dict(overrides), "subjects": len(scored),
+        "mean_index_before": _mean([w["index_before"] for w in scored]),
+        "mean_index_after": _mean([w["index_after"] for w in scored]),
+        "mean_predicted_before": {o: _mean([w["predicted_before"][o] for w in scored]) for o in outcomes},
+        "mean_predicted_after": {o: _mean([w["predicted_after"][o] for w in scored]) for o in outcomes},
+    }

@@ -274,28 +274,13 @@ def _outcomes_for(inputs: Inputs, period: str) -> pd.DataFrame | None:
     return earlier.groupby(["subject_type", "subject_id"], as_index=False).last()
 
 
-def _dimension_values(values: pd.DataFrame, specs: Mapping[str, Any]) -> pd.DataFrame:
-    """Dimension scores shaped like indicator values, so calibration can flag a whole dimension too
-    (the seed's example: 情感沟通质量 moving more than 20% in a quarter)."""
-    import pandas as pd
-
-    rows = []
-    period = str(values["period"].iloc[0]) if not values.empty else ""
-    for sid, vals in _values_by_subject(values).items():
-        scores = scoring.score_indicators({k: v for k, (v, _) in vals.items()}, specs)
-        for dim, score in scoring.dimension_scores(scores).items():
-            rows.append({"subject_type": values["subject_type"].iloc[0], "subject_id": sid, "period": period,
-                         "indicator": dim, "value": score if score is not None else float("nan")})
-    return pd.DataFrame(rows, columns=["subject_type", "subject_id", "period", "indicator", "value"])
-
-
 def _calibration(inputs: Inputs, specs: Mapping[str, Any]) -> list[dict[str, Any]]:
     cur, prev = inputs.quarter_values, inputs.previous_quarter_values
     if cur is None or prev is None or cur.empty or prev.empty:
         return []
     by_indicator = validation.calibration_flags(cur, prev).assign(level="indicator")
-    by_dimension = validation.calibration_flags(_dimension_values(cur, specs),
-                                                _dimension_values(prev, specs)).assign(level="dimension")
+    by_dimension = validation.calibration_flags(validation.dimension_values(cur, specs),
+                                                validation.dimension_values(prev, specs)).assign(level="dimension")
     return _records(by_indicator) + _records(by_dimension)
 
 
@@ -343,25 +328,8 @@ def _effect(inputs: Inputs, ctx: _Context, subjects: list[dict[str, Any]],
                         "index_after": wi.after.index.index, "grade_after": wi.after.grade,
                         "dimensions_after": wi.after.dimensions,
                         "predicted_before": wi.predicted_before, "predicted_after": wi.predicted_after}
-    report["what_if_summary"] = _what_if_summary(ctx.options.what_if, subjects)
+    report["what_if_summary"] = effect.summarise_what_if(ctx.options.what_if, [s.get("what_if") for s in subjects])
     return report
-
-
-def _mean(xs: list[float]) -> float | None:
-    return sum(xs) / len(xs) if xs else None
-
-
-def _what_if_summary(overrides: dict[str, float], subjects: list[dict[str, Any]]) -> dict[str, Any]:
-    """The seed's sentence at population level: "if E1 improves to 36 h, the index and complaints become"."""
-    scored = [s["what_if"] for s in subjects if s.get("what_if") and s["what_if"]["index_before"] is not None]
-    outcomes = sorted({o for w in scored for o in w["predicted_before"]})
-    return {
-        "overrides": overrides, "subjects": len(scored),
-        "mean_index_before": _mean([w["index_before"] for w in scored]),
-        "mean_index_after": _mean([w["index_after"] for w in scored]),
-        "mean_predicted_before": {o: _mean([w["predicted_before"][o] for w in scored]) for o in outcomes},
-        "mean_predicted_after": {o: _mean([w["predicted_after"][o] for w in scored]) for o in outcomes},
-    }
 
 
 def build_report(inputs: Inputs, options: Options, specs: Mapping[str, Any], *, generated_at: datetime,

@@ -12,8 +12,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from aftersales.evaluation import scoring
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -143,3 +146,17 @@ def predictive_validity(index_by_subject: pd.DataFrame, outcomes: pd.DataFrame) 
             verdict = "not_supported"
         out.append({"outcome": outcome, **corr.__dict__, "verdict": verdict})
     return out
+
+
+def dimension_values(values: pd.DataFrame, specs: Mapping[str, Any]) -> pd.DataFrame:
+    """Dimension scores shaped like indicator values, so calibration can flag a whole dimension too
+    (the seed's example: 情感沟通质量 moving more than 20% in a quarter)."""
+    import pandas as pd
+
+    columns = ["subject_type", "subject_id", "period", "indicator", "value"]
+    rows = []
+    for (stype, sid, period), group in values.groupby(["subject_type", "subject_id", "period"], sort=False):
+        raw = dict(zip(group["indicator"].astype(str), group["value"].astype(float), strict=True))
+        dims = scoring.dimension_scores(scoring.score_indicators(raw, specs))
+        rows += [(stype, sid, period, dim, float("nan") if score is None else score) for dim, score in dims.items()]
+    return pd.DataFrame(rows, columns=columns)
