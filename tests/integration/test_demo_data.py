@@ -255,6 +255,37 @@ def test_breaches_point_at_breached_clocks(demo: Any) -> None:
         assert breached_at is not None and _dt(detected_at) >= _dt(breached_at)
 
 
+def test_recorded_claims_verify_and_poor_anchors_record_less(demo: Any) -> None:
+    from sqlalchemy.orm import Session as OrmSession
+
+    from aftersales.live import service as live_service
+    from aftersales.live.models import LiveSession
+
+    engine, summary, _ = demo
+    with OrmSession(engine) as session:
+        sealed = [s for (s,) in session.execute(text("SELECT id FROM live_sessions WHERE sealed_at IS NOT NULL "
+                                                     "ORDER BY id LIMIT 40"))]
+        assert sealed
+        for session_id in sealed:
+            assert live_service.verify(session, session.get(LiveSession, session_id)).ok
+    recorded: dict[str, list[int]] = defaultdict(list)
+    for anchor_id, has_claims in _rows(engine, "SELECT s.anchor_id, EXISTS (SELECT 1 FROM live_claims c "
+                                               "WHERE c.session_id = s.id) FROM live_sessions s"):
+        recorded[summary.anchor_quality[anchor_id]].append(int(has_claims))
+    share = {q: sum(v) / len(v) for q, v in recorded.items()}
+    assert share["excellent"] > share["poor"]
+
+
+def test_handoffs_match_the_case_counts(demo: Any) -> None:
+    engine, _, _ = demo
+    per_case = Counter(c for (c,) in _rows(engine, "SELECT case_id FROM handoffs"))
+    for case_id, count in _rows(engine, "SELECT id, handoff_count FROM cases"):
+        assert per_case.get(case_id, 0) == count
+    last = _rows(engine, "SELECT c.responsible_party_id, h.to_party_id FROM cases c JOIN handoffs h "
+                         "ON h.case_id = c.id WHERE h.at = (SELECT MAX(at) FROM handoffs x WHERE x.case_id = c.id)")
+    assert last and all(responsible == final for responsible, final in last)
+
+
 def test_progress_reaches_the_end(demo: Any) -> None:
     _, summary, reports = demo
     _stage, done, total = reports[-1]

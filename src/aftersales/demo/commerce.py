@@ -56,14 +56,17 @@ def local_day(moment: datetime) -> date:
     return (moment + SHANGHAI).date()
 
 
-def plan_sessions(rng: Seeded, cast: Cast, start: datetime, now: datetime) -> tuple[list[Session], list[Row]]:
+def plan_sessions(rng: Seeded, cast: Cast, start: datetime, now: datetime,
+                  orders: int) -> tuple[list[Session], list[Row]]:
+    # a small demo streams less often rather than leaving most sessions without a single order
+    scale = min(1.0, max(0.1, orders / 80_000))
     sessions: list[Session] = []
     first_day, last_day = local_day(start), local_day(now)
     for anchor in cast.anchors:
         day = first_day
         while day <= last_day:
             boost = 1.6 if is_peak(day) else 1.0
-            if rng.chance(min(0.95, anchor.sessions_per_week / 7 * boost)):
+            if rng.chance(min(0.95, anchor.sessions_per_week / 7 * boost * scale)):
                 sessions.append(_session(rng, anchor, day, now))
             day += timedelta(days=1)
     sessions = [s for s in sessions if start <= s.started < now - timedelta(minutes=30)]
@@ -81,7 +84,7 @@ def _session(rng: Seeded, anchor: Anchor, day: date, now: datetime) -> Session:
         minutes=rng.randrange(0, 150))
     started = local_start - SHANGHAI
     ended = started + timedelta(minutes=rng.randint(120, 300))
-    weight = anchor.popularity * demand(day) * (ended - started).total_seconds() / 3600
+    weight = anchor.popularity * (ended - started).total_seconds() / 3600
     return Session(rng.new_id("LS", started), anchor, started, ended if ended <= now else None, weight)
 
 
@@ -102,21 +105,24 @@ def _mark_group_complaint(rng: Seeded, sessions: list[Session], now: datetime) -
         chosen.group_complaint = True
 
 
-def _size_group_complaint(sessions: list[Session], count: int) -> None:
-    """Give the complained-about session enough orders (≥ 40, ~0.5 %) to show as a group whatever the size."""
+def _pick_sessions(rng: Seeded, sessions: list[Session], count: int) -> list[Session]:
+    """A day by its demand (so 双11 and 618 stand out at any size), then a session of that day by popularity;
+    the complained-about session gets enough orders (≥ 40, ~0.5 %) to show as a group whatever the size."""
     group = next((s for s in sessions if s.group_complaint), None)
-    if group is None:
-        return
-    share = min(0.3, max(0.005, 40 / count))
-    others = sum(s.weight for s in sessions if s is not group)
-    group.weight = share * others / (1 - share)
+    picks = [group] * min(count, max(40, count // 200)) if group is not None else []
+    by_day: dict[date, list[Session]] = {}
+    for session in sessions:
+        by_day.setdefault(local_day(session.started), []).append(session)
+    days = sorted(by_day)
+    cumulative = {d: list(itertools.accumulate(s.weight for s in by_day[d])) for d in days}
+    for day in rng.choices(days, weights=[demand(d) for d in days], k=count - len(picks)):
+        picks.append(rng.choices(by_day[day], cum_weights=cumulative[day])[0])
+    return picks
 
 
 def place_orders(rng: Seeded, cast: Cast, sessions: list[Session], count: int,
                  now: datetime) -> tuple[list[Sale], list[Row], list[Row]]:
-    _size_group_complaint(sessions, count)
-    cumulative = list(itertools.accumulate(s.weight for s in sessions))
-    picks = rng.choices(sessions, cum_weights=cumulative, k=count)
+    picks = _pick_sessions(rng, sessions, count)
     tracking_base = rng.randrange(10**9, 9 * 10**9)
     sales: list[Sale] = []
     order_rows: list[Row] = []

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -17,14 +17,16 @@ from aftersales.clock import as_utc
 from aftersales.demo.aftercare import Aftercare, Ids, offer_rows, parcel_rows, sla_rows, survey_rows
 from aftersales.demo.cast import build_cast
 from aftersales.demo.commerce import place_orders, plan_sessions
+from aftersales.demo.evidence import claim_rows, responsibility_rows
 from aftersales.demo.intake import case_probability, open_intake
 from aftersales.demo.journey import Story, walk
 from aftersales.demo.plans import cover_states, pick_agent, plan_for
-from aftersales.demo.records import case_row, message_rows, timeline_rows
+from aftersales.demo.records import case_row, handoff_rows, message_rows, timeline_rows
 from aftersales.demo.seeded import Seeded
 from aftersales.demo.writer import next_id, realign_sequences, table, write_all
 
 Progress = Callable[[str, int, int], None]
+Row = dict[str, Any]
 DAYS_PER_MONTH = 30.44
 
 
@@ -90,24 +92,30 @@ def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: i
     _tell(progress, "参与方与商品 / parties and catalog", 0, 3)
     cast = build_cast(rng, start=start, buyers=max(100, orders // 3), encrypt=encrypt)
     _tell(progress, "直播与订单 / sessions and orders", 1, 3)
-    sessions, session_rows = plan_sessions(rng, cast, start, now)
+    sessions, session_rows = plan_sessions(rng, cast, start, now, orders)
     sales, order_rows, outbound = place_orders(rng, cast, sessions, orders, now)
     _tell(progress, "售后工单 / cases", 2, 3)
     stories = _stories(rng, cast.agents, sales, now)
     seniors = [a[0] for a in cast.agents if a[1]]
     ids = Ids(clock=next_id(conn, "sla_clocks"), survey=next_id(conn, "surveys"))
     policies = _policies(conn)
-    case_rows, care, messages = _case_records(rng, stories, ids, policies, seniors, now)
+    case_rows, care, messages, handoffs = _case_records(rng, stories, ids, policies, seniors, now)
+    claims, seals = claim_rows(rng, cast, sessions, session_rows, now)
+    duties = responsibility_rows(rng, cast, start - timedelta(days=7))
     _tell(progress, "售后工单 / cases", 3, 3)
     rows = cast.rows
     batches: list[tuple[str, list[dict[str, Any]]]] = [
         ("parties", rows["parties"]), ("categories", rows["categories"]), ("buyers", rows["buyers"]),
-        ("products", rows["products"]), ("batches", rows["batches"]), ("live_sessions", session_rows),
+        ("products", rows["products"]), ("batches", rows["batches"]), ("responsibility_lists", duties),
+        ("live_sessions", session_rows), ("live_claims", claims), ("live_seals", seals),
         ("orders", order_rows), ("cases", case_rows), ("shipments", outbound + care.shipments),
         ("logistics_events", care.logistics), ("case_messages", messages), ("timeline_events", care.timeline),
-        ("sla_clocks", care.clocks), ("sla_breaches", care.breaches), ("surveys", care.surveys),
-        ("callback_tasks", care.callbacks), ("compensation_offers", care.offers),
+        ("handoffs", handoffs), ("sla_clocks", care.clocks), ("sla_breaches", care.breaches),
+        ("surveys", care.surveys), ("callback_tasks", care.callbacks), ("compensation_offers", care.offers),
     ]
+    # tables other domains add in later migrations are filled only where the database has them
+    present = set(inspect(conn).get_table_names())
+    batches = [(name, batch) for name, batch in batches if name in present]
     write_all(conn, batches, progress)
     realign_sequences(conn, ("sla_clocks", "surveys"))
     counts = {name: len(batch) for name, batch in batches}
@@ -144,17 +152,20 @@ def _policies(conn: Connection) -> dict[str, int]:
 
 
 def _case_records(rng: Seeded, stories: list[Story], ids: Ids, policies: dict[str, int], seniors: list[str],
-                  now: datetime) -> tuple[list[dict[str, Any]], Aftercare, list[dict[str, Any]]]:
-    case_rows: list[dict[str, Any]] = []
-    messages: list[dict[str, Any]] = []
+                  now: datetime) -> tuple[list[Row], Aftercare, list[Row], list[Row]]:
+    case_rows: list[Row] = []
+    messages: list[Row] = []
+    handoffs: list[Row] = []
     care = Aftercare()
     for number, story in enumerate(stories):
-        row, handoffs = case_row(rng, story, now)
+        row, passes = case_row(rng, story, now)
         case_rows.append(row)
-        care.timeline += timeline_rows(story) + handoffs
+        events, passed = handoff_rows(story, passes)
+        care.timeline += timeline_rows(story) + events
+        handoffs += passed
         messages += message_rows(story)
         sla_rows(rng, story, ids, policies, now, care)
-        survey_rows(rng, story, ids, len(handoffs), seniors, now, care)
+        survey_rows(rng, story, ids, len(passes), seniors, now, care)
         offer_rows(rng, story, now, care)
         parcel_rows(rng, story, 5_000_000_000 + number, now, care)
-    return case_rows, care, messages
+    return case_rows, care, messages, handoffs

@@ -38,8 +38,8 @@ RULES: dict[str, tuple[str, str, str]] = {
 REFUNDING = frozenset({"refund_only", "return_refund", "price_protection", "allergy_claim"})
 
 
-def case_row(rng: Seeded, story: Story, now: datetime) -> tuple[Row, list[Row]]:
-    """The `cases` row and the hand-off timeline events that produced its routing."""
+def case_row(rng: Seeded, story: Story, now: datetime) -> tuple[Row, list[tuple[datetime, str, str]]]:
+    """The `cases` row and the hand-offs (when, from, to) that produced its routing."""
     intake, marks, sale = story.intake, story.milestones, story.intake.sale
     kind = RESPONSIBLE_KIND[intake.true_class]
     responsible = _party_of(story, kind)
@@ -115,7 +115,7 @@ def _poisson(rng: Seeded, mean: float) -> int:
     return k
 
 
-def _handoffs(rng: Seeded, story: Story, responsible: str, now: datetime) -> list[Row]:
+def _handoffs(rng: Seeded, story: Story, responsible: str, now: datetime) -> list[tuple[datetime, str, str]]:
     """Hand-offs between parties before the case reached the one responsible (buck-passing on poor service)."""
     marks, sale = story.milestones, story.intake.sale
     begin = marks.get("human_response_at")
@@ -129,9 +129,26 @@ def _handoffs(rng: Seeded, story: Story, responsible: str, now: datetime) -> lis
     for _ in range(count):
         chain.insert(0, rng.choice([p for p in pool if p != chain[0]] or pool))
     moments = sorted(begin + (end - begin) * rng.random() for _ in range(count))
-    return [event_row(story.case_id, at, "handoff", "system", None, reason="转交责任方",
-                   data={"from_party": chain[i], "to_party": chain[i + 1]}, visible=False)
-            for i, at in enumerate(moments) if at < now]
+    return [(at, chain[i], chain[i + 1]) for i, at in enumerate(moments) if at < now]
+
+
+def handoff_rows(story: Story, handoffs: list[tuple[datetime, str, str]]) -> tuple[list[Row], list[Row]]:
+    """The hand-offs as timeline events and as rows of the liability domain's `handoffs` table."""
+    events, rows = [], []
+    held: set[str] = {handoffs[0][1]} if handoffs else set()
+    for at, source, target in handoffs:
+        events.append(event_row(story.case_id, at, "handoff", "agent", story.agent[0], reason="转交责任方",
+                                data={"from_party": source, "to_party": target}, visible=False))
+        rows.append({"case_id": story.case_id, "from_party_id": source, "to_party_id": target,
+                     "to_kind": _kind(target), "reason": "转交责任方 / passed to the responsible party",
+                     "loop": target in held, "actor_role": "agent", "actor_id": story.agent[0], "at": at})
+        held.add(target)
+    return events, rows
+
+
+def _kind(party_id: str) -> str:
+    # the demo's party ids start with their kind: brand-03, shop-03, anchor-12, carrier-sf, platform
+    return party_id.split("-", 1)[0]
 
 
 def event_row(case_id: str, at: datetime, kind: str, role: str, actor: str | None, *, action: str | None = None,
