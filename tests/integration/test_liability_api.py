@@ -164,6 +164,19 @@ def test_exaggerated_claim_refund_is_split_and_shows_on_statements(api: Api, run
         assert liability_service.statement(session, world.ids["brand"], previous).accounts == ()
 
 
+def test_without_a_cause_the_split_follows_the_party_holding_the_case(api: Api, runtime: Runtime,
+                                                                     world: World) -> None:
+    case_id = _open_case(api, text="快递压坏了，盒子都碎了")
+    api.as_("agent").post(f"/api/v1/liability/cases/{case_id}/reroute",
+                          json={"to_party_id": world.ids["carrier"], "reason": "运输破损"})
+    posted = api.as_("supervisor").post(f"/api/v1/liability/cases/{case_id}/postings", json={
+        "kind": "compensation", "amount": "30.00"})
+    assert posted.status_code == 201, posted.text
+    assert posted.json()["cause"] == "transit"
+    borne = {leg["party_id"] for leg in posted.json()["legs"] if leg["account"] == "liability"}
+    assert borne == {world.ids["carrier"]}
+
+
 def test_alliance_factory_bears_half_of_quality_compensation(api: Api, runtime: Runtime, world: World) -> None:
     with runtime.session() as session:
         session.add(Party(id="P-FAC1", kind="supplier", name="联盟工厂", attributes={"alliance": True},

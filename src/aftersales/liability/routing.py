@@ -97,3 +97,19 @@ def route(problem_class: str, decision_outcome: str, has_claim_mismatch: bool, p
 def is_loop(history: list[str], to_party_id: str) -> bool:
     """A handoff back to a party that already held the case: the buck-passing of indicator C4."""
     return to_party_id in history
+
+
+_BRAND_CAUSES = {"counterfeit": "counterfeit", "allergy_reaction": "allergy"}
+_KIND_CAUSES = {"platform": "platform_fault", "anchor": "exaggerated_claim", "carrier": "transit",
+                "supplier": "quality", "shop": "seller"}
+
+
+def ledger_cause(problem_class: str, party_kind: str | None) -> str:
+    """The split rule (splits.toml cause) for a payment on a case, from who answers for it at that moment.
+
+    An anchor's share defaults to exaggerated claims; pass `false_advertising` explicitly when the claim was
+    proven false (the anchor then pays first and recovers).
+    """
+    if party_kind == "brand":
+        return _BRAND_CAUSES.get(problem_class, "quality")
+    return _KIND_CAUSES.get(party_kind or "", "seller")

@@ -42,7 +42,8 @@ class HandoffRead(BaseModel):
 
 class PostingRequest(BaseModel):
     kind: str = Field(description="refund | shipping | compensation | medical")
-    cause: str = Field(description="a cause id of splits.toml, e.g. exaggerated_claim, quality, transit")
+    cause: str | None = Field(None, description="a cause id of splits.toml (exaggerated_claim, false_advertising, "
+                              "quality, transit ...); default: from the party holding the case and its class")
     amount: Decimal = Field(gt=0, decimal_places=2)
     medium: str | None = Field(None, description="cash | coupon | points; default from the cause")
     reference: str | None = Field(None, max_length=100, description="retry-safe key")

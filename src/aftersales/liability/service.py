@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -201,17 +201,28 @@ def liability_parties(session: Session, order: Order) -> ledger.LiabilityParties
                                    supplier_in_alliance=bool(supplier and supplier.attributes.get("alliance")))
 
 
-def post_case_liability(session: Session, case: Case, order: Order, kind: str, amount: Decimal, cause: str, *,
-                        now: datetime, medium: str | None = None, reference: str | None = None,
-                        actor_id: str | None = None, rules: SplitRules | None = None) -> LedgerEntry:
+def _with_holder(parties: ledger.LiabilityParties, case: Case) -> ledger.LiabilityParties:
+    """The party holding the case stands for its kind: a case handed to a named carrier charges that carrier."""
+    kind, holder = case.responsible_kind, case.responsible_party_id
+    if holder is None or kind not in ("brand", "anchor", "carrier", "shop", "platform", "supplier"):
+        return parties
+    return replace(parties, **{kind: holder})
+
+
+def post_case_liability(session: Session, case: Case, order: Order, kind: str, amount: Decimal,
+                        cause: str | None = None, *, now: datetime, medium: str | None = None,
+                        reference: str | None = None, actor_id: str | None = None,
+                        rules: SplitRules | None = None) -> LedgerEntry:
     """Book who bears a refund, shipping, compensation or medical cost paid on a case (call when it is paid).
 
+    Without a `cause`, it follows from the party holding the case and its class (`routing.ledger_cause`).
     `reference` makes a retried call book nothing twice (e.g. f"{case.id}:refund:1").
     """
     split = rules or load_rules()
+    cause = cause or routing.ledger_cause(case.confirmed_category or case.category, case.responsible_kind)
     try:
         plan = ledger.plan_case(split, kind=kind, amount=amount, cause=cause,
-                                parties=liability_parties(session, order), medium=medium)
+                                parties=_with_holder(liability_parties(session, order), case), medium=medium)
     except ledger.LedgerError as error:
         raise InvalidInput(str(error), field="cause") from error
     entry = LedgerEntry(reference=reference, case_id=case.id, entry_type="case", kind=kind, cause=cause,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aftersales.liability.routing import PLATFORM_FAULT, OrderParties, is_loop, route
+from aftersales.liability.routing import PLATFORM_FAULT, OrderParties, is_loop, ledger_cause, route
 
 FULL = OrderParties(platform_id="PL", brand_id="BR", shop_id="SH", anchor_id="AN", carrier_id="CA",
                     supplier_id="SU")
@@ -59,3 +59,20 @@ def test_platform_fault_stays_with_the_platform_even_when_denied() -> None:
 def test_handing_back_to_an_earlier_holder_is_a_loop() -> None:
     assert is_loop(["BR", "AN"], "BR")
     assert not is_loop(["BR"], "CA")
+
+
+@pytest.mark.parametrize(("problem", "kind", "cause"), [
+    ("quality_defect", "brand", "quality"),
+    ("counterfeit", "brand", "counterfeit"),
+    ("allergy_reaction", "brand", "allergy"),
+    ("not_as_described", "anchor", "exaggerated_claim"),
+    ("damaged_in_transit", "carrier", "transit"),
+    (PLATFORM_FAULT, "platform", "platform_fault"),
+    ("size_fit", "shop", "seller"),
+    ("other", None, "seller"),
+])
+def test_payment_cause_follows_the_party_that_answers(problem: str, kind: str | None, cause: str) -> None:
+    from aftersales.liability.rules import load_rules
+
+    assert ledger_cause(problem, kind) == cause
+    assert cause in load_rules().causes
