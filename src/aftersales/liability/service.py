@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -206,7 +207,8 @@ def _with_holder(parties: ledger.LiabilityParties, case: Case) -> ledger.Liabili
     kind, holder = case.responsible_kind, case.responsible_party_id
     if holder is None or kind not in ("brand", "anchor", "carrier", "shop", "platform", "supplier"):
         return parties
-    return replace(parties, **{kind: holder})
+    fields: dict[str, Any] = {kind: holder}
+    return replace(parties, **fields)
 
 
 def post_case_liability(session: Session, case: Case, order: Order, kind: str, amount: Decimal,
