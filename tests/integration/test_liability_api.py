@@ -127,6 +127,8 @@ def test_a_party_passes_on_only_a_case_in_its_own_queue(api: Api, runtime: Runti
     assert api.as_("buyer").post(url, json=body).status_code == 403
     assert api.as_("anchor2").post(url, json=body).status_code == 404  # not in its queue: not visible
     assert api.as_("agent").post(url, json={"to_party_id": world.ids["anchor"], "reason": "x"}).status_code == 409
+    to_agent = api.as_("agent").post(url, json={"to_party_id": world.ids["agent"], "reason": "x"})
+    assert to_agent.status_code == 422
     passed = api.as_("anchor").post(url, json=body)
     assert passed.status_code == 200 and passed.json()["to_kind"] == "brand"
     assert api.as_("anchor").post(url, json={"to_party_id": world.ids["carrier"], "reason": "x"}).status_code == 404

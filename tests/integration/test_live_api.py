@@ -84,6 +84,13 @@ def test_seal_then_verify_is_ok_and_no_more_claims_are_taken(api: Api, sid: str)
     assert api.as_("anchor").post(f"{BASE}/{sid}/seal").status_code == 409
 
 
+def test_claims_are_read_page_by_page(api: Api, sid: str) -> None:
+    _record_three(api, sid)
+    first = api.as_("anchor").get(f"{BASE}/{sid}/claims", params={"limit": 2}).json()
+    rest = api.as_("anchor").get(f"{BASE}/{sid}/claims", params={"after_seq": first[-1]["seq"]}).json()
+    assert [c["seq"] for c in first] == [1, 2] and [c["seq"] for c in rest] == [3]
+
+
 def test_altering_a_stored_claim_is_named_by_verify(api: Api, runtime: Runtime, sid: str) -> None:
     _record_three(api, sid)
     api.as_("anchor").post(f"{BASE}/{sid}/seal")

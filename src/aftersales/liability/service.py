@@ -22,6 +22,8 @@ from aftersales.problems import Conflict, Forbidden, InvalidInput, NotFound
 from aftersales.security.principals import Principal, Role
 
 PUBLISHER_ROLES = frozenset({Role.brand, Role.supervisor, Role.platform_admin})
+#: parties a case can be routed to; an agent works a queue but does not answer for a case
+RESPONSIBLE_KINDS = frozenset({"platform", "shop", "brand", "anchor", "mcn", "carrier", "supplier"})
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,9 @@ def reroute(session: Session, case: Case, *, to_party_id: str, reason: str, acto
             actor_id: str | None, now: datetime) -> Handoff:
     """Hand the case to another party's queue: counted on the case and written on its timeline."""
     target = session.get(Party, to_party_id)
-    if target is None:
-        raise InvalidInput(f"主体不存在 / no party {to_party_id}", field="to_party_id")
+    if target is None or target.kind not in RESPONSIBLE_KINDS:
+        raise InvalidInput(f"不能转交给该主体 / {to_party_id} is not a party that can answer for a case",
+                           field="to_party_id")
     if not reason.strip():
         raise InvalidInput("转交须说明原因 / a handoff needs a reason", field="reason")
     if case.responsible_party_id == to_party_id:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from aftersales.live import chain, phrases
 from aftersales.live import service as live_service
@@ -90,9 +90,12 @@ def record_claim(session_id: str, body: ClaimCreate, principal: CurrentPrincipal
 
 
 @router.get("/sessions/{session_id}/claims", response_model=list[ClaimRead])
-def list_claims(session_id: str, principal: CurrentPrincipal, db: DbSession) -> list[ClaimRead]:
+def list_claims(session_id: str, principal: CurrentPrincipal, db: DbSession,
+                after_seq: Annotated[int, Query(ge=0, description="claims after this seq")] = 0,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> list[ClaimRead]:
     live_session = live_service.get_session(db, principal, session_id)
-    return [_claim_read(row) for row in live_service.list_claims(db, live_session)]
+    return [_claim_read(row) for row in live_service.list_claims(db, live_session, after_seq=after_seq,
+                                                                 limit=limit)]
 
 
 @router.post("/sessions/{session_id}/seal", response_model=SealRead)

@@ -178,8 +178,12 @@ def verify(session: Session, live_session: LiveSession) -> chain.VerifyReport:
     return chain.verify(live_session.id, [_entry(row) for row in _claims(session, live_session.id)], root, count)
 
 
-def list_claims(session: Session, live_session: LiveSession) -> list[LiveClaim]:
-    return _claims(session, live_session.id)
+def list_claims(session: Session, live_session: LiveSession, *, after_seq: int = 0,
+                limit: int = 500) -> list[LiveClaim]:
+    """A page of claims in seq order; a long session is read page by page with `after_seq`."""
+    return list(session.scalars(select(LiveClaim).where(LiveClaim.session_id == live_session.id,
+                                                        LiveClaim.seq > after_seq)
+                                .order_by(LiveClaim.seq).limit(limit)))
 
 
 def export(session: Session, live_session: LiveSession) -> dict[str, Any]:
