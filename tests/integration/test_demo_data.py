@@ -340,3 +340,37 @@ def test_every_state_appears_whatever_the_seed(sqlite_url: str, seed: int) -> No
     summary = generate(engine, orders=2_000, seed=seed, now=NOW, encrypt=lambda plain: plain[::-1])
     engine.dispose()
     assert set(summary.states) == {s.value for s in State}
+
+
+def test_the_case_service_reads_and_works_demo_cases(tmp_path: Path, sqlite_url: str) -> None:
+    """Demo rows must be real data to the API: readable by every view, and workable by the next action."""
+    from fastapi.testclient import TestClient
+
+    from aftersales.app import create_app
+    from aftersales.clock import FrozenClock
+    from aftersales.config import Settings
+    from aftersales.runtime import build_runtime
+    from aftersales.security.tokens import create_token
+
+    settings = Settings(environment="test", data_dir=tmp_path / "data", database_url=sqlite_url,
+                        run_sweeper_in_process=False)
+    runtime = build_runtime(settings, FrozenClock(NOW + timedelta(minutes=5)))
+    generate(runtime.engine, orders=600, seed=5, now=NOW, pii_key=runtime.pii_key)
+    with runtime.session() as session:
+        admin = create_token(session, role="platform_admin", now=NOW).token
+        session.commit()
+    open_ids = [i for (i,) in _rows(runtime.engine, "SELECT id FROM cases WHERE state = 'answered' LIMIT 1")]
+    some_ids = [i for (i,) in _rows(runtime.engine, "SELECT id FROM cases ORDER BY id LIMIT 25")]
+    headers = {"Authorization": f"Bearer {admin}"}
+    with TestClient(create_app(runtime, background=False)) as client:
+        for case_id in some_ids + open_ids:
+            assert client.get(f"/api/v1/cases/{case_id}", headers=headers).status_code == 200
+            assert client.get(f"/api/v1/cases/{case_id}/timeline", headers=headers).status_code == 200
+            assert client.get(f"/api/v1/cases/{case_id}/progress", headers=headers).status_code == 200
+        listed = client.get("/api/v1/cases", headers=headers, params={"state": "closed"})
+        assert listed.status_code == 200 and listed.json()["items"]
+        answered = client.post(f"/api/v1/cases/{open_ids[0]}/actions/resolve", headers=headers,
+                               json={"message": "已处理"})
+        assert answered.status_code == 200, answered.text
+        assert answered.json()["state"] == "resolved"
+    runtime.close()

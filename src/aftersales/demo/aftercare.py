@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -10,8 +11,9 @@ from typing import Any
 from aftersales.cases.lifecycle import SETTLED, WAITING_ON_BUYER, State
 from aftersales.demo.journey import Story
 from aftersales.demo.phrases import CALLBACK_OUTCOMES, SURVEY_COMMENTS
-from aftersales.demo.records import REFUNDING, event_row
+from aftersales.demo.records import event_row, priority_of
 from aftersales.demo.seeded import Seeded
+from aftersales.sla.rules import PolicyRow, pick_policy
 
 Row = dict[str, Any]
 
@@ -36,21 +38,29 @@ class Aftercare:
     timeline: list[Row] = field(default_factory=list)
 
 
-def _budgets(story: Story) -> list[tuple[str, int]]:
-    tier, case_type = story.intake.tier, story.intake.case_type
-    budgets = [("first_response", 15 * 60)]
-    if tier != "L1":
-        budgets.append(("human_response", 60 * 60))
-    hours = 24 if tier == "L3" else 48 if case_type in REFUNDING else 72
-    budgets.append(("resolution", hours * 3600))
-    return budgets
+# working hours per calendar hour (9 of 24, five days of seven): how a business-hours clock's budget is
+# stretched onto wall-clock time without replaying the whole business calendar
+WORKING_SHARE = 9 / 24 * 5 / 7
 
 
-def sla_rows(rng: Seeded, story: Story, ids: Ids, policies: dict[str, int], now: datetime, out: Aftercare) -> None:
-    for kind, budget in _budgets(story):
+def _budgets(story: Story, matrix: Sequence[PolicyRow]) -> tuple[PolicyRow, list[tuple[str, int]]]:
+    """The matrix row the lead's SLA service would pick for this case, and its clocks' budgets in seconds."""
+    row = pick_policy(list(matrix), story.intake.tier, story.intake.case_type, priority_of(story))
+    budgets = [("first_response", row.first_response_minutes * 60)]
+    if row.human_response_minutes is not None:
+        budgets.append(("human_response", row.human_response_minutes * 60))
+    budgets.append(("resolution", row.resolution_minutes * 60))
+    return row, budgets
+
+
+def sla_rows(rng: Seeded, story: Story, ids: Ids, matrix: Sequence[PolicyRow], now: datetime,
+             out: Aftercare) -> None:
+    policy, budgets = _budgets(story, matrix)
+    for kind, budget in budgets:
         ids.clock += 1
         if kind == "resolution":
-            clock = _resolution_clock(story, budget, now)
+            wall = int(budget / WORKING_SHARE) if policy.business_hours else budget
+            clock = _resolution_clock(story, wall, now)
         else:
             stop = story.milestones.get(f"{kind}_at")
             due = story.intake.created + timedelta(seconds=budget)
@@ -60,12 +70,16 @@ def sla_rows(rng: Seeded, story: Story, ids: Ids, policies: dict[str, int], now:
                      "segment_started_at": None if stop else story.intake.created, "due_at": due,
                      "paused_at": None, "stopped_at": stop, "breached_at": breached}
         tier = story.intake.tier
+        business = policy.business_hours and kind == "resolution"
         clock.update({"id": ids.clock, "case_id": story.case_id, "kind": kind, "tier": tier,
-                      "policy_id": policies.get(tier), "business_hours": False, "budget_seconds": budget,
+                      "policy_id": policy.id, "business_hours": business, "budget_seconds": budget,
                       "started_at": story.intake.created})
+        if business:
+            clock["consumed_seconds"] *= WORKING_SHARE
         if clock["stopped_at"] is None and clock["segment_started_at"] is not None:
             # a running clock reports what it had used when its current segment began
-            clock["consumed_seconds"] = _consumed_before(story, clock["segment_started_at"], kind)
+            used = _consumed_before(story, clock["segment_started_at"], kind)
+            clock["consumed_seconds"] = used * WORKING_SHARE if business else used
         breached_at = clock["breached_at"]
         if breached_at is not None:
             detected = breached_at + timedelta(seconds=rng.randint(2, 60))
@@ -74,7 +88,7 @@ def sla_rows(rng: Seeded, story: Story, ids: Ids, policies: dict[str, int], now:
             else:
                 out.breaches.append(_breach(story, ids.clock, kind, breached_at, detected))
                 out.timeline.append(event_row(story.case_id, detected, "sla_breach", "system", None,
-                                           reason=f"SLA超时：{kind}", data={"clock": kind}, visible=False))
+                                              reason=f"SLA超时：{kind}", data={"clock": kind}, visible=False))
         out.clocks.append(clock)
 
 

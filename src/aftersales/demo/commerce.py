@@ -50,6 +50,7 @@ class Sale:
     carrier: tuple[str, str, float] | None
     tracking_no: str | None
     peak: bool
+    insured: bool = False
 
 
 def local_day(moment: datetime) -> date:
@@ -157,13 +158,13 @@ def _order(rng: Seeded, cast: Cast, session: Session, now: datetime, *, live: bo
     amount = (product.price * quantity * discount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sale = Sale(rng.new_id("OD", placed), buyer, product, session.anchor if live else None,
                 session if live else None, _batch(cast, product, placed), placed, paid, shipped, delivered,
-                amount, carrier, None, is_peak(day))
+                amount, carrier, None, is_peak(day), insured=rng.chance(0.4))
     row = {"id": sale.id, "buyer_id": buyer.id, "product_id": product.id, "batch_id": sale.batch_id,
            "shop_id": product.shop_id, "brand_id": product.brand_id,
            "anchor_id": sale.anchor.id if sale.anchor else None, "live_session_id": session.id if live else None,
            "quantity": quantity, "amount": amount, "region": buyer.region, "placed_at": placed, "paid_at": paid,
            "shipped_at": shipped, "delivered_at": delivered, "presale": presale, "promised_ship_by": promised,
-           "shipping_insurance": rng.chance(0.4), "created_at": placed}
+           "shipping_insurance": sale.insured, "created_at": placed}
     return sale, row
 
 

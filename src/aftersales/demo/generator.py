@@ -24,6 +24,7 @@ from aftersales.demo.plans import cover_states, pick_agent, plan_for
 from aftersales.demo.records import case_row, handoff_rows, message_rows, timeline_rows
 from aftersales.demo.seeded import Seeded
 from aftersales.demo.writer import next_id, realign_sequences, table, write_all
+from aftersales.sla.rules import DEFAULT_MATRIX, PolicyRow
 
 Progress = Callable[[str, int, int], None]
 Row = dict[str, Any]
@@ -144,14 +145,17 @@ def _stories(rng: Seeded, agents: list[tuple[str, bool, bool]], sales: list[Any]
     return stories
 
 
-def _policies(conn: Connection) -> dict[str, int]:
-    """The tier-level rows of the SLA matrix, if the lead's seed has put them there."""
+def _policies(conn: Connection) -> list[PolicyRow]:
+    """The SLA matrix as stored (so clocks point at real rows), or the lead's default when none is stored yet."""
     policy = table("sla_policies")
-    query = select(policy.c.tier, policy.c.id).where(policy.c.case_type.is_(None), policy.c.priority.is_(None))
-    return {tier: pid for tier, pid in conn.execute(query)}
+    rows = [PolicyRow(r.tier, r.first_response_minutes, r.resolution_minutes, r.human_response_minutes,
+                      case_type=r.case_type, priority=r.priority, business_hours=r.business_hours,
+                      escalate_to=r.escalate_to, id=r.id)
+            for r in conn.execute(select(policy))]
+    return rows or list(DEFAULT_MATRIX)
 
 
-def _case_records(rng: Seeded, stories: list[Story], ids: Ids, policies: dict[str, int], seniors: list[str],
+def _case_records(rng: Seeded, stories: list[Story], ids: Ids, policies: list[PolicyRow], seniors: list[str],
                   now: datetime) -> tuple[list[Row], Aftercare, list[Row], list[Row]]:
     case_rows: list[Row] = []
     messages: list[Row] = []

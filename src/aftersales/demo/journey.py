@@ -218,5 +218,7 @@ def _milestones(marks: dict[str, datetime | None], at: datetime, action: Action,
         marks["resolved_at"] = at  # the solution is given when the money or the new item goes out
     if target is State.closed:
         marks["closed_at"] = at
+        if marks.get("resolved_at") is None:
+            marks["resolved_at"] = at  # as the case service does: closing without a remedy still resolves
     if target is State.reopened:
         marks["closed_at"] = None  # an open case is not closed, whatever happened before

@@ -47,15 +47,15 @@ def case_row(rng: Seeded, story: Story, now: datetime) -> tuple[Row, list[tuple[
     touched = marks.get("human_response_at") is not None
     amount = sale.amount if intake.case_type != "price_protection" else (sale.amount * Decimal("0.12")).quantize(
         Decimal("0.01"))
-    refunded = marks.get("refunded_at") is not None
+    refund_asked = marks.get("refund_requested_at") is not None
     rest = round(1 - intake.confidence, 3)
     row: Row = {
         "id": story.case_id, "order_id": sale.id, "buyer_id": sale.buyer.id, "idempotency_key": None,
         "case_type": intake.case_type, "state": story.state.value, "tier": story.tier,
-        "priority": 1 if story.tier == "L3" else 2 if (story.tier == "L2" or intake.emotion == "angry") else 3,
+        "priority": priority_of(story),
         "version": len(story.steps) + 1, "text": intake.text, "attachments": _attachments(story),
         "requested_amount": amount if intake.case_type in REFUNDING else None,
-        "refund_amount": amount if refunded else None,
+        "refund_amount": amount if refund_asked else None,
         "category": intake.ai_class, "categories": {intake.ai_class: intake.confidence, "other": rest},
         "emotion": intake.emotion, "confidence": intake.confidence, "risk_flags": intake.risk_flags,
         "symptoms": intake.symptoms, "triage_model": "demo-generator",
@@ -65,7 +65,7 @@ def case_row(rng: Seeded, story: Story, now: datetime) -> tuple[Row, list[tuple[
         "soothing_en": SOOTHING[1] if intake.emotion == "angry" else None,
         "senior_required": intake.emotion == "angry" or story.tier == "L3",
         "ai_resolved": story.plan.ai_resolved and marks.get("resolved_at") is not None,
-        "decision": _decision(story), "responsible_party_id": responsible, "responsible_kind": kind,
+        "decision": _decision(story, amount), "responsible_party_id": responsible, "responsible_kind": kind,
         "handoff_count": len(handoffs), "assigned_agent_id": story.agent[0] if not story.plan.ai_resolved else None,
         "created_at": intake.created, "updated_at": story.steps[-1].at if story.steps else intake.created,
     }
@@ -74,6 +74,12 @@ def case_row(rng: Seeded, story: Story, now: datetime) -> tuple[Row, list[tuple[
                  "resolved_at", "closed_at", "disputed_at", "arbitration_at", "decided_at", "reopened_at"):
         row[name] = marks.get(name)
     return row, handoffs
+
+
+def priority_of(story: Story) -> int:
+    """1 is most urgent: L3 first, then L2 and angry buyers (who jump the queue, SPEC §3)."""
+    intake = story.intake
+    return 1 if intake.tier == "L3" else 2 if (intake.tier == "L2" or intake.emotion == "angry") else 3
 
 
 def _party_of(story: Story, kind: str) -> str:
@@ -96,14 +102,33 @@ def _attachments(story: Story) -> list[str]:
     return []
 
 
-def _decision(story: Story) -> dict[str, Any]:
-    code, zh, en = RULES.get(story.intake.true_class, ("standard", "按平台售后标准处理", "standard after-sales policy"))
-    decision: dict[str, Any] = {"rule": code, "reasons_zh": [zh], "reasons_en": [en],
-                                "outcome": story.intake.case_type}
+REMEDY = {"refund_only": "refund", "price_protection": "refund", "allergy_claim": "refund",
+          "return_refund": "return_refund", "exchange": "exchange", "repair": "repair", "complaint": "none"}
+SHIPPING_PAYER = {"no_reason_return": "buyer", "size_fit": "buyer", "damaged_in_transit": "carrier"}
+
+
+def _decision(story: Story, amount: Decimal) -> dict[str, Any]:
+    """Shaped like policy.rules.Decision.as_dict(), so the API and console read demo cases like real ones."""
+    intake = story.intake
+    code, zh, en = RULES.get(intake.true_class, ("standard", "按平台售后标准处理", "standard after-sales policy"))
+    remedy = REMEDY[intake.case_type]
+    if intake.case_type == "allergy_claim" and not story.plan.allergy_report:
+        outcome = "needs_evidence"
+    else:
+        outcome = "needs_human" if intake.tier != "L1" else "approve"
+    payer = "none" if remedy in ("none", "refund") else SHIPPING_PAYER.get(intake.true_class, "seller")
+    if payer == "buyer" and intake.sale.insured:
+        payer = "insurance"
+    decision: dict[str, Any] = {
+        "outcome": outcome, "remedy": remedy, "shipping_payer": payer,
+        "refund_amount": f"{amount if remedy != 'none' else Decimal(0):.2f}", "compensation_amount": "0.00",
+        "deadline": None, "rules_version": "demo",
+        "reasons": [{"rule_id": code, "fact": intake.true_class, "zh": zh, "en": en}],
+    }
     if story.milestones.get("decided_at") is not None:
-        winner = "buyer" if story.plan.buyer_wins else "seller"
-        decision["arbitration"] = {"winner": winner, "liability": {"brand": 0.8, "anchor": 0.2},
-                                   "summary_zh": "支持买家诉求" if winner == "buyer" else "维持原处理结果"}
+        buyer = story.plan.buyer_wins
+        decision["arbitration"] = {"outcome": "support_buyer" if buyer else "uphold_original",
+                                   "reason": "支持买家诉求，责任按品牌80%/主播20%分担" if buyer else "维持原处理结果"}
     return decision
 
 
