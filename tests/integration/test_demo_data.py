@@ -286,6 +286,21 @@ def test_handoffs_match_the_case_counts(demo: Any) -> None:
     assert last and all(responsible == final for responsible, final in last)
 
 
+def test_some_buyers_complain_twice_about_one_order(demo: Any) -> None:
+    engine, _, _ = demo
+    repeats = _rows(engine, "SELECT c.order_id, c.created_at, c.text, c.risk_flags FROM cases c WHERE c.order_id IN "
+                            "(SELECT order_id FROM cases GROUP BY order_id HAVING COUNT(*) > 1) "
+                            "ORDER BY c.order_id, c.created_at")
+    assert repeats
+    by_order: dict[str, list[Any]] = defaultdict(list)
+    for row in repeats:
+        by_order[row[0]].append(row)
+    for first, second, *_ in by_order.values():
+        assert "repeat_complaint" in second[3] and "repeat_complaint" not in first[3]
+        assert first[2] in second[2]  # the buyer repeats what went wrong
+        assert _dt(second[1]) - _dt(first[1]) <= timedelta(days=30)
+
+
 def test_progress_reaches_the_end(demo: Any) -> None:
     _, summary, reports = demo
     _stage, done, total = reports[-1]

@@ -241,10 +241,14 @@ def _offer(rng: Seeded, story: Story, kind: str, amount: Decimal, after: datetim
             "accepted": rng.chance(accept) if answered else None, "responded_at": responded if answered else None}
 
 
-def parcel_rows(rng: Seeded, story: Story, tracking: int, now: datetime, out: Aftercare) -> None:
-    """Carrier events of the order's parcel, and the return parcel when the buyer sent the item back."""
+def parcel_rows(rng: Seeded, story: Story, tracking: int, now: datetime, out: Aftercare,
+                tracked: set[str]) -> None:
+    """Carrier events of the order's parcel (once per order, however many cases it has), and the return
+    parcel when the buyer sent the item back."""
     sale, marks = story.intake.sale, story.milestones
-    if sale.tracking_no is not None and sale.carrier is not None and sale.shipped is not None:
+    first_time = sale.id not in tracked
+    tracked.add(sale.id)
+    if first_time and sale.tracking_no is not None and sale.carrier is not None and sale.shipped is not None:
         events = [("collected", sale.shipped, "快件已揽收"),
                   ("in_transit", sale.shipped + timedelta(hours=rng.uniform(3, 10)), "快件运输中")]
         if story.intake.true_class == "damaged_in_transit" and sale.delivered is not None:

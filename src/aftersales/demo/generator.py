@@ -18,7 +18,7 @@ from aftersales.demo.aftercare import Aftercare, Ids, offer_rows, parcel_rows, s
 from aftersales.demo.cast import build_cast
 from aftersales.demo.commerce import place_orders, plan_sessions
 from aftersales.demo.evidence import claim_rows, responsibility_rows
-from aftersales.demo.intake import case_probability, open_intake
+from aftersales.demo.intake import case_probability, open_intake, repeat_intake
 from aftersales.demo.journey import Story, walk
 from aftersales.demo.plans import cover_states, pick_agent, plan_for
 from aftersales.demo.records import case_row, handoff_rows, message_rows, timeline_rows
@@ -135,6 +135,9 @@ def _stories(rng: Seeded, agents: list[tuple[str, bool, bool]], sales: list[Any]
             intake = open_intake(rng, sale, now)
             if intake is not None:
                 intakes.append(intake)
+                again = repeat_intake(rng, intake, now)
+                if again is not None:
+                    intakes.append(again)
     intakes.sort(key=lambda i: (i.created, i.sale.id))
     stories = []
     for intake in intakes:
@@ -160,6 +163,7 @@ def _case_records(rng: Seeded, stories: list[Story], ids: Ids, policies: list[Po
     case_rows: list[Row] = []
     messages: list[Row] = []
     handoffs: list[Row] = []
+    tracked: set[str] = set()
     care = Aftercare()
     for number, story in enumerate(stories):
         row, passes = case_row(rng, story, now)
@@ -171,5 +175,5 @@ def _case_records(rng: Seeded, stories: list[Story], ids: Ids, policies: list[Po
         sla_rows(rng, story, ids, policies, now, care)
         survey_rows(rng, story, ids, len(passes), seniors, now, care)
         offer_rows(rng, story, now, care)
-        parcel_rows(rng, story, 5_000_000_000 + number, now, care)
+        parcel_rows(rng, story, 5_000_000_000 + number, now, care, tracked)
     return case_rows, care, messages, handoffs

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from aftersales.demo.assortment import BEAUTY
@@ -26,13 +26,16 @@ class Service:
     medical: float  # verified allergy claims that get medical compensation
     ai_resolve: float  # simple L1 cases the AI closes alone
     stuck: float  # cases that stall in some intermediate state
+    night: float  # how much slower humans answer off-hours (22:00–08:00 Beijing time)
+    repeat: float  # buyers who complain again about the same order within 30 days
 
 
 SERVICE = {
-    "excellent": Service(0.055, 0.95, 12, 0.6, 0.4, 4.8, 0.01, 0.75, 0.75, 0.8, 0.004),
-    "average": Service(0.10, 0.82, 30, 1.0, 1.5, 4.3, 0.035, 0.5, 0.35, 0.6, 0.012),
-    "poor": Service(0.18, 0.5, 200, 2.3, 3.6, 3.3, 0.11, 0.3, 0.12, 0.35, 0.03),
+    "excellent": Service(0.055, 0.95, 12, 0.6, 0.4, 4.8, 0.01, 0.75, 0.75, 0.8, 0.004, 1.3, 0.02),
+    "average": Service(0.10, 0.82, 30, 1.0, 1.5, 4.3, 0.035, 0.5, 0.35, 0.6, 0.012, 3.0, 0.05),
+    "poor": Service(0.18, 0.5, 200, 2.3, 3.6, 3.3, 0.11, 0.3, 0.12, 0.35, 0.03, 4.0, 0.12),
 }
+REPEAT_OPENERS = ("上次的问题还没解决，", "又来了，", "第二次反馈了，")
 BRAND_FACTOR = {"good": 0.75, "average": 1.0, "bad": 1.5}
 CATEGORY_FACTOR = {"apparel": 1.6, "shoes": 1.4, "electronics": 1.1, "food": 0.55, "fresh": 1.1, "virtual": 0.5,
                    "customised": 0.5, "hygiene": 0.6, "home": 0.8, "baby": 0.8}
@@ -126,6 +129,18 @@ def open_intake(rng: Seeded, sale: Sale, now: datetime) -> Intake | None:
     return Intake(sale, service, true_class, ai_class,
                   round(rng.uniform(0.7, 0.98) if correct else rng.uniform(0.4, 0.75), 3),
                   case_type, created, emotion, tier, text, flags, symptoms)
+
+
+def repeat_intake(rng: Seeded, first: Intake, now: datetime) -> Intake | None:
+    """The same buyer back about the same order (indicator S4), crosser than the first time."""
+    if not rng.chance(first.service.repeat):
+        return None
+    created = first.created + timedelta(days=rng.uniform(2, 25))
+    if created >= now - timedelta(minutes=2):
+        return None
+    emotion = "angry" if first.emotion in ("angry", "disappointed") else "disappointed"
+    return replace(first, created=created, emotion=emotion, text=rng.choice(REPEAT_OPENERS) + first.text,
+                   risk_flags=[*first.risk_flags, "repeat_complaint"])
 
 
 def _types(true_class: str, category: str) -> dict[str, float]:

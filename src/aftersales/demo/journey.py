@@ -107,7 +107,9 @@ def _opening(rng: Seeded, intake: Intake, plan: Plan) -> list[tuple[datetime, Ac
         events.append((created + timedelta(seconds=rng.randint(3, 90)), A.reply, "ai"))
     if plan.ai_resolved:
         return events
-    human_at = created + rng.minutes(intake.service.human_median_min * peak, 0.8)
+    local_hour = (created + timedelta(hours=8)).hour
+    night = intake.service.night if local_hour >= 22 or local_hour < 8 else 1.0
+    human_at = created + rng.minutes(intake.service.human_median_min * peak * night, 0.8)
     budget = timedelta(minutes=60 if intake.tier != "L1" else 15)
     watched = intake.tier != "L1" or not plan.ai_first
     breached = watched and human_at > created + budget
