@@ -335,6 +335,22 @@ def test_rejects_nonsense_sizes(sqlite_url: str) -> None:
     engine.dispose()
 
 
+def test_keeps_what_is_there_and_refuses_a_second_run(sqlite_url: str) -> None:
+    from aftersales.demo.generator import DemoDataPresent
+
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO parties (id, kind, name, attributes, created_at) "
+                          "VALUES ('platform', 'platform', '我的平台', '{}', :t)"), {"t": NOW})
+    generate(engine, orders=150, seed=2, now=NOW, encrypt=str)
+    assert _rows(engine, "SELECT name FROM parties WHERE id = 'platform'")[0][0] == "我的平台"
+    orders = _count(engine, "orders")
+    with pytest.raises(DemoDataPresent):
+        generate(engine, orders=150, seed=2, now=NOW, encrypt=str)
+    assert _count(engine, "orders") == orders
+    engine.dispose()
+
+
 def test_writes_on_every_backend_and_later_inserts_still_get_fresh_ids(database_url: str) -> None:
     engine = make_engine(database_url) if database_url.startswith("sqlite") else create_engine(database_url)
     summary = generate(engine, orders=200, seed=11, now=NOW, encrypt=lambda plain: plain[::-1])

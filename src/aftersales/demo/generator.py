@@ -24,6 +24,7 @@ from aftersales.demo.plans import cover_states, pick_agent, plan_for
 from aftersales.demo.records import case_row, handoff_rows, message_rows, timeline_rows
 from aftersales.demo.seeded import Seeded
 from aftersales.demo.writer import next_id, realign_sequences, table, write_all
+from aftersales.problems import Conflict
 from aftersales.sla.rules import DEFAULT_MATRIX, PolicyRow
 
 Progress = Callable[[str, int, int], None]
@@ -86,8 +87,28 @@ def _tell(progress: Progress | None, stage: str, done: int, total: int) -> None:
         progress(stage, done, total)
 
 
+class DemoDataPresent(Conflict):
+    code = "demo-data-present"
+    title = "演示数据已存在 / demo data already present"
+
+
+def _refuse_second_run(conn: Connection) -> None:
+    parties = table("parties")
+    if conn.execute(select(parties.c.id).where(parties.c.id == "anchor-01")).first() is not None:
+        raise DemoDataPresent("数据库中已有演示数据，请使用新的数据库 / this database already holds demo data; "
+                              "use a fresh database")
+
+
+def _only_new(conn: Connection, name: str, key: str, rows: list[Row]) -> list[Row]:
+    """Rows whose key is not stored yet: the caller may have created the platform or categories already."""
+    column = table(name).c[key]
+    taken = {value for (value,) in conn.execute(select(column))}
+    return [row for row in rows if row[key] not in taken]
+
+
 def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: int, progress: Progress | None,
               encrypt: Callable[[str], str]) -> DemoSummary:
+    _refuse_second_run(conn)
     rng = Seeded(seed)
     start = now - timedelta(days=round(months * DAYS_PER_MONTH))
     _tell(progress, "参与方与商品 / parties and catalog", 0, 3)
@@ -106,7 +127,8 @@ def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: i
     _tell(progress, "售后工单 / cases", 3, 3)
     rows = cast.rows
     batches: list[tuple[str, list[dict[str, Any]]]] = [
-        ("parties", rows["parties"]), ("categories", rows["categories"]), ("buyers", rows["buyers"]),
+        ("parties", _only_new(conn, "parties", "id", rows["parties"])),
+        ("categories", _only_new(conn, "categories", "code", rows["categories"])), ("buyers", rows["buyers"]),
         ("products", rows["products"]), ("batches", rows["batches"]), ("responsibility_lists", duties),
         ("live_sessions", session_rows), ("live_claims", claims), ("live_seals", seals),
         ("orders", order_rows), ("cases", case_rows), ("shipments", outbound + care.shipments),
