@@ -38,3 +38,7 @@ app.add_typer(bench_app, name="bench")
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

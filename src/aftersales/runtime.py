@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aftersales.clock import Clock, SystemClock
 from aftersales.config import Settings, get_settings
 from aftersales.db import make_engine, make_session_factory
+from aftersales.models_registry import load_all_models
 from aftersales.security.pii import load_or_create_key
 from aftersales.sla.calendar import BusinessCalendar, load_calendar
 
@@ -33,6 +34,7 @@ class Runtime:
 
 def build_runtime(settings: Settings | None = None, clock: Clock | None = None) -> Runtime:
     settings = settings or get_settings()
+    load_all_models()  # foreign keys resolve only once every domain's tables are known to the metadata
     engine = make_engine(settings.resolved_database_url())
     return Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine),
                    clock=clock or SystemClock(), calendar=load_calendar(), pii_key=load_or_create_key(settings))

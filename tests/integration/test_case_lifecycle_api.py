@@ -162,3 +162,47 @@ def test_escalation_by_agent_raises_tier_and_is_on_timeline(api: Api) -> None:
     assert int(body["tier"][1]) == int(case["tier"][1]) + 1
     kinds = [e["kind"] for e in api.as_("agent").get(f"/api/v1/cases/{case['id']}/timeline").json()]
     assert "escalation" in kinds
+
+
+def test_case_shows_the_anchors_recorded_claims_with_offsets(api: Api) -> None:
+    case = open_case(api, order_id="O-1001", case_type="allergy_claim", text="用了嘴巴过敏起疹子")
+    claims = api.as_("agent").get(f"/api/v1/cases/{case['id']}").json()["claims"]
+    assert [c["offset"] for c in claims] == ["00:10:10", "00:20:50"]
+    assert "allergy_refund" in claims[1]["promise_ids"] and all(c["chain_verified"] for c in claims)
+    # the promise 过敏包退 extends the policy: an allergy refund without a medical report
+    assert "allergy_refund" in case["decision"]["facts"]["promises"]
+    assert case["decision"]["outcome"] == "approve"
+
+
+def test_agent_overrides_the_decision_with_a_reason_on_record(api: Api) -> None:
+    case = open_case(api, order_id="O-1002", case_type="return_refund", text="衣服穿过一次了，不想要了")
+    assert case["decision"]["outcome"] == "deny"
+    missing = api.as_("agent").post(f"/api/v1/cases/{case['id']}/decision", json={"outcome": "approve"})
+    assert missing.status_code == 422 and missing.json()["field"] == "reason"
+    assert api.as_("buyer").post(f"/api/v1/cases/{case['id']}/decision",
+                                 json={"outcome": "approve", "reason": "我说行"}).status_code == 403
+    done = api.as_("agent").post(f"/api/v1/cases/{case['id']}/decision",
+                                 json={"outcome": "approve", "remedy": "return_refund",
+                                       "reason": "老客户，面料起球属实，特批退货"})
+    decision = done.json()["decision"]
+    assert decision["outcome"] == "approve" and decision["machine"]["outcome"] == "deny"
+    assert decision["override"]["reason"].startswith("老客户")
+    kinds = [e["kind"] for e in api.as_("buyer").get(f"/api/v1/cases/{case['id']}/timeline").json()]
+    assert "policy_override" in kinds
+
+
+def test_accepted_cash_compensation_is_booked_and_refund_posts_liability(api: Api) -> None:
+    case = open_case(api, order_id="O-1001", case_type="refund_only", text="口红断了，质量太差")
+    offer = api.as_("agent").post(f"/api/v1/cases/{case['id']}/offers", json={"kind": "cash", "amount": "20.00"})
+    assert offer.status_code == 201
+    answered = api.as_("buyer").post(f"/api/v1/cases/{case['id']}/offers/{offer.json()['id']}/answer",
+                                     json={"accepted": True})
+    assert answered.json()["accepted"] is True
+    assert api.as_("buyer").post(f"/api/v1/cases/{case['id']}/offers/{offer.json()['id']}/answer",
+                                 json={"accepted": False}).status_code == 409
+    act(api, case["id"], "refund", amount="199.00")
+    act(api, case["id"], "confirm_refund")
+    statement = api.as_("platform_admin").get("/api/v1/liability/parties/P-BRAND1/statement",
+                                               params={"month": "2026-11"})
+    assert statement.status_code == 200, statement.text
+    assert "199" in statement.text and "20" in statement.text

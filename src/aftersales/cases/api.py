@@ -8,13 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from aftersales.cases import intake
+from aftersales.cases import intake, overrides
 from aftersales.cases import service as case_service
 from aftersales.cases.schemas import (
     ActionRequest,
     CaseCreate,
     CasePage,
     CaseRead,
+    DecisionOverride,
+    OfferAnswer,
+    OfferCreate,
+    OfferRead,
     ProgressRead,
     ProgressStep,
     SurveyAnswer,
@@ -23,7 +27,7 @@ from aftersales.cases.schemas import (
 from aftersales.cases.views import buyer_contact, case_view
 from aftersales.clock import as_utc, format_shanghai
 from aftersales.problems import Forbidden, InvalidInput
-from aftersales.security.deps import CurrentPrincipal, DbSession, RuntimeDep
+from aftersales.security.deps import CurrentPrincipal, DbSession, RuntimeDep, require_roles
 from aftersales.security.principals import Role
 from aftersales.surveys import service as survey_service
 
@@ -131,3 +135,37 @@ async def answer_survey(case_id: str, body: SurveyAnswer, principal: CurrentPrin
                     "callback_task_id": callback.id if callback else None}
 
     return await run_in_threadpool(work)
+
+
+@router.post("/{case_id}/decision", response_model=CaseRead,
+             summary="客服推翻规则结论（须说明理由） / override the policy decision with a reason")
+def override_decision(case_id: str, body: DecisionOverride, principal: CurrentPrincipal, session: DbSession,
+                      runtime: RuntimeDep) -> CaseRead:
+    require_roles(principal, Role.agent, Role.supervisor, Role.platform_admin)
+    case = case_service.get_visible(session, principal, case_id)
+    overrides.override_decision(session, case, principal, outcome=body.outcome, remedy=body.remedy,
+                                refund_amount=body.refund_amount, reason=body.reason, now=runtime.clock.now())
+    session.commit()
+    return case_view(case, principal, case_service.clocks_of(session, case.id))
+
+
+@router.post("/{case_id}/offers", status_code=201, response_model=OfferRead,
+             summary="提供补偿（优惠券、小样、积分、现金、医疗） / offer a care package")
+def make_offer(case_id: str, body: OfferCreate, principal: CurrentPrincipal, session: DbSession,
+               runtime: RuntimeDep) -> OfferRead:
+    require_roles(principal, Role.agent, Role.supervisor, Role.platform_admin)
+    case = case_service.get_visible(session, principal, case_id)
+    made = overrides.offer(session, case, principal, kind=body.kind, amount=body.amount, now=runtime.clock.now())
+    session.commit()
+    return OfferRead.model_validate(made)
+
+
+@router.post("/{case_id}/offers/{offer_id}/answer", response_model=OfferRead,
+             summary="买家接受或谢绝补偿 / the buyer accepts or declines an offer")
+def answer_offer(case_id: str, offer_id: int, body: OfferAnswer, principal: CurrentPrincipal, session: DbSession,
+                 runtime: RuntimeDep) -> OfferRead:
+    require_roles(principal, Role.buyer)
+    case = case_service.get_visible(session, principal, case_id)
+    made = overrides.respond(session, case, offer_id, accepted=body.accepted, now=runtime.clock.now())
+    session.commit()
+    return OfferRead.model_validate(made)

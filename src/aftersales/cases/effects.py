@@ -12,6 +12,7 @@ from aftersales.cases.lifecycle import Action
 from aftersales.cases.models import Case, CaseMessage
 from aftersales.cases.schemas import ActionRequest
 from aftersales.ids import new_id
+from aftersales.liability import service as liability_service
 from aftersales.orders.models import Order, Shipment
 from aftersales.problems import InvalidInput
 from aftersales.security.principals import Principal, Role
@@ -79,6 +80,11 @@ def _refund(session: Session, case: Case, request: ActionRequest, principal: Pri
 def _confirm_refund(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
                     calendar: BusinessCalendar) -> None:
     case.refunded_at = now
+    order = session.get(Order, case.order_id)
+    if order is not None and case.refund_amount:
+        # who bears the money is booked the moment it is paid; the reference keeps a retry from booking twice
+        liability_service.post_case_liability(session, case, order, "refund", case.refund_amount, now=now,
+                                              reference=f"{case.id}:refund:{case.version}")
 
 
 def _exchange(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,

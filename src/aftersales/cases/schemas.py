@@ -152,3 +152,37 @@ class ProgressRead(BaseModel):
     eta: str | None
     eta_en: str | None
     eta_date: str | None
+
+
+class DecisionOverride(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["approve", "deny", "needs_evidence", "needs_human"]
+    remedy: Literal["refund", "return_refund", "exchange", "repair", "none"] | None = None
+    refund_amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    reason: str = Field(min_length=2, max_length=1000, description="推翻规则结论的理由（必填，记入时间线）")
+
+
+class OfferCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["coupon", "samples", "points", "cash", "medical"]
+    amount: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+
+
+class OfferAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    accepted: bool
+
+
+class OfferRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_id: str
+    kind: str
+    amount: Decimal
+    offered_at: datetime
+    accepted: bool | None
+    responded_at: datetime | None

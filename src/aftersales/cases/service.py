@@ -12,12 +12,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from aftersales.cases import effects
 from aftersales.cases.errors import CaseNotFound, IllegalTransition, VersionConflict
-from aftersales.cases.lifecycle import Action, State, take
+from aftersales.cases.lifecycle import Action, State, Step, take
 from aftersales.cases.models import Case, TimelineEvent
 from aftersales.cases.progress import Progress, build_progress
 from aftersales.cases.schemas import ActionRequest
 from aftersales.cases.visibility import can_see, visible_to
 from aftersales.clock import as_utc
+from aftersales.live import service as live_service
+from aftersales.orders.models import Order
 from aftersales.problems import InvalidInput
 from aftersales.security.principals import Principal, Role
 from aftersales.sla import service as sla_service
@@ -102,18 +104,11 @@ def act(session: Session, principal: Principal, case_id: str, action_name: str, 
         raise IllegalTransition(
             f"工单当前状态为 {case.state}，不能执行 {action.value} / {step.reason}",
             current_state=case.state, allowed_actions=list(step.allowed_actions))
-    effects.apply(session, case, action, request, principal, now, calendar)
-    human = principal.role is not Role.buyer and action is not Action.escalate
-    case.state = step.to_state.value
-    sla_service.on_state_change(session, case, step.to_state, now, calendar, human_acted=human)
-    case.updated_at = now
-    session.add(TimelineEvent(
-        case_id=case.id, at=now, kind="transition" if step.to_state != step.from_state else "action",
-        actor_role=principal.role.value, actor_id=principal.buyer_id or next(iter(sorted(principal.party_ids)), None),
-        action=action.value, from_state=step.from_state.value, to_state=step.to_state.value,
-        reason=request.reason or request.message or "", buyer_visible=True,
-        data={k: str(v) for k, v in request.model_dump(exclude_none=True).items() if k != "expected_version"}))
     try:
+        # claim the row first: the version check (UPDATE ... WHERE version = seen) decides the race up front
+        case.updated_at = now
+        session.flush()
+        _apply(session, case, action, step, request, principal, now, calendar)
         session.commit()
     except StaleDataError as error:
         session.rollback()
@@ -122,6 +117,20 @@ def act(session: Session, principal: Principal, case_id: str, action_name: str, 
                               current_version=current.version if current else None,
                               current_state=current.state if current else None) from error
     return case
+
+
+def _apply(session: Session, case: Case, action: Action, step: Step, request: ActionRequest, principal: Principal,
+           now: datetime, calendar: BusinessCalendar) -> None:
+    effects.apply(session, case, action, request, principal, now, calendar)
+    human = principal.role is not Role.buyer and action is not Action.escalate
+    case.state = step.to_state.value
+    sla_service.on_state_change(session, case, step.to_state, now, calendar, human_acted=human)
+    session.add(TimelineEvent(
+        case_id=case.id, at=now, kind="transition" if step.to_state != step.from_state else "action",
+        actor_role=principal.role.value, actor_id=principal.buyer_id or next(iter(sorted(principal.party_ids)), None),
+        action=action.value, from_state=step.from_state.value, to_state=step.to_state.value,
+        reason=request.reason or request.message or "", buyer_visible=True,
+        data={k: str(v) for k, v in request.model_dump(exclude_none=True).items() if k != "expected_version"}))
 
 
 def timeline(session: Session, principal: Principal, case_id: str) -> list[TimelineEvent]:
@@ -145,5 +154,8 @@ def progress(session: Session, principal: Principal, case_id: str, now: datetime
 
 
 def claims_of(session: Session, case: Case) -> list[dict[str, object]]:
-    """The anchor's recorded claims for this case's order (filled in by the live evidence domain)."""
-    return []
+    """The anchor's recorded claims for this order's product, with offsets and whether the chain verifies."""
+    order = session.get(Order, case.order_id)
+    if order is None:
+        return []
+    return [view.as_dict() for view in live_service.claims_for_order(session, order)]

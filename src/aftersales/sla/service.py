@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from aftersales.cases.lifecycle import OPEN_WORK, State, pauses_clocks, stops_resolution_clock
 from aftersales.cases.models import Case, TimelineEvent
@@ -128,10 +129,23 @@ def sweep(factory: sessionmaker[Session], now: datetime, calendar: BusinessCalen
           worker: str = "in-process", batch_size: int = 200) -> SweepReport:
     """Record every overdue clock once and escalate its case; safe to run in many processes at once."""
     report = SweepReport()
+    races = 0
     while True:
         with factory() as session:
-            handled = _sweep_batch(session, now, calendar, worker, batch_size, report)
-            session.commit()
+            batch = SweepReport()
+            try:
+                handled = _sweep_batch(session, now, calendar, worker, batch_size, batch)
+                session.commit()
+            except StaleDataError:
+                # an agent changed one of these cases meanwhile; its clock is still due, so look again
+                session.rollback()
+                races += 1
+                if races > 5:
+                    raise
+                continue
+        report.breaches += batch.breaches
+        report.escalations += batch.escalations
+        report.case_ids.extend(batch.case_ids)
         if handled < batch_size:
             return report
 
@@ -153,7 +167,8 @@ def _sweep_batch(session: Session, now: datetime, calendar: BusinessCalendar, wo
 
 def _record_breach(session: Session, clock: SlaClock, now: datetime, calendar: BusinessCalendar, worker: str,
                    matrix: tuple[PolicyRow, ...], report: SweepReport) -> None:
-    case = session.get(Case, clock.case_id)
+    # lock the case too: two workers may hold two clocks of one case, and each escalation must see the other's
+    case = session.get(Case, clock.case_id, with_for_update=True, populate_existing=True)
     if case is None:
         return
     row = rules.pick_policy(matrix, case.tier, case.case_type, case.priority)
