@@ -301,6 +301,22 @@ def test_some_buyers_complain_twice_about_one_order(demo: Any) -> None:
         assert _dt(second[1]) - _dt(first[1]) <= timedelta(days=30)
 
 
+def test_the_books_balance_and_brands_hold_reserves(demo: Any) -> None:
+    from sqlalchemy.orm import Session as OrmSession
+
+    from aftersales.liability import service as liability_service
+
+    engine, _, _ = demo
+    with OrmSession(engine) as session:
+        assert liability_service.trial_balance(session) == 0
+        brands = [b for (b,) in session.execute(text("SELECT id FROM parties WHERE kind = 'brand'"))]
+        held = [liability_service.balance(session, b, "reserve") for b in brands]
+        assert sum(1 for h in held if h < 0) >= len(brands) // 2  # credit balances: money held for the brand
+    refunded = _count(engine, "cases WHERE refunded_at IS NOT NULL AND refund_amount > 0")
+    booked = _count(engine, "ledger_entries WHERE entry_type = 'case' AND kind = 'refund'")
+    assert booked >= 0.9 * refunded
+
+
 def test_progress_reaches_the_end(demo: Any) -> None:
     _, summary, reports = demo
     _stage, done, total = reports[-1]

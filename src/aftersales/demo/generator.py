@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from aftersales.clock import as_utc
 from aftersales.demo.aftercare import Aftercare, Ids, offer_rows, parcel_rows, sla_rows, survey_rows
+from aftersales.demo.books import build_books
 from aftersales.demo.cast import build_cast
 from aftersales.demo.commerce import place_orders, plan_sessions
 from aftersales.demo.evidence import claim_rows, responsibility_rows
@@ -123,6 +124,8 @@ def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: i
     policies = _policies(conn)
     case_rows, care, messages, handoffs = _case_records(rng, stories, ids, policies, seniors, now)
     claims, seals = claim_rows(rng, cast, sessions, session_rows, now)
+    books = build_books(stories, case_rows, care.offers, order_rows, cast.rows["parties"], now,
+                        next_account=next_id(conn, "ledger_accounts"), next_entry=next_id(conn, "ledger_entries"))
     duties = responsibility_rows(rng, cast, start - timedelta(days=7))
     _tell(progress, "售后工单 / cases", 3, 3)
     rows = cast.rows
@@ -135,12 +138,14 @@ def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: i
         ("logistics_events", care.logistics), ("case_messages", messages), ("timeline_events", care.timeline),
         ("handoffs", handoffs), ("sla_clocks", care.clocks), ("sla_breaches", care.breaches),
         ("surveys", care.surveys), ("callback_tasks", care.callbacks), ("compensation_offers", care.offers),
+        ("ledger_accounts", books.account_rows), ("ledger_entries", books.entries),
+        ("ledger_postings", books.postings),
     ]
     # tables other domains add in later migrations are filled only where the database has them
     present = set(inspect(conn).get_table_names())
     batches = [(name, batch) for name, batch in batches if name in present]
     write_all(conn, batches, progress)
-    realign_sequences(conn, ("sla_clocks", "surveys"))
+    realign_sequences(conn, ("sla_clocks", "surveys", "ledger_accounts", "ledger_entries"))
     counts = {name: len(batch) for name, batch in batches}
     states = dict(sorted(Counter(s.state.value for s in stories).items()))
     group = next((s.id for s in sessions if s.group_complaint), "")
