@@ -321,6 +321,11 @@ def test_progress_reaches_the_end(demo: Any) -> None:
     _, summary, reports = demo
     _stage, done, total = reports[-1]
     assert done == total == sum(summary.counts.values())
+    last: dict[str, tuple[int, int]] = {}
+    for stage, done, total in reports:
+        assert 0 <= done <= total
+        last[stage] = (done, total)
+    assert len(last) >= 3 and all(done == total for done, total in last.values())  # every bar finishes
 
 
 def _fingerprint(engine: Engine) -> list[Any]:

@@ -31,6 +31,7 @@ from aftersales.sla.rules import DEFAULT_MATRIX, PolicyRow
 Progress = Callable[[str, int, int], None]
 Row = dict[str, Any]
 DAYS_PER_MONTH = 30.44
+STAGES = ("参与方与商品 / parties and catalog", "直播与订单 / sessions and orders", "售后工单 / cases")
 
 
 @dataclass(frozen=True)
@@ -112,12 +113,15 @@ def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: i
     _refuse_second_run(conn)
     rng = Seeded(seed)
     start = now - timedelta(days=round(months * DAYS_PER_MONTH))
-    _tell(progress, "参与方与商品 / parties and catalog", 0, 3)
+    # each stage reports 0/1 when it starts and 1/1 when done (one bar per stage); writing counts rows
+    _tell(progress, STAGES[0], 0, 1)
     cast = build_cast(rng, start=start, buyers=max(100, orders // 3), encrypt=encrypt)
-    _tell(progress, "直播与订单 / sessions and orders", 1, 3)
+    _tell(progress, STAGES[0], 1, 1)
+    _tell(progress, STAGES[1], 0, 1)
     sessions, session_rows = plan_sessions(rng, cast, start, now, orders)
     sales, order_rows, outbound = place_orders(rng, cast, sessions, orders, now)
-    _tell(progress, "售后工单 / cases", 2, 3)
+    _tell(progress, STAGES[1], 1, 1)
+    _tell(progress, STAGES[2], 0, 1)
     stories = _stories(rng, cast.agents, sales, now)
     seniors = [a[0] for a in cast.agents if a[1]]
     ids = Ids(clock=next_id(conn, "sla_clocks"), survey=next_id(conn, "surveys"))
@@ -127,7 +131,7 @@ def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: i
     books = build_books(stories, case_rows, care.offers, order_rows, cast.rows["parties"], now,
                         next_account=next_id(conn, "ledger_accounts"), next_entry=next_id(conn, "ledger_entries"))
     duties = responsibility_rows(rng, cast, start - timedelta(days=7))
-    _tell(progress, "售后工单 / cases", 3, 3)
+    _tell(progress, STAGES[2], 1, 1)
     rows = cast.rows
     batches: list[tuple[str, list[dict[str, Any]]]] = [
         ("parties", _only_new(conn, "parties", "id", rows["parties"])),
