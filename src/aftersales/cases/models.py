@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aftersales.db import Base
+from aftersales.db import Base, UtcDateTime
 
 
 class Case(Base):
@@ -70,23 +69,23 @@ class Case(Base):
     assigned_agent_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
 
     # a timestamp per milestone, which analytics read directly
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    human_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    return_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    return_shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    return_received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    refund_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    refunded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    exchanged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    disputed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    arbitration_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    reopened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    first_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    human_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    return_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    return_shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    return_received_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    refund_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    refunded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    exchanged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    disputed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    arbitration_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reopened_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -99,7 +98,7 @@ class CaseMessage(Base):
     author_role: Mapped[str] = mapped_column(String(20))  # buyer | ai | agent | supervisor | brand | ...
     author_id: Mapped[str | None] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class TimelineEvent(Base):
@@ -107,7 +106,7 @@ class TimelineEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
     kind: Mapped[str] = mapped_column(String(30))  # opened | transition | triage | sla_breach | ...
     actor_role: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[str | None] = mapped_column(String(40))
@@ -128,6 +127,6 @@ class CompensationOffer(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # coupon | samples | points | cash | medical
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
-    offered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    offered_at: Mapped[datetime] = mapped_column(UtcDateTime())
     accepted: Mapped[bool | None] = mapped_column(Boolean)
-    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

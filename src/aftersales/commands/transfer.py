@@ -69,7 +69,7 @@ def import_command(entity: Annotated[Entity, typer.Argument(help="导入对象 /
     console.print(f"新增 created {totals['created']}，更新 updated {totals['updated']}，"
                   f"未变 unchanged {totals['unchanged']}，错误行 bad rows {len({e[0] for e in errors})}")
     for row, field, reason in errors[:200]:
-        console.print(f"  第{row}行 row {row} [{field}]: {reason}")
+        console.print(f"  第{row}行 row {row} [{field}]: {reason}", markup=False)
     if errors:
         raise typer.Exit(1)
 

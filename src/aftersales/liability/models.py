@@ -6,10 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aftersales.db import Base
+from aftersales.db import Base, UtcDateTime
 
 
 class ResponsibilityList(Base):
@@ -24,7 +24,7 @@ class ResponsibilityList(Base):
     body: Mapped[dict[str, Any]] = mapped_column()
     #: SHA-256 of the canonical JSON of `body`: what binds the list to the product
     hash: Mapped[str] = mapped_column(String(64))
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime())
     published_by: Mapped[str | None] = mapped_column(String(40))
 
 
@@ -43,7 +43,7 @@ class Handoff(Base):
     loop: Mapped[bool] = mapped_column(Boolean, default=False)
     actor_role: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[str | None] = mapped_column(String(40))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class LedgerAccount(Base):
@@ -54,7 +54,7 @@ class LedgerAccount(Base):
     party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
     #: liability | payout | coupon | receivable | payable | reserve | deposit | custody (see liability/ledger.py)
     kind: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class LedgerEntry(Base):
@@ -74,7 +74,7 @@ class LedgerEntry(Base):
     rules_version: Mapped[str] = mapped_column(String(20), default="")
     memo: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[str | None] = mapped_column(String(40))
-    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    posted_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class LedgerPosting(Base):
@@ -87,4 +87,4 @@ class LedgerPosting(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     memo: Mapped[str] = mapped_column(String(60), default="")
-    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    posted_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

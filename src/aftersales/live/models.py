@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aftersales.db import Base
+from aftersales.db import Base, UtcDateTime
 
 
 class LiveSession(Base):
@@ -17,11 +17,11 @@ class LiveSession(Base):
     anchor_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
     shop_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
     title: Mapped[str] = mapped_column(String(200))
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     #: set when the session is sealed: the last hash of its evidence chain.
     root_hash: Mapped[str | None] = mapped_column(String(64))
-    sealed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sealed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class LiveClaim(Base):
@@ -37,7 +37,7 @@ class LiveClaim(Base):
     text: Mapped[str] = mapped_column(Text)
     offset_ms: Mapped[int] = mapped_column(Integer)
     product_ids: Mapped[list[str]] = mapped_column(default=list)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), index=True)
     #: derived from the text by the phrase library (not hashed: re-derivable from the hashed text)
@@ -53,5 +53,5 @@ class LiveSeal(Base):
     session_id: Mapped[str] = mapped_column(ForeignKey("live_sessions.id"), primary_key=True)
     root_hash: Mapped[str] = mapped_column(String(64))
     entry_count: Mapped[int] = mapped_column(Integer)
-    sealed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sealed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sealed_by: Mapped[str | None] = mapped_column(String(40))

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from alembic import context
 from sqlalchemy import pool
 
-from aftersales.db import make_engine
+from aftersales.db import UtcDateTime, make_engine
 from aftersales.models_registry import load_all_models
 
 config = context.config
 target_metadata = load_all_models().metadata
 
 
+def render_item(type_: str, obj: object, autogen_context: object) -> str | Literal[False]:
+    # migrations hold plain column types: the UTC conversion lives in the model, not in the schema
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_offline() -> None:
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+                      literal_binds=True, render_as_batch=True, render_item=render_item)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -32,7 +41,8 @@ def run_migrations_online() -> None:
 
 def _run(connection: object) -> None:
     # batch mode lets later migrations alter SQLite tables (which has no ALTER COLUMN)
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                      render_item=render_item)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aftersales.db import Base
+from aftersales.db import Base, UtcDateTime
 
 
 class Order(Base):
@@ -25,14 +25,14 @@ class Order(Base):
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     region: Mapped[str] = mapped_column(String(40), default="")
-    placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    placed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     presale: Mapped[bool] = mapped_column(Boolean, default=False)
-    promised_ship_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    promised_ship_by: Mapped[datetime | None] = mapped_column(UtcDateTime())
     shipping_insurance: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Shipment(Base):
@@ -45,8 +45,8 @@ class Shipment(Base):
     carrier_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
     tracking_no: Mapped[str] = mapped_column(String(60), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="created")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class LogisticsEvent(Base):
@@ -60,5 +60,5 @@ class LogisticsEvent(Base):
     status: Mapped[str] = mapped_column(String(20))  # collected | in_transit | delivered | exception
     description: Mapped[str] = mapped_column(String(500), default="")
     location: Mapped[str] = mapped_column(String(100), default="")
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aftersales.db import Base
+from aftersales.db import Base, UtcDateTime
 
 PARTY_KINDS = ("platform", "shop", "brand", "anchor", "mcn", "carrier", "agent", "supplier")
 
@@ -23,7 +23,7 @@ class Party(Base):
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"), index=True)
     #: kind-specific facts: an agent's seniority, a factory's alliance membership, a carrier's code.
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Buyer(Base):
@@ -35,4 +35,4 @@ class Buyer(Base):
     phone_enc: Mapped[str] = mapped_column(Text)
     address_enc: Mapped[str] = mapped_column(Text)
     region: Mapped[str] = mapped_column(String(40), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

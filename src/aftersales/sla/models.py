@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aftersales.db import Base
+from aftersales.db import Base, UtcDateTime
 
 
 class SlaPolicy(Base):
@@ -24,7 +24,7 @@ class SlaPolicy(Base):
     resolution_minutes: Mapped[int] = mapped_column(Integer)
     business_hours: Mapped[bool] = mapped_column(Boolean, default=False)
     escalate_to: Mapped[str | None] = mapped_column(String(2))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class SlaClock(Base):
@@ -38,14 +38,14 @@ class SlaClock(Base):
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id"))
     business_hours: Mapped[bool] = mapped_column(Boolean, default=False)
     budget_seconds: Mapped[int] = mapped_column(Integer)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     #: running time already used before the current run segment began (pauses excluded)
     consumed_seconds: Mapped[float] = mapped_column(Float, default=0.0)
-    segment_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    breached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    segment_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    breached_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class SlaBreach(Base):
@@ -56,8 +56,8 @@ class SlaBreach(Base):
     clock_id: Mapped[int] = mapped_column(ForeignKey("sla_clocks.id"), unique=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    detected_at: Mapped[datetime] = mapped_column(UtcDateTime())
     from_tier: Mapped[str] = mapped_column(String(2))
     to_tier: Mapped[str] = mapped_column(String(2))
     worker: Mapped[str] = mapped_column(String(60), default="")

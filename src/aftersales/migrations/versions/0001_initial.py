@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-25 14:58:17.666974
+Create Date: 2026-11-25 15:17:55.198955
 """
 
 from __future__ import annotations
