@@ -102,13 +102,16 @@ def in_range(value: ibis.Value, low: int, high: int) -> ibis.Value:
     return ibis.ifelse((value >= low) & (value <= high), value, ibis.null(value.type()))
 
 
-def count_invalid(table: ibis.Table, end: str, start: str) -> dict[str, ibis.Value]:
-    """Aggregates counting negative and impossible (over a year) durations of one column."""
+def _one_if(cond: ibis.Value) -> ibis.Value:
+    import ibis
+
+    return ibis.ifelse(cond.fill_null(False), 1, 0)
+
+
+def invalid_flags(table: ibis.Table, end: str, start: str) -> dict[str, ibis.Value]:
+    """Per-row 0/1 flags of a negative and of an impossible (over a year) duration of one column."""
     delta = raw_delta(table[end], table[start])
-    return {
-        f"{end}__negative": (delta < 0).fill_null(False).sum().cast("int64"),
-        f"{end}__too_long": (delta > MAX_DURATION_US).fill_null(False).sum().cast("int64"),
-    }
+    return {f"{end}__negative": _one_if(delta < 0), f"{end}__too_long": _one_if(delta > MAX_DURATION_US)}
 
 
 def report_invalid(report: CleaningReport, table: str, counts: dict[str, Any]) -> None:
@@ -161,6 +164,36 @@ def report_winsorised(report: CleaningReport, indicator: str, cap: float, rows: 
             f"{what_zh}高于第99百分位 {cap:.2f}，已截尾至该值 / {what_en} above the 99th percentile "
             f"{cap:.2f}: capped at it",
         )
+
+
+# the frame column holding each winsorised value before its cap (NULL outside the indicator's scope)
+WINSOR_RAW = {"E1": "resolve_hours_raw", "E2": "allergy_days_raw", "C2": "decision_days_raw"}
+CHECK_PREFIX = "chk__"
+
+
+def frame_checks(frame: str, table: ibis.Table, caps: dict[str, float]) -> dict[str, ibis.Value]:
+    """Per-row 0/1 flags of the cleaning rules that apply to a frame; their sums are the report's counts."""
+    checks: dict[str, ibis.Value] = {}
+    for source_table, end, start in DURATIONS:
+        if source_table == frame:
+            checks |= invalid_flags(table, end, start)
+    for _, column, low, high in (r for r in RANGES if r[0] == frame):
+        raw = table[f"{column}_raw"]
+        checks[f"{column}__out_of_range"] = _one_if((raw < low) | (raw > high))
+    for indicator, (source_table, *_rest) in WINSORISED.items():
+        if source_table == frame and indicator in caps:
+            checks[f"{indicator}__winsorised"] = _one_if(table[WINSOR_RAW[indicator]] > caps[indicator])
+    return {CHECK_PREFIX + name: value for name, value in checks.items()}
+
+
+def report_checks(report: CleaningReport, frame: str, totals: dict[str, int], caps: dict[str, float]) -> None:
+    """Turn the summed counts of `frame_checks` into report entries."""
+    report_invalid(report, frame, totals)
+    if any(r[0] == frame for r in RANGES):
+        report_ranges(report, totals)
+    for indicator, (source_table, *_rest) in WINSORISED.items():
+        if source_table == frame and indicator in caps:
+            report_winsorised(report, indicator, caps[indicator], int(totals.get(f"{indicator}__winsorised", 0)))
 
 
 def report_missing_table(report: CleaningReport, table: str, indicators: list[str]) -> None:

@@ -31,6 +31,7 @@ class Context:
     calendar: Calendar
     caps: dict[str, float]
     case_keys: ibis.Table | None = None  # (case_id, sid) of the period's cases, cached by the engine
+    product_sales: ibis.Table | None = None  # see product_sales(), cached by the engine
 
 
 def case_keys(source: Source, period: Period, subject_type: str) -> ibis.Table:
@@ -117,71 +118,123 @@ def cases_frame(source: Source, ctx: Context) -> ibis.Table | None:
     import ibis
 
     cases = source.table("cases")
-    sid = subject_expr(cases, ctx.subject_type)
-    if sid is None:
+    if subject_expr(cases, ctx.subject_type) is None:
         return None
-    # the repeat-complaint flag looks 30 days back, before the window opens
-    lookback = ctx.period.start - timedelta(days=REPEAT_WINDOW_DAYS)
-    cases = cases.filter(in_window(cases.created_at, lookback, ctx.period.end))
-    cases = cases.mutate(repeat=_repeat_flag(cases), sid=subject_expr(cases, ctx.subject_type))
-    cases = cases.filter(in_window(cases.created_at, ctx.period.start, ctx.period.end), cases.sid.notnull())
-    if source.has("arbitration"):
-        arb = source.table("arbitration").select("case_id").distinct().mutate(arbitrated=ibis.literal(True))
-        cases = cases.left_join(arb, "case_id").drop("case_id_right")
-    else:
-        cases = cases.mutate(arbitrated=ibis.null("boolean"))
+    cases = cases.filter(in_window(cases.created_at, ctx.period.start, ctx.period.end))
+    # cases without a subject of this type keep a NULL sid: the cleaning counts still see them
+    cases = cases.mutate(sid=subject_expr(cases, ctx.subject_type))
     local = local_time(cases.created_at)
     c = cases
-    hours = cl.valid_delta(c.resolved_at, c.created_at).cast("float64") / cl.US_PER_HOUR
     sla = ibis.cases(
         (c.tier == "L1", cl.within(c.first_response_at, c.created_at, 15 * cl.US_PER_MINUTE)),
         (c.tier == "L2", cl.within(c.first_human_response_at, c.created_at, cl.US_PER_HOUR)),
         (c.tier == "L3", cl.within(c.resolved_at, c.created_at, 24 * cl.US_PER_HOUR)),
         else_=ibis.null("boolean"),
     )
-    resolved_ok = cl.valid_delta(c.resolved_at, c.created_at).notnull()
     return c.mutate(
         off_hours=_off_hours_expr(local, ctx.calendar),
         peak=_promo_expr(local, ctx.calendar) | c.during_live_peak.fill_null(False),
         sla_met=sla,
         human_minutes=cl.valid_delta(c.first_human_response_at, c.created_at).cast("float64")
         / cl.US_PER_MINUTE,
-        resolve_hours=_capped(hours, ctx.caps.get("E1")),
-        allergy_days=_capped(
-            ibis.ifelse(resolved_ok, working_days(c.created_at, c.resolved_at), ibis.null("int64")).cast(
-                "float64"
-            ),
-            ctx.caps.get("E2"),
-        ),
+        resolve_hours_raw=return_hours(c),
+        resolve_hours=_capped(return_hours(c), ctx.caps.get("E1")),
+        allergy_days_raw=allergy_days(c),
+        allergy_days=_capped(allergy_days(c), ctx.caps.get("E2")),
     )
 
 
+RETURN_TYPES = ("return_refund", "exchange")
+
+
+def return_hours(cases: ibis.Table) -> ibis.Value:
+    """Hours to complete a return or exchange (E1 before winsorising); NULL for other cases."""
+    import ibis
+
+    hours = cl.valid_delta(cases.resolved_at, cases.created_at).cast("float64") / cl.US_PER_HOUR
+    return ibis.ifelse(cases.case_type.isin(list(RETURN_TYPES)), hours, ibis.null("float64"))
+
+
+def allergy_days(cases: ibis.Table) -> ibis.Value:
+    """Working days to resolve an allergy claim (E2 before winsorising); NULL for other cases."""
+    import ibis
+
+    resolved_ok = cl.valid_delta(cases.resolved_at, cases.created_at).notnull()
+    days = working_days(cases.created_at, cases.resolved_at).cast("float64")
+    return ibis.ifelse((cases.case_type == "allergy") & resolved_ok, days, ibis.null("float64"))
+
+
+def decision_days(arbitration: ibis.Table) -> ibis.Value:
+    """Days from arbitration request to decision (C2 before winsorising)."""
+    return cl.valid_delta(arbitration.decided_at, arbitration.requested_at).cast("float64") / cl.US_PER_DAY
+
+
+def repeats_frame(source: Source, ctx: Context) -> ibis.Table | None:
+    """Cases of the period flagged when the same buyer and order had a case in the 30 days before.
+
+    Narrow on purpose: the window sorts only four columns, over the period plus its 30-day lookback.
+    """
+    cases = source.table("cases")
+    if subject_expr(cases, ctx.subject_type) is None:
+        return None
+    lookback = ctx.period.start - timedelta(days=REPEAT_WINDOW_DAYS)
+    cases = cases.filter(in_window(cases.created_at, lookback, ctx.period.end))
+    cases = cases.select(
+        "buyer_id", "order_id", "created_at", sid=subject_expr(cases, ctx.subject_type)
+    )
+    cases = cases.mutate(repeat=_repeat_flag(cases))
+    return cases.filter(in_window(cases.created_at, ctx.period.start, ctx.period.end), cases.sid.notnull())
+
+
+def disputes_frame(source: Source, ctx: Context) -> ibis.Table | None:
+    """The period's cases with whether they went to arbitration (a narrow join on the cached keys)."""
+    import ibis
+
+    arb = source.table("arbitration").select("case_id").distinct().mutate(arbitrated=ibis.literal(True))
+    return _keys(source, ctx).left_join(arb, "case_id").drop("case_id_right")
+
+
+def _keys(source: Source, ctx: Context) -> ibis.Table:
+    return ctx.case_keys if ctx.case_keys is not None else case_keys(source, ctx.period, ctx.subject_type)
+
+
 def _with_case_subject(source: Source, table: ibis.Table, ctx: Context) -> ibis.Table | None:
-    """Rows of a case-level table whose case opened in the period, with that case's subject."""
-    keys = ctx.case_keys if ctx.case_keys is not None else case_keys(source, ctx.period, ctx.subject_type)
-    return table.join(keys.filter(keys.sid.notnull()), "case_id")
+    """Rows of a case-level table whose case opened in the period, with that case's subject.
 
-
-def messages_frame(source: Source, ctx: Context) -> ibis.Table | None:
-    msgs = source.table("messages")
-    return _with_case_subject(source, msgs.filter(msgs.author_role == "agent"), ctx)
+    Rows whose case has no subject of this type keep a NULL sid: the cleaning counts still see them.
+    """
+    return table.join(_keys(source, ctx), "case_id")
 
 
 def conversations_frame(source: Source, ctx: Context) -> ibis.Table | None:
-    """One row per case with agent messages: was any of them quality-checked."""
+    """One row per case with agent messages: how many rated, how many warm, was any quality-checked.
+
+    Both message indicators (M1, T3) come from this one pass over the messages.
+    """
     import ibis
 
-    msgs = messages_frame(source, ctx)
+    msgs = source.table("messages")
+    msgs = _with_case_subject(source, msgs.filter(msgs.author_role == "agent"), ctx)
     if msgs is None:
         return None
+    warm = msgs.sentiment.isin(["positive", "empathetic"]).fill_null(False)
+    qc = msgs.quality_checked
     return msgs.group_by(["case_id", "sid"]).aggregate(
-        checked=ibis.ifelse(msgs.quality_checked.fill_null(False), 1, 0).max()
+        rated_messages=ibis.ifelse(msgs.sentiment.notnull(), 1, 0).sum(),
+        warm_messages=ibis.ifelse(warm, 1, 0).sum(),
+        # NULL when no message says whether it was checked: unknown, not "unchecked"
+        checked=ibis.ifelse(qc.isnull(), ibis.null("int64"), ibis.ifelse(qc, 1, 0)).max(),
     )
 
 
 def surveys_frame(source: Source, ctx: Context) -> ibis.Table | None:
     surveys = source.table("surveys")
-    surveys = surveys.mutate(csat=cl.in_range(surveys.csat, 1, 5), nps=cl.in_range(surveys.nps, 0, 10))
+    surveys = surveys.mutate(
+        csat_raw=surveys.csat,
+        nps_raw=surveys.nps,
+        csat=cl.in_range(surveys.csat, 1, 5),
+        nps=cl.in_range(surveys.nps, 0, 10),
+    )
     return _with_case_subject(source, surveys, ctx)
 
 
@@ -191,25 +244,41 @@ def callbacks_frame(source: Source, ctx: Context) -> ibis.Table | None:
 
 def arbitration_frame(source: Source, ctx: Context) -> ibis.Table | None:
     arb = source.table("arbitration")
-    days = cl.valid_delta(arb.decided_at, arb.requested_at).cast("float64") / cl.US_PER_DAY
-    return _with_case_subject(source, arb.mutate(decision_days=_capped(days, ctx.caps.get("C2"))), ctx)
+    arb = arb.mutate(decision_days_raw=decision_days(arb), decision_days=_capped(decision_days(arb), ctx.caps.get("C2")))
+    return _with_case_subject(source, arb, ctx)
+
+
+def product_sales(source: Source, ctx: Context) -> ibis.Table | None:
+    """(subject, product) of the period's orders: GMV, sold live or not, and the product's tags and list.
+
+    One pass over the orders feeds both C1 and the subjects' GMV; the result is small enough to cache.
+    """
+    import ibis
+
+    if not source.has("orders"):
+        return None
+    orders = _dated(source, "orders", "placed_at", ctx)
+    if orders is None:
+        return None
+    sales = orders.group_by(["sid", "product_id"]).aggregate(
+        gmv=orders.amount.fill_null(0.0).cast("float64").sum(),
+        live=ibis.ifelse(orders.live_session_id.notnull(), 1, 0).max(),
+    )
+    if not source.has("products"):
+        return sales.mutate(sensitive=ibis.literal(False), responsibility_list_published=ibis.null("boolean"))
+    products = source.table("products")
+    tagged = products.select(
+        product_id=products.product_id,
+        sensitive=products.tags.fill_null("").contains(SENSITIVE_SKIN_TAG),
+        responsibility_list_published=products.responsibility_list_published,
+    )
+    return sales.left_join(tagged, "product_id").drop("product_id_right")
 
 
 def live_products_frame(source: Source, ctx: Context) -> ibis.Table | None:
     """Distinct (subject, product) pairs sold live in the period, with the product's responsibility list."""
-    if not source.has("products"):
-        return None
-    orders = source.table("orders")
-    sid = subject_expr(orders, ctx.subject_type)
-    if sid is None:
-        return None
-    live = orders.filter(
-        in_window(orders.placed_at, ctx.period.start, ctx.period.end), orders.live_session_id.notnull()
-    )
-    pairs = live.select(sid=subject_expr(live, ctx.subject_type), product_id=live.product_id)
-    pairs = pairs.filter(pairs.sid.notnull()).distinct()
-    products = source.table("products").select("product_id", "responsibility_list_published")
-    return pairs.left_join(products, "product_id").drop("product_id_right")
+    sales = ctx.product_sales if ctx.product_sales is not None else product_sales(source, ctx)
+    return None if sales is None else sales.filter(sales.live == 1)
 
 
 def _dated(source: Source, name: str, column: str, ctx: Context) -> ibis.Table | None:
@@ -231,31 +300,21 @@ def sessions_frame(source: Source, ctx: Context) -> ibis.Table | None:
 
 
 def gmv_frame(source: Source, ctx: Context) -> ibis.Table | None:
-    """Orders of the period with the amount from sensitive-skin products beside the total."""
+    """GMV per subject in the period, and the part from products tagged 敏感肌."""
     import ibis
 
-    if not source.has("orders"):
+    sales = ctx.product_sales if ctx.product_sales is not None else product_sales(source, ctx)
+    if sales is None:
         return None
-    orders = _dated(source, "orders", "placed_at", ctx)
-    if orders is None:
-        return None
-    if source.has("products"):
-        products = source.table("products")
-        tagged = products.select(
-            product_id=products.product_id, sensitive=products.tags.fill_null("").contains(SENSITIVE_SKIN_TAG)
-        )
-        orders = orders.left_join(tagged, "product_id").drop("product_id_right")
-    else:
-        orders = orders.mutate(sensitive=ibis.literal(False))
-    amount = orders.amount.fill_null(0.0).cast("float64")
-    return orders.group_by("sid").aggregate(
-        gmv=amount.sum(), sensitive_gmv=ibis.ifelse(orders.sensitive.fill_null(False), amount, 0.0).sum()
+    return sales.group_by("sid").aggregate(
+        gmv=sales.gmv.sum(), sensitive_gmv=ibis.ifelse(sales.sensitive.fill_null(False), sales.gmv, 0.0).sum()
     )
 
 
 FRAMES = {
     "cases": cases_frame,
-    "messages": messages_frame,
+    "repeats": repeats_frame,
+    "disputes": disputes_frame,
     "conversations": conversations_frame,
     "surveys": surveys_frame,
     "callbacks": callbacks_frame,
@@ -267,7 +326,8 @@ FRAMES = {
 # the input tables a frame cannot be built without
 FRAME_TABLES = {
     "cases": ("cases",),
-    "messages": ("cases", "messages"),
+    "repeats": ("cases",),
+    "disputes": ("cases", "arbitration"),
     "conversations": ("cases", "messages"),
     "surveys": ("cases", "surveys"),
     "callbacks": ("cases", "callbacks"),

@@ -7,7 +7,7 @@ aggregate per frame, so the whole evaluation is about ten queries whatever the n
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from aftersales.evaluation import cleaning as cl
@@ -16,10 +16,13 @@ from aftersales.evaluation.frames import (
     FRAME_TABLES,
     FRAMES,
     Context,
+    allergy_days,
     case_keys,
+    decision_days,
     gmv_frame,
     in_window,
-    working_days,
+    product_sales,
+    return_hours,
 )
 from aftersales.evaluation.measures import MEASURES, aggregates, scoped_columns
 from aftersales.evaluation.periods import Calendar, Period, load_calendar, months_between, parse_period
@@ -226,74 +229,27 @@ def _isnan(value: Any) -> bool:
         return False
 
 
-def _clean(source: Source, period: Period, keys: Any) -> tuple[CleaningReport, dict[str, float]]:
-    """First pass over the period: count what the rules drop, find the p99 caps of averaged durations."""
-    import ibis
-
-    report = CleaningReport()
+def _caps(source: Source, period: Period) -> dict[str, float]:
+    """First pass: the p99 caps of the averaged durations over the whole period (every subject together)."""
     cases = source.table("cases")
     cases = cases.filter(in_window(cases.created_at, period.start, period.end))
-    resolved = cl.valid_delta(cases.resolved_at, cases.created_at)
-    e1 = ibis.ifelse(
-        cases.case_type.isin(["return_refund", "exchange"]),
-        resolved.cast("float64") / cl.US_PER_HOUR,
-        ibis.null("float64"),
-    )
-    e2 = ibis.ifelse(
-        (cases.case_type == "allergy") & resolved.notnull(),
-        working_days(cases.created_at, cases.resolved_at).cast("float64"),
-        ibis.null("float64"),
-    )
-    metrics: dict[str, Any] = {}
-    for table, end, start in cl.DURATIONS:
-        if table == "cases":
-            metrics |= cl.count_invalid(cases, end, start)
-    counts = _one_row(
-        cases.aggregate(**metrics, E1=e1.quantile(cl.WINSOR_QUANTILE), E2=e2.quantile(cl.WINSOR_QUANTILE))
-    )
-    cl.report_invalid(report, "cases", counts)
-    caps = {k: float(counts[k]) for k in ("E1", "E2") if counts.get(k) is not None}
-    above = {k: (e1 > caps[k]) if k == "E1" else (e2 > caps[k]) for k in caps}
-    if above:
-        hits = _one_row(
-            cases.aggregate(**{k: v.fill_null(False).sum().cast("int64") for k, v in above.items()})
+    row = _one_row(
+        cases.aggregate(
+            E1=return_hours(cases).quantile(cl.WINSOR_QUANTILE),
+            E2=allergy_days(cases).quantile(cl.WINSOR_QUANTILE),
         )
-        for k in caps:
-            cl.report_winsorised(report, k, caps[k], int(hits.get(k) or 0))
+    )
     if source.has("arbitration"):
-        _clean_arbitration(source, keys, report, caps)
-    if source.has("surveys"):
-        surveys = source.table("surveys").join(keys.select("case_id"), "case_id")
-        ranges = {
-            f"{col}__out_of_range": ((surveys[col] < low) | (surveys[col] > high))
-            .fill_null(False)
-            .sum()
-            .cast("int64")
-            for _, col, low, high in cl.RANGES
-        }
-        cl.report_ranges(report, _one_row(surveys.aggregate(**ranges)))
-    return report, caps
-
-
-def _clean_arbitration(source: Source, keys: Any, report: CleaningReport, caps: dict[str, float]) -> None:
-    arb = source.table("arbitration").join(keys.select("case_id"), "case_id")
-    days = cl.valid_delta(arb.decided_at, arb.requested_at).cast("float64") / cl.US_PER_DAY
-    counts = _one_row(
-        arb.aggregate(
-            **cl.count_invalid(arb, "decided_at", "requested_at"), C2=days.quantile(cl.WINSOR_QUANTILE)
-        )
-    )
-    cl.report_invalid(report, "arbitration", counts)
-    if counts.get("C2") is not None:
-        caps["C2"] = float(counts["C2"])
-        hits = _one_row(arb.aggregate(C2=(days > caps["C2"]).fill_null(False).sum().cast("int64")))
-        cl.report_winsorised(report, "C2", caps["C2"], int(hits.get("C2") or 0))
+        keys = cases.select("case_id")
+        arb = source.table("arbitration").join(keys, "case_id")
+        row |= _one_row(arb.aggregate(C2=decision_days(arb).quantile(cl.WINSOR_QUANTILE)))
+    return {k: float(v) for k, v in row.items() if v is not None}
 
 
 def _frame_values(
     source: Source, ctx: Context, report: CleaningReport
 ) -> dict[str, dict[str, tuple[float, int]]]:
-    """{subject_id: {indicator: (value, n)}} from one aggregate per frame."""
+    """{subject_id: {indicator: (value, n)}} from one aggregate per frame; the cleaning counts ride along."""
     by_frame: dict[str, list[str]] = {}
     for ind, measure in MEASURES.items():
         by_frame.setdefault(measure.frame, []).append(ind)
@@ -301,31 +257,46 @@ def _frame_values(
     for frame_name, inds in by_frame.items():
         missing = [t for t in FRAME_TABLES[frame_name] if not source.has(t)]
         if missing:
-            cl.report_missing_table(report, missing[0], inds)
+            cl.report_missing_table(report, missing[-1], inds)
             continue
         frame = FRAMES[frame_name](source, ctx)
         if frame is None:
             continue
-        # project every indicator's x once, then aggregate plain columns: the engine computes each
-        # duration and condition once per row instead of once per aggregate that mentions it
-        columns: dict[str, Any] = {}
-        for ind in inds:
-            columns |= scoped_columns(ind, frame)
-        narrow = frame.select("sid", **columns)
-        metrics: dict[str, Any] = {}
-        for ind in inds:
-            metrics |= aggregates(ind, narrow)
-        result = narrow.group_by("sid").aggregate(**metrics).execute()
+        result = _aggregate_frame(frame_name, frame, inds, ctx)
+        checks = [c for c in result.columns if c.startswith(cl.CHECK_PREFIX)]
+        if checks:
+            totals = {c.removeprefix(cl.CHECK_PREFIX): int(result[c].fillna(0).sum()) for c in checks}
+            cl.report_checks(report, frame_name, totals, ctx.caps)
         for row in result.to_dict("records"):
+            if _isnan(row["sid"]):
+                continue  # rows without a subject of this type: counted by the cleaning, scored for no one
             values = out.setdefault(str(row["sid"]), {})
             for ind in inds:
-                n = 0 if _isnan(row[f"{ind}__n"]) else int(row[f"{ind}__n"])
-                head = row[f"{ind}__v"]
-                value = math.nan if n == 0 or _isnan(head) else float(head)
-                if MEASURES[ind].how == "mean" and n:
-                    value = value / n
-                values[ind] = (value, n)
+                values[ind] = _value(ind, row)
     return out
+
+
+def _aggregate_frame(frame_name: str, frame: Any, inds: list[str], ctx: Context) -> pd.DataFrame:
+    # project every indicator's x once, then aggregate plain columns: the engine computes each
+    # duration and condition once per row instead of once per aggregate that mentions it
+    columns: dict[str, Any] = {}
+    for ind in inds:
+        columns |= scoped_columns(ind, frame)
+    checks = cl.frame_checks(frame_name, frame, ctx.caps)
+    narrow = frame.select("sid", **columns, **checks)
+    metrics: dict[str, Any] = {name: narrow[name].sum() for name in checks}
+    for ind in inds:
+        metrics |= aggregates(ind, narrow)
+    return narrow.group_by("sid").aggregate(**metrics).execute()
+
+
+def _value(ind: str, row: dict[str, Any]) -> tuple[float, int]:
+    n = 0 if _isnan(row[f"{ind}__n"]) else int(row[f"{ind}__n"])
+    head = row[f"{ind}__v"]
+    value = math.nan if n == 0 or _isnan(head) else float(head)
+    if MEASURES[ind].how != "median" and n:
+        value = value / n
+    return value, n
 
 
 def _utc(moment: Any) -> Any:
@@ -404,15 +375,21 @@ def compute_indicators(
         )
     window = parse_period(period)
     calendar = calendar or load_calendar()
-    # the period's case keys are joined by five frames and the cleaning: the engine keeps them once
+    report = CleaningReport()
+    ctx = Context(window, subject_type, calendar, _caps(source, window))
+    # tables several frames read: the engine computes them once and keeps them for this evaluation
     keys = case_keys(source, window, subject_type).cache()
+    ctx = replace(ctx, case_keys=keys)
+    sales = product_sales(source, ctx)
+    sales = sales.cache() if sales is not None else None
+    ctx = replace(ctx, product_sales=sales)
     try:
-        report, caps = _clean(source, window, keys)
-        ctx = Context(window, subject_type, calendar, caps, keys)
         measured = _frame_values(source, ctx, report)
         subjects = _subjects(source, ctx, list(measured), calendar)
     finally:
-        keys.release()
+        for cached in (keys, sales):
+            if cached is not None:
+                cached.release()
     rows = []
     for sid in subjects["subject_id"]:
         got = measured.get(sid, {})

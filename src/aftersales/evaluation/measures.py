@@ -4,6 +4,9 @@ A measure names its frame, the rows in its scope, and the value x of each row; t
 (or median) of x over the scoped rows that have one, and n is how many rows that was. Shares are means of
 0/1. Division happens after the engine returns (numerator, count), so an empty group is NaN with n = 0
 on every engine, never a silent zero nor a Spark division error.
+
+A NULL fact (a column the source did not provide, or a value not known yet) leaves the row out of the
+indicator's scope: a missing column gives NaN with n = 0, never a silent zero.
 """
 
 from __future__ import annotations
@@ -17,14 +20,15 @@ from aftersales.evaluation import cleaning as cl
 if TYPE_CHECKING:
     import ibis
 
-Scoped = tuple["ibis.Value", "ibis.Value"]  # (scope condition, value x)
+# (scope condition, value x) or, for `how="ratio"`, (scope, numerator, weight) of pre-aggregated rows
+Scoped = tuple["ibis.Value", ...]
 
 
 @dataclass(frozen=True)
 class Measure:
     frame: str
     define: Callable[[ibis.Table], Scoped]
-    how: str = "mean"  # mean | median
+    how: str = "mean"  # mean | median | ratio (sum of numerators over sum of weights)
 
 
 def _flag(cond: ibis.Value, *, negate: bool = False) -> ibis.Value:
@@ -66,11 +70,11 @@ def _r5(t: ibis.Table) -> Scoped:
 
 
 def _e1(t: ibis.Table) -> Scoped:
-    return t.case_type.isin(["return_refund", "exchange"]), t.resolve_hours
+    return t.resolve_hours.notnull(), t.resolve_hours
 
 
 def _e2(t: ibis.Table) -> Scoped:
-    return t.case_type == "allergy", t.allergy_days
+    return t.allergy_days.notnull(), t.allergy_days
 
 
 def _e3(t: ibis.Table) -> Scoped:
@@ -82,7 +86,8 @@ def _e4(t: ibis.Table) -> Scoped:
 
 
 def _e5(t: ibis.Table) -> Scoped:
-    return (t.case_type == "allergy") & t.allergy_verified, _flag(t.medical_compensation.fill_null(False))
+    verified = (t.case_type == "allergy") & t.allergy_verified
+    return verified & t.medical_compensation.notnull(), _flag(t.medical_compensation)
 
 
 def _s1(t: ibis.Table) -> Scoped:
@@ -111,7 +116,7 @@ def _s5(t: ibis.Table) -> Scoped:
 
 
 def _c1(t: ibis.Table) -> Scoped:
-    return _all(t), _flag(t.responsibility_list_published.fill_null(False))
+    return t.responsibility_list_published.notnull(), _flag(t.responsibility_list_published)
 
 
 def _c2(t: ibis.Table) -> Scoped:
@@ -128,7 +133,7 @@ def _c4(t: ibis.Table) -> Scoped:
 
 
 def _c5(t: ibis.Table) -> Scoped:
-    return _all(t), _flag(t.bound_to_order_terms.fill_null(False))
+    return t.bound_to_order_terms.notnull(), _flag(t.bound_to_order_terms)
 
 
 def _t1(t: ibis.Table) -> Scoped:
@@ -136,24 +141,25 @@ def _t1(t: ibis.Table) -> Scoped:
 
 
 def _t2(t: ibis.Table) -> Scoped:
-    return _all(t), _flag(t.evidence_hashed.fill_null(False))
+    return t.evidence_hashed.notnull(), _flag(t.evidence_hashed)
 
 
 def _t3(t: ibis.Table) -> Scoped:
-    return _all(t), t.checked.cast("float64")
+    return t.checked.notnull(), t.checked.cast("float64")
 
 
 def _t4(t: ibis.Table) -> Scoped:
-    return t.tier == "L1", _flag(t.resolved_by_ai.fill_null(False))
+    return (t.tier == "L1") & t.resolved_by_ai.notnull(), _flag(t.resolved_by_ai)
 
 
 def _m1(t: ibis.Table) -> Scoped:
-    return _all(t), _flag(t.sentiment.isin(["positive", "empathetic"]).fill_null(False))
+    # per conversation: warm agent messages over agent messages, pooled so each message counts once
+    return t.rated_messages > 0, t.warm_messages.cast("float64"), t.rated_messages
 
 
 def _m2(t: ibis.Table) -> Scoped:
-    # an offer nobody answered was not accepted
-    return t.compensation_offered.fill_null(False), _flag(t.compensation_accepted.fill_null(False))
+    # offers still awaiting an answer are left out rather than counted as refused
+    return t.compensation_offered & t.compensation_accepted.notnull(), _flag(t.compensation_accepted)
 
 
 def _m3(t: ibis.Table) -> Scoped:
@@ -180,8 +186,8 @@ MEASURES: dict[str, Measure] = {
     "S1": Measure("surveys", _s1),
     "S2": Measure("surveys", _s2),
     "S3": Measure("cases", _s3),
-    "S4": Measure("cases", _s4),
-    "S5": Measure("cases", _s5),
+    "S4": Measure("repeats", _s4),
+    "S5": Measure("disputes", _s5),
     "C1": Measure("live_products", _c1),
     "C2": Measure("arbitration", _c2),
     "C3": Measure("cases", _c3),
@@ -191,7 +197,7 @@ MEASURES: dict[str, Measure] = {
     "T2": Measure("live_sessions", _t2),
     "T3": Measure("conversations", _t3),
     "T4": Measure("cases", _t4),
-    "M1": Measure("messages", _m1),
+    "M1": Measure("conversations", _m1, "ratio"),
     "M2": Measure("cases", _m2),
     "M3": Measure("callbacks", _m3),
     "M4": Measure("cases", _m4),
@@ -199,15 +205,21 @@ MEASURES: dict[str, Measure] = {
 
 
 def scoped_columns(indicator: str, table: ibis.Table) -> dict[str, ibis.Value]:
-    """The indicator's x where the row is in scope, NULL elsewhere: one column, computed once per row."""
+    """The indicator's x (and weight) where the row is in scope, NULL elsewhere: computed once per row."""
     import ibis
 
-    scope, value = MEASURES[indicator].define(table)
-    return {f"{indicator}__x": ibis.ifelse(scope.fill_null(False), value.cast("float64"), ibis.null("float64"))}
+    scope, value, *weight = MEASURES[indicator].define(table)
+    inside = scope.fill_null(False)
+    columns = {f"{indicator}__x": ibis.ifelse(inside, value.cast("float64"), ibis.null("float64"))}
+    if weight:
+        columns[f"{indicator}__w"] = ibis.ifelse(inside, weight[0].cast("int64"), ibis.null("int64"))
+    return columns
 
 
 def aggregates(indicator: str, table: ibis.Table) -> dict[str, ibis.Value]:
     """The engine-side aggregates of one indicator over `scoped_columns`: its numerator (or median), its count."""
     kept = table[f"{indicator}__x"]
-    head = kept.median() if MEASURES[indicator].how == "median" else kept.sum()
-    return {f"{indicator}__v": head, f"{indicator}__n": kept.count()}
+    how = MEASURES[indicator].how
+    head = kept.median() if how == "median" else kept.sum()
+    count = table[f"{indicator}__w"].sum() if how == "ratio" else kept.count()
+    return {f"{indicator}__v": head, f"{indicator}__n": count}
