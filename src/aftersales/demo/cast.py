@@ -70,7 +70,7 @@ def _party(pid: str, kind: str, name: str, at: datetime, parent: str | None = No
     return {"id": pid, "kind": kind, "name": name, "parent_id": parent, "attributes": attrs, "created_at": at}
 
 
-def build_cast(rng: Seeded, *, start: datetime, buyers: int, encrypt: Callable[[str], str]) -> Cast:
+def build_cast(rng: Seeded, *, start: datetime, end: datetime, buyers: int, encrypt: Callable[[str], str]) -> Cast:
     """Everyone and everything, created shortly before the simulated year begins."""
     founded = start - timedelta(days=30)
     parties: list[Row] = [_party("platform", "platform", "直播电商平台", founded)]
@@ -79,9 +79,9 @@ def build_cast(rng: Seeded, *, start: datetime, buyers: int, encrypt: Callable[[
     parties += [_party(pid, "carrier", name, founded, code=code)
                 for (pid, code, _d), (name, *_rest) in zip(carriers, CARRIERS, strict=True)]
     agents = _agents(rng, parties, founded)
-    products, categories, batches = _brands_and_catalog(rng, parties, founded, start)
+    products, categories, batches = _brands_and_catalog(rng, parties, founded, start, end)
     anchors = _anchors(rng, parties, products, founded)
-    spike = _spike_batch(rng, products, anchors, batches, start)
+    spike = _spike_batch(rng, products, anchors, batches, start, end)
     buyer_rows, buyer_list = _buyers(rng, buyers, founded, encrypt)
     rows = {"parties": parties, "categories": categories, "products": _product_rows(products, founded),
             "batches": batches, "buyers": buyer_rows}
@@ -102,8 +102,8 @@ def _agents(rng: Seeded, parties: list[Row], at: datetime) -> list[tuple[str, bo
     return agents
 
 
-def _brands_and_catalog(rng: Seeded, parties: list[Row], founded: datetime,
-                        start: datetime) -> tuple[list[Product], list[Row], list[Row]]:
+def _brands_and_catalog(rng: Seeded, parties: list[Row], founded: datetime, start: datetime,
+                        end: datetime) -> tuple[list[Product], list[Row], list[Row]]:
     categories = [{"code": c, "name_zh": zh, "name_en": en, "parent_code": parent}
                   for c, zh, en, parent in CATEGORIES]
     products: list[Product] = []
@@ -117,7 +117,7 @@ def _brands_and_catalog(rng: Seeded, parties: list[Row], founded: datetime,
         for j in range(rng.randint(4, 7)):
             product = _product(rng, spec, f"PR-{i + 1:02d}{j + 1:02d}", brand_id, shop_id)
             products.append(product)
-            batches += _batches(rng, product, start)
+            batches += _batches(rng, product, start, end)
     return products, categories, batches
 
 
@@ -130,11 +130,11 @@ def _product(rng: Seeded, spec: BrandSpec, pid: str, brand_id: str, shop_id: str
                    max(price, Decimal("9.90")), sensitive)
 
 
-def _batches(rng: Seeded, product: Product, start: datetime) -> list[Row]:
+def _batches(rng: Seeded, product: Product, start: datetime, end: datetime) -> list[Row]:
     rows = []
     produced = start.date() - timedelta(days=rng.randint(20, 60))
     number = 1
-    while produced < start.date() + timedelta(days=370):
+    while produced < end.date():
         bid = f"{product.id}-B{number:02d}"
         product.batches.append((bid, produced))
         rows.append({"id": bid, "product_id": product.id, "batch_no": f"LOT{produced:%Y%m%d}{number:02d}",
@@ -171,11 +171,13 @@ def _anchors(rng: Seeded, parties: list[Row], products: list[Product], at: datet
 
 
 def _spike_batch(rng: Seeded, products: list[Product], anchors: list[Anchor], batches: list[Row],
-                 start: datetime) -> tuple[str, str, date]:
+                 start: datetime, end: datetime) -> tuple[str, str, date]:
     """One lipstick batch of a poor-quality brand that will cause an allergy spike."""
     lipsticks = [p for p in products if p.category == "lipstick"]
     lipstick = min(lipsticks, key=lambda p: (p.brand_quality != "bad", p.id))
-    produced = start.date() + timedelta(days=rng.randint(150, 240))
+    # somewhere in the middle of the window (about May–July for a year ending in November)
+    days = (end - start).days
+    produced = start.date() + timedelta(days=int(days * rng.uniform(0.42, 0.62)))
     bid = f"{lipstick.id}-SPIKE"
     batches.append({"id": bid, "product_id": lipstick.id, "batch_no": f"LOT{produced:%Y%m%d}X",
                     "produced_on": produced})

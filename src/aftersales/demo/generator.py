@@ -115,7 +115,7 @@ def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: i
     start = now - timedelta(days=round(months * DAYS_PER_MONTH))
     # each stage reports 0/1 when it starts and 1/1 when done (one bar per stage); writing counts rows
     _tell(progress, STAGES[0], 0, 1)
-    cast = build_cast(rng, start=start, buyers=max(100, orders // 3), encrypt=encrypt)
+    cast = build_cast(rng, start=start, end=now, buyers=max(100, orders // 3), encrypt=encrypt)
     _tell(progress, STAGES[0], 1, 1)
     _tell(progress, STAGES[1], 0, 1)
     sessions, session_rows = plan_sessions(rng, cast, start, now, orders)
