@@ -90,3 +90,31 @@ def test_soothing_script_is_for_staff_not_the_buyer(api: Api) -> None:
     assert case["soothing_script"] is None
     staff_view = api.as_("agent").get(f"/api/v1/cases/{case['id']}").json()
     assert staff_view["emotion"] == "angry" and staff_view["soothing_script"]
+
+
+ADMIN_ONLY_WRITES = [
+    ("POST", "/api/v1/orders/bulk", []),
+    ("POST", "/api/v1/logistics/events", {"tracking_no": "SF000", "carrier_code": "SF", "status": "collected",
+                                          "occurred_at": "2026-11-11T10:00:00+08:00"}),
+]
+SUPERVISION = [("GET", "/api/v1/callbacks", None), ("POST", "/api/v1/sla/sweep", None),
+               ("PATCH", "/api/v1/sla/policies/1", {"resolution_minutes": 100})]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_operational_endpoints_by_role(api: Api, role: str) -> None:
+    speaker = api.as_(role)
+    for method, url, body in ADMIN_ONLY_WRITES:
+        response = speaker.post(url, json=body)
+        assert (response.status_code < 400) == (role == "platform_admin"), (role, url, response.text)
+        if role != "platform_admin":
+            assert response.status_code == 403
+    for method, url, body in SUPERVISION:
+        response = speaker.get(url) if method == "GET" else (
+            speaker.post(url, json=body) if method == "POST" else speaker.patch(url, json=body))
+        assert (response.status_code < 400) == (role in ("supervisor", "platform_admin")), (role, url)
+    order = speaker.get("/api/v1/orders/O-1001")
+    may_see_order = role in ("buyer", "agent", "supervisor", "platform_admin", "brand", "anchor", "mcn")
+    assert order.status_code == (200 if may_see_order else 404), role
+    me = speaker.get("/api/v1/me").json()
+    assert me["role"] == role.rstrip("2")
