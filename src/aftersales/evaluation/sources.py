@@ -77,7 +77,11 @@ def conform(raw: ibis.Table, table: Table, columns: dict[str, str] | None = None
     for col in table.columns:
         theirs = columns.get(col.name, col.name)
         if theirs in present:
-            picked.append(raw[theirs].cast(col.dtype).name(col.name))
+            value = raw[theirs]
+            # a no-op CAST on a column hides it from DuckDB's Parquet min/max pruning: cast only if needed
+            if value.type() != ibis.dtype(col.dtype).copy(nullable=value.type().nullable):
+                value = value.cast(col.dtype)
+            picked.append(value.name(col.name))
         elif col.required:
             raise InvalidInput(
                 f"表 {table.name} 缺少必需列 {theirs} / table {table.name} lacks required column {theirs}",
