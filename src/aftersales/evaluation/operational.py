@@ -44,9 +44,16 @@ def _models() -> dict[str, Any]:
     return {model.__name__: model for model in models}
 
 
-def selects() -> dict[str, Select[Any]]:
+# tags are a JSON list, stored with \u escapes: each database unpacks it with its own JSON function
+_TAGS_SQL = {
+    "sqlite": "(SELECT group_concat(value, ',') FROM json_each(products.tags))",
+    "postgresql": "(SELECT string_agg(value, ',') FROM json_array_elements_text(CAST(products.tags AS json)))",
+}
+
+
+def selects(dialect: str = "sqlite") -> dict[str, Select[Any]]:
     """The select of every input-schema table the operational database can provide."""
-    from sqlalchemy import Float, String, and_, case, cast, exists, literal, null, select
+    from sqlalchemy import Float, String, and_, case, cast, exists, literal, literal_column, null, select
     from sqlalchemy.orm import aliased
 
     m = _models()
@@ -66,7 +73,7 @@ def selects() -> dict[str, Select[Any]]:
                                m["ResponsibilityList"].published_at.is_not(None))
     products = select(
         m["Product"].id.label("product_id"), m["Product"].brand_id, m["Product"].shop_id,
-        m["Product"].category_code.label("category"), cast(m["Product"].tags, String).label("tags"),
+        m["Product"].category_code.label("category"), literal_column(_TAGS_SQL[dialect]).label("tags"),
         flag(published).label("responsibility_list_published"),
     )
     orders = select(
@@ -177,7 +184,7 @@ def open_sqlite(url: str) -> Source:
     source = Source("sqlite", con, f"SQLite {url.split('///')[-1]} via DuckDB")
     try:
         with engine.connect() as connection:
-            for name, statement in selects().items():
+            for name, statement in selects("sqlite").items():
                 result = connection.execute(statement)
                 keys = list(result.keys())
                 table = _arrow_table(name, list(result), keys)
@@ -196,7 +203,7 @@ def open_postgres(url: str) -> Source:
 
     con = ibis.connect(url.replace("postgresql+psycopg://", "postgres://").replace("postgresql://", "postgres://"))
     source = Source("postgres", con, "PostgreSQL")
-    for name, statement in selects().items():
+    for name, statement in selects("postgresql").items():
         sql = str(statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
         source.tables[name] = conform(con.sql(sql), TABLES[name])
     return source
