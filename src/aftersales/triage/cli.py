@@ -133,3 +133,7 @@ def emotion_check(
     report = binary_report([neg for _, neg in reviews], [r.emotion in NEGATIVE_EMOTIONS for r in results])
     for key, value in report.__dict__.items():
         typer.echo(f"{key}: {value}")
+
+
+if __name__ == "__main__":  # `python -m aftersales.triage.cli ...` works even when another sub-app is broken
+    app()

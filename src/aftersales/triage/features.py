@@ -15,6 +15,7 @@ from typing import Final
 import numpy as np
 from scipy import sparse
 
+from aftersales.triage.lexicon import CLASS_LEXICON
 from aftersales.triage.normalize import normalize
 
 NEGATORS: Final = ("不是", "没有", "并不是", "并非", "不算", "没", "不", "无", "非")
@@ -22,6 +23,7 @@ NEGATORS: Final = ("不是", "没有", "并不是", "并非", "不算", "没", "
 _LONG_NUMBER_RE: Final = re.compile(r"\d{5,}")
 _NUMBER_RE: Final = re.compile(r"\d+(?:\.\d+)?")
 PAD: Final = "\x00"
+_SHORT_NEGATORS: Final = ("不是", "没有", "不", "没", "非", "无")
 _NEG_FOLLOW_RE: Final = re.compile("(?:" + "|".join(sorted(NEGATORS, key=len, reverse=True)) + r")([^，,。！!？?\s]{2})")
 
 # Emotion cue words (general Chinese e-commerce chat, written by the team); counts become features.
@@ -77,6 +79,12 @@ class Featurizer:
         lexicon = [(f"E:{e}", w) for e, ws in EMOTION_LEXICON.items() for w in ws]
         self._lex_re = re.compile(trie_pattern(w for _, w in lexicon))
         self._lex_of = {w: k for k, w in lexicon}
+        cues: dict[str, list[str]] = {}
+        for cls, ws in CLASS_LEXICON.items():
+            for w in ws:
+                cues.setdefault(w, []).append("K:" + cls)
+        self._cue_re = re.compile(trie_pattern(cues))
+        self._cue_of = cues
 
     def tokens(self, text: str, *, normalized: bool = False) -> list[str]:
         """Every feature name one message produces (before vocabulary lookup)."""
@@ -92,6 +100,9 @@ class Featurizer:
         # What follows a negator is read as denied: "不是质量问题" yields ¬质量, unlike "质量问题".
         out.extend(map("¬".__add__, _NEG_FOLLOW_RE.findall(t)))
         out.extend(map(self._lex_of.__getitem__, self._lex_re.findall(t)))
+        for m in self._cue_re.finditer(t):
+            denied = t[max(0, m.start() - 2) : m.start()].endswith(_SHORT_NEGATORS)
+            out.extend(("¬" + k) if denied else k for k in self._cue_of[m.group()])
         out.append(f"L:{min(len(t) // 8, 8)}")
         return out
 

@@ -15,10 +15,11 @@ def print_scores(scores: Scores, title: str, n: int, console: Console | None = N
     for s in scores.per_class:
         table.add_row(s.label, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", str(s.support))
     console.print(table)
-    short = [label[:6] for label in scores.labels]
-    confusion = Table("true \\ pred", *short, title="confusion matrix")
-    for label, row in zip(scores.labels, scores.confusion, strict=True):
-        confusion.add_row(label, *(str(v) if v else "." for v in row))
+    # Columns are numbered (the row labels carry the names) so 13 classes fit an 100-column terminal.
+    numbers = [str(i) for i in range(len(scores.labels))]
+    confusion = Table("true \\ pred", *numbers, title="confusion matrix", padding=(0, 1))
+    for i, (label, row) in enumerate(zip(scores.labels, scores.confusion, strict=True)):
+        confusion.add_row(f"{i} {label}", *(str(v) if v else "." for v in row))
     console.print(confusion)
     if scores.calibration:
         cal = Table("confidence", "n", "mean confidence", "accuracy", title=f"calibration (ECE={scores.ece})")

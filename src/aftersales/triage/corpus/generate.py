@@ -47,7 +47,7 @@ class Message:
 
 def split_items(items: Sequence[T], rng: random.Random, shares: tuple[float, float] = (0.6, 0.2)) -> dict[str, list[T]]:
     """Shuffle once and cut into train/dev/test; every split gets at least one item."""
-    pool = list(items)
+    pool = list({repr(item): item for item in items}.values())  # a phrasing listed twice stays in one split
     rng.shuffle(pool)
     n_train = max(1, round(len(pool) * shares[0]))
     n_dev = max(1, round(len(pool) * shares[1]))
@@ -63,14 +63,19 @@ class Generator:
         self.rng = random.Random(seed)
         r = random.Random(seed + 1)
         self.templates = {c: split_items(tp.TEMPLATES[c] + tp.MORE[c], r, (0.7, 0.15)) for c in CATEGORIES}
-        self.short = {c: split_items(tp.SHORT[c], r, (0.55, 0.2)) for c in CATEGORIES}
-        self.openers = {e: split_items(tp.OPENERS[e], r, (0.7, 0.15)) for e in EMOTIONS}
-        self.closers = {e: split_items(tp.CLOSERS[e], r, (0.7, 0.15)) for e in EMOTIONS}
+        self.short = {c: split_items(tp.SHORT[c] + tp.SHORT_MORE[c], r, (0.6, 0.2)) for c in CATEGORIES}
+        self.openers = {e: split_items(tp.OPENERS[e] + tp.OPENERS_MORE[e], r, (0.7, 0.15)) for e in EMOTIONS}
+        self.closers = {e: split_items(tp.CLOSERS[e] + tp.CLOSERS_MORE[e], r, (0.7, 0.15)) for e in EMOTIONS}
         self.risks = {f: split_items(p, r, (0.7, 0.15)) for f, p in tp.RISK_PHRASES.items()}
         self.symptoms = split_items(tp.SYMPTOM_PHRASES, r, (0.7, 0.15))
-        self.problems = {c: split_items(tp.PROBLEMS[c], r, (0.7, 0.15)) for c in CATEGORIES}
+        self.problems = {c: split_items(tp.PROBLEMS[c] + tp.PROBLEMS_MORE[c], r, (0.7, 0.15)) for c in CATEGORIES}
         self.requests = {c: split_items(tp.REQUESTS[c], r, (0.6, 0.2)) for c in CATEGORIES}
         self.frames = split_items(tp.FRAMES, r, (0.7, 0.15))
+        # A held-out problem phrase that is also a training message by itself ("用了过敏") is not held out.
+        seen = {_unpack(t)[0] for c in CATEGORIES for t in self.short[c]["train"] + self.templates[c]["train"]}
+        for c in CATEGORIES:
+            for split in ("dev", "test"):
+                self.problems[c][split] = [p for p in self.problems[c][split] if p not in seen] or self.problems[c][split]
         self.trad = {s: t for t, s in (tp_pair for tp_pair in _trad_pairs())}
 
     def fill(self, text: str, split: str, msg: Message) -> str:
