@@ -31,7 +31,7 @@ def _require(value: object, field: str, zh: str, en: str) -> None:
 
 def _message(session: Session, case: Case, principal: Principal, body: str, now: datetime) -> None:
     session.add(CaseMessage(case_id=case.id, author_role=principal.role.value,
-                            author_id=principal.buyer_id or next(iter(sorted(principal.party_ids)), None),
+                            author_id=principal.actor_id,
                             body=body, created_at=now))
 
 

@@ -20,9 +20,6 @@ REMEDIES = ("refund", "return_refund", "exchange", "repair", "none")
 LEDGER_KIND = {"cash": "compensation", "coupon": "compensation", "medical": "medical"}
 
 
-def _actor(principal: Principal) -> str | None:
-    return next(iter(sorted(principal.party_ids)), None)
-
 
 def override_decision(session: Session, case: Case, principal: Principal, *, outcome: str, remedy: str | None,
                       refund_amount: Decimal | None, reason: str, now: datetime) -> Case:
@@ -41,12 +38,12 @@ def override_decision(session: Session, case: Case, principal: Principal, *, out
     if refund_amount is not None:
         changed["refund_amount"] = f"{refund_amount:.2f}"
     changed["machine"] = machine
-    changed["override"] = {"by": _actor(principal), "role": principal.role.value, "reason": reason,
+    changed["override"] = {"by": principal.actor_id, "role": principal.role.value, "reason": reason,
                            "at": now.isoformat(), "machine_outcome": machine.get("outcome")}
     case.decision = changed
     case.updated_at = now
     session.add(TimelineEvent(case_id=case.id, at=now, kind="policy_override", actor_role=principal.role.value,
-                              actor_id=_actor(principal), reason=reason, buyer_visible=True,
+                              actor_id=principal.actor_id, reason=reason, buyer_visible=True,
                               data={"from": machine.get("outcome"), "to": outcome, "remedy": changed["remedy"]}))
     return case
 
@@ -59,7 +56,7 @@ def offer(session: Session, case: Case, principal: Principal, *, kind: str, amou
     session.add(made)
     session.flush()
     session.add(TimelineEvent(case_id=case.id, at=now, kind="offer", actor_role=principal.role.value,
-                              actor_id=_actor(principal), reason=f"提供补偿 / offered {kind} {amount}",
+                              actor_id=principal.actor_id, reason=f"提供补偿 / offered {kind} {amount}",
                               data={"offer_id": made.id, "kind": kind, "amount": f"{amount:.2f}"},
                               buyer_visible=True))
     return made

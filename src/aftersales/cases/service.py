@@ -127,7 +127,7 @@ def _apply(session: Session, case: Case, action: Action, step: Step, request: Ac
     sla_service.on_state_change(session, case, step.to_state, now, calendar, human_acted=human)
     session.add(TimelineEvent(
         case_id=case.id, at=now, kind="transition" if step.to_state != step.from_state else "action",
-        actor_role=principal.role.value, actor_id=principal.buyer_id or next(iter(sorted(principal.party_ids)), None),
+        actor_role=principal.role.value, actor_id=principal.actor_id,
         action=action.value, from_state=step.from_state.value, to_state=step.to_state.value,
         reason=request.reason or request.message or "", buyer_visible=True,
         data={k: str(v) for k, v in request.model_dump(exclude_none=True).items() if k != "expected_version"}))

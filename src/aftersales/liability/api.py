@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
@@ -26,19 +24,12 @@ from aftersales.liability.schemas import (
 )
 from aftersales.orders.models import Order
 from aftersales.problems import Forbidden, NotFound
-from aftersales.security.deps import CurrentPrincipal, DbSession, require_roles
-from aftersales.security.principals import Principal, Role
+from aftersales.security.deps import CurrentPrincipal, DbSession, clock_now, require_roles
+from aftersales.security.principals import Role
 
 router = APIRouter(prefix="/api/v1/liability", tags=["liability"])
 
 
-def _now(request: Request) -> datetime:
-    moment: datetime = request.app.state.runtime.clock.now()
-    return moment
-
-
-def _actor_id(principal: Principal) -> str | None:
-    return principal.buyer_id or next(iter(sorted(principal.party_ids)), None)
 
 
 def _list_read(row: ResponsibilityList, verified: bool) -> ListRead:
@@ -60,7 +51,7 @@ def _entry_read(db: DbSession, entry: LedgerEntry) -> EntryRead:
 def publish_list(product_id: str, body: ListPublish, principal: CurrentPrincipal, db: DbSession,
                  request: Request) -> ListRead:
     """发布商品责任清单（哈希绑定）/ publish the product's responsibility list, hashed and bound to it."""
-    row = liability_service.publish_list(db, principal, product_id, now=_now(request), anchor_id=body.anchor_id,
+    row = liability_service.publish_list(db, principal, product_id, now=clock_now(request), anchor_id=body.anchor_id,
                                          carrier_id=body.carrier_id)
     db.commit()
     return _list_read(row, True)
@@ -83,8 +74,8 @@ def reroute(case_id: str, body: RerouteRequest, principal: CurrentPrincipal, db:
     if not liability_service.may_reroute(principal, case):
         raise Forbidden("只能转交自己队列中的工单 / only a case in your own queue can be handed off")
     handoff = liability_service.reroute(db, case, to_party_id=body.to_party_id, reason=body.reason,
-                                        actor_role=principal.role.value, actor_id=_actor_id(principal),
-                                        now=_now(request))
+                                        actor_role=principal.role.value, actor_id=principal.actor_id,
+                                        now=clock_now(request))
     count = case.handoff_count
     db.commit()
     return _handoff_read(handoff, count)
@@ -113,8 +104,8 @@ def post_case(case_id: str, body: PostingRequest, principal: CurrentPrincipal, d
     if order is None:
         raise NotFound(f"订单不存在 / no order {case.order_id}")
     entry = liability_service.post_case_liability(db, case, order, body.kind, body.amount, body.cause,
-                                                  now=_now(request), medium=body.medium, reference=body.reference,
-                                                  actor_id=_actor_id(principal))
+                                                  now=clock_now(request), medium=body.medium, reference=body.reference,
+                                                  actor_id=principal.actor_id)
     db.commit()
     return _entry_read(db, entry)
 
@@ -124,8 +115,8 @@ def fund_reserve(body: ReserveRequest, principal: CurrentPrincipal, db: DbSessio
     """品牌售后保证金（GMV的3–5%）/ a brand's after-sales reserve top-up."""
     require_roles(principal, Role.platform_admin)
     entry = liability_service.fund_reserve(db, brand_id=body.brand_id, gmv=body.gmv, rate=body.rate,
-                                           now=_now(request), reference=body.reference,
-                                           actor_id=_actor_id(principal))
+                                           now=clock_now(request), reference=body.reference,
+                                           actor_id=principal.actor_id)
     db.commit()
     return _entry_read(db, entry)
 
@@ -136,8 +127,8 @@ def withhold_deposit(body: DepositRequest, principal: CurrentPrincipal, db: DbSe
     """供应商货款预留10%售后押金 / withhold a supplier's after-sales deposit."""
     require_roles(principal, Role.platform_admin)
     entry = liability_service.withhold_deposit(db, supplier_id=body.supplier_id, payment=body.payment,
-                                               now=_now(request), reference=body.reference,
-                                               actor_id=_actor_id(principal))
+                                               now=clock_now(request), reference=body.reference,
+                                               actor_id=principal.actor_id)
     db.commit()
     return _entry_read(db, entry)
 
@@ -147,8 +138,8 @@ def settle(body: SettleRequest, principal: CurrentPrincipal, db: DbSession, requ
     """结清应付（如主播向供应链追偿）/ settle a debt, e.g. the anchor recovering its advance."""
     require_roles(principal, Role.supervisor, Role.platform_admin)
     entry = liability_service.settle(db, debtor_id=body.debtor_id, creditor_id=body.creditor_id,
-                                     amount=body.amount, source=body.source, now=_now(request),
-                                     reference=body.reference, actor_id=_actor_id(principal))
+                                     amount=body.amount, source=body.source, now=clock_now(request),
+                                     reference=body.reference, actor_id=principal.actor_id)
     db.commit()
     return _entry_read(db, entry)
 

@@ -8,20 +8,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from aftersales.commands.errors import fail, stderr
+
 app = typer.Typer(help="责任账本 / Liability ledger", no_args_is_help=True)
 console = Console()
-stderr = Console(stderr=True)
 
 
-def _fail(message: str) -> typer.Exit:
-    stderr.print(f"[red]错误 / error[/red]: {message}")
-    return typer.Exit(2)
 
 
 def _db_problem(error: Exception) -> typer.Exit:
     # the driver's first line says what is wrong; the SQL text behind it only buries that
     cause = str(getattr(error, "orig", None) or error).splitlines()[0]
-    return _fail(f"无法读取数据库（是否已执行 aftersales db upgrade？）/ cannot read the database "
+    return fail(f"无法读取数据库（是否已执行 aftersales db upgrade？）/ cannot read the database "
                  f"(run `aftersales db upgrade`?): {cause}")
 
 
@@ -40,16 +38,16 @@ def statement(
     try:
         runtime = build_runtime()
     except Exception as error:  # bad settings or key file: a message, never a traceback
-        raise _fail(f"无法启动 / cannot start: {error}") from None
+        raise fail(f"无法启动 / cannot start: {error}") from None
     try:
         with runtime.session() as session:
             result = liability_service.statement(session, party, month)
         csv_path = statements.write_csv(result, out)
         xlsx_path = statements.write_excel(result, out)
     except DomainError as error:
-        raise _fail(error.detail) from None
+        raise fail(error.detail) from None
     except OSError as error:
-        raise _fail(f"无法写入 / cannot write to {out}: {error}") from None
+        raise fail(f"无法写入 / cannot write to {out}: {error}") from None
     except Exception as error:  # no database or no schema yet
         raise _db_problem(error) from None
     finally:

@@ -20,18 +20,14 @@ from aftersales.live.schemas import (
     SessionRead,
     VerifyRead,
 )
-from aftersales.security.deps import CurrentPrincipal, DbSession
+from aftersales.security.deps import CurrentPrincipal, DbSession, clock_now
 from aftersales.security.principals import Principal
 
 router = APIRouter(prefix="/api/v1/live", tags=["live"])
 
 
-def _now(request: Request) -> Any:
-    return request.app.state.runtime.clock.now()
-
-
 def _actor(principal: Principal) -> str | None:
-    return next(iter(sorted(principal.party_ids)), None) or principal.name or None
+    return principal.actor_id or principal.name or None
 
 
 def _session_read(row: LiveSession) -> SessionRead:
@@ -68,7 +64,7 @@ def create_session(body: SessionCreate, principal: CurrentPrincipal, db: DbSessi
                    request: Request) -> SessionRead:
     """开播：新建直播场次 / open a live session."""
     row = live_service.create_session(db, principal, title=body.title, anchor_id=body.anchor_id,
-                                      shop_id=body.shop_id, started_at=body.started_at or _now(request))
+                                      shop_id=body.shop_id, started_at=body.started_at or clock_now(request))
     db.commit()
     return _session_read(row)
 
@@ -84,7 +80,7 @@ def record_claim(session_id: str, body: ClaimCreate, principal: CurrentPrincipal
     """记录主播宣称（入哈希链）/ record a claim as it is made (appended to the hash chain)."""
     live_session = live_service.get_session(db, principal, session_id, for_update=True)
     row = live_service.record_claim(db, live_session, text=body.text, offset_ms=body.offset_ms,
-                                    product_ids=body.product_ids, now=_now(request), actor_id=_actor(principal))
+                                    product_ids=body.product_ids, now=clock_now(request), actor_id=_actor(principal))
     db.commit()
     return _claim_read(row)
 
@@ -102,7 +98,7 @@ def list_claims(session_id: str, principal: CurrentPrincipal, db: DbSession,
 def seal(session_id: str, principal: CurrentPrincipal, db: DbSession, request: Request) -> SealRead:
     """下播封存：写入根哈希 / end the session and seal its chain with the root hash."""
     live_session = live_service.get_session(db, principal, session_id, for_update=True)
-    row = live_service.seal(db, live_session, now=_now(request), actor_id=_actor(principal))
+    row = live_service.seal(db, live_session, now=clock_now(request), actor_id=_actor(principal))
     db.commit()
     return SealRead(session_id=row.session_id, root_hash=row.root_hash, entry_count=row.entry_count,
                     sealed_at=row.sealed_at)

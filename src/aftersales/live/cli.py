@@ -9,20 +9,18 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from aftersales.commands.errors import fail
+
 app = typer.Typer(help="直播存证 / Live-session promise evidence", no_args_is_help=True)
 console = Console()
-stderr = Console(stderr=True)
 
 
-def _fail(message: str) -> typer.Exit:
-    stderr.print(f"[red]错误 / error[/red]: {message}")
-    return typer.Exit(2)
 
 
 def _db_problem(error: Exception) -> typer.Exit:
     # the driver's first line says what is wrong; the SQL text behind it only buries that
     cause = str(getattr(error, "orig", None) or error).splitlines()[0]
-    return _fail(f"无法读取数据库（是否已执行 aftersales db upgrade？）/ cannot read the database "
+    return fail(f"无法读取数据库（是否已执行 aftersales db upgrade？）/ cannot read the database "
                  f"(run `aftersales db upgrade`?): {cause}")
 
 
@@ -36,7 +34,7 @@ def _from_database(session_id: str) -> Any:
         with runtime.session() as session:
             return live_service.verify(session, live_service.load_for_cli(session, session_id))
     except DomainError as error:
-        raise _fail(error.detail) from None
+        raise fail(error.detail) from None
     except Exception as error:  # no database, no schema: say so, never a traceback
         raise _db_problem(error) from None
     finally:
@@ -50,7 +48,7 @@ def _from_file(path: Path) -> tuple[str, Any]:
         payload = json.loads(path.read_text(encoding="utf-8"))
         session_id, entries, root, count = chain.from_export(payload)
     except (OSError, ValueError) as error:
-        raise _fail(f"无法读取导出文件 / cannot read {path}: {error}") from None
+        raise fail(f"无法读取导出文件 / cannot read {path}: {error}") from None
     return session_id, chain.verify(session_id, entries, root, count)
 
 
@@ -62,7 +60,7 @@ def verify(
 ) -> None:
     """校验存证链，指出被篡改/插入/删除/调序的记录；有问题时退出码为1 / verify; exit 1 when tampered."""
     if (session_id is None) == (file is None):
-        raise _fail("请给出场次ID或 --file 之一 / give a session id or --file, not both")
+        raise fail("请给出场次ID或 --file 之一 / give a session id or --file, not both")
     if file is not None:
         session_id, report = _from_file(file)
     else:
@@ -104,9 +102,9 @@ def export(
             payload = live_service.export(session, live_service.load_for_cli(session, session_id))
         out.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     except DomainError as error:
-        raise _fail(error.detail) from None
+        raise fail(error.detail) from None
     except OSError as error:
-        raise _fail(f"无法写入 / cannot write {out}: {error}") from None
+        raise fail(f"无法写入 / cannot write {out}: {error}") from None
     finally:
         runtime.close()
     console.print(f"已导出 / exported {len(payload['entries'])} 条 → {out}")

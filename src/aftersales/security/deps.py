@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from threading import Lock
 from typing import Annotated
 
@@ -47,6 +48,11 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def clock_now(request: Request) -> datetime:
+    """The runtime's clock (frozen in tests), for routes that only need the time."""
+    return get_runtime(request).clock.now()
 
 
 def get_db(runtime: RuntimeDep) -> Iterator[Session]:

@@ -40,5 +40,10 @@ class Principal:
     def is_governance(self) -> bool:
         return self.role in GOVERNANCE_ROLES
 
+    @property
+    def actor_id(self) -> str | None:
+        """Who to name on a timeline entry: the buyer, or the first party the token speaks for."""
+        return self.buyer_id or next(iter(sorted(self.party_ids)), None)
+
     def speaks_for(self, party_id: str | None) -> bool:
         return party_id is not None and party_id in self.party_ids

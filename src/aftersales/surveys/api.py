@@ -39,7 +39,7 @@ def list_callbacks(principal: CurrentPrincipal, session: DbSession, state: str |
 def complete_callback(task_id: int, body: CallbackOutcome, principal: CurrentPrincipal, session: DbSession,
                       runtime: RuntimeDep) -> CallbackRead:
     require_roles(principal, Role.supervisor, Role.platform_admin)
-    actor = next(iter(sorted(principal.party_ids)), None)
+    actor = principal.actor_id
     task = survey_service.complete_callback(session, task_id, body.outcome, body.satisfaction, actor,
                                             runtime.clock.now())
     return CallbackRead.model_validate(task)
