@@ -30,6 +30,7 @@ TARGET_P99_MS = 100.0
 CASES_PATH = "/api/v1/cases"
 #: the bare app pads its answer to this many bytes (the intake answer's median size, measured in warm-up)
 BARE_BYTES_ENV = "AFTERSALES_BENCH_BARE_BYTES"
+INTAKE_APP = "aftersales.serving:app_from_env"
 
 
 def bare_app() -> FastAPI:
@@ -113,6 +114,15 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError(f"server {self.target} not ready after {timeout_s:.0f} s: {self.log_tail()}")
 
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU of the server process so far (Linux); steadier than wall time on a busy machine."""
+        try:
+            assert self.process is not None
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, AssertionError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def log_tail(self, lines: int = 15) -> str:
         text = self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
@@ -163,13 +173,19 @@ def retarget(requests: Sequence[bytes], old_port: int, new_port: int) -> list[by
     return [r.replace(old, new, 1) for r in requests]
 
 
-def summarise(result: LoadResult, ok_status: int = 201) -> dict[str, Any]:
-    """Throughput of `ok_status` answers and latency percentiles over every answer."""
+def summarise(result: LoadResult, ok_status: int = 201, cpu_s: float | None = None) -> dict[str, Any]:
+    """Throughput of `ok_status` answers, latency percentiles over every answer, server CPU per answer."""
+    import statistics
+
     from aftersales.bench.loadgen import percentile
 
     latencies = result.latencies_ms()
     ok = sum(1 for a in result.answers if a.status == ok_status)
-    return {"sent": len(result.answers), "ok": ok, "status_counts": {str(k): v for k, v in result.by_status().items()},
+    sizes = [len(a.body) for a in result.answers if a.status == ok_status]
+    return {"server_cpu_s": None if cpu_s is None else round(cpu_s, 2),
+            "server_cpu_ms_per_request": None if cpu_s is None or not result.answers
+            else round(1000 * cpu_s / len(result.answers), 3),
+            "median_body_bytes": int(statistics.median(sizes)) if sizes else 0, "sent": len(result.answers), "ok": ok, "status_counts": {str(k): v for k, v in result.by_status().items()},
             "elapsed_s": round(result.elapsed_s, 3), "capped": result.capped,
             "cases_per_s": round(ok / result.elapsed_s, 1) if result.elapsed_s else 0.0,
             "p50_ms": round(percentile(latencies, 0.50), 2), "p95_ms": round(percentile(latencies, 0.95), 2),
@@ -229,14 +245,14 @@ def seed_world(data_dir: Path, buyers: int, console: Any) -> list[BenchBuyer]:
 
 
 def run_bench(requests: int, concurrency: int, duration_cap: float, warmup: int, work_dir: Path,
-              console: Any) -> dict[str, Any]:
+              console: Any, target: str = INTAKE_APP) -> dict[str, Any]:
     """Seed, serve both apps, warm both up, load the bare one then the real one, audit the database."""
     import statistics
 
     from aftersales.bench.loadgen import run_blocking
 
     buyers = seed_world(work_dir, warmup + requests, console)
-    intake = Server("aftersales.serving:app_from_env", intake_env(work_dir), work_dir / "intake-server.log")
+    intake = Server(target, intake_env(work_dir), work_dir / "intake-server.log")
     bare: Server | None = None
     try:
         intake.start()
@@ -251,27 +267,36 @@ def run_bench(requests: int, concurrency: int, duration_cap: float, warmup: int,
         run_blocking("127.0.0.1", bare.port, retarget(warm, intake.port, bare.port), concurrency=concurrency,
                      duration_cap_s=60)
         console.print(f"基线 / bare endpoint: {requests} requests at concurrency {concurrency}")
-        bare_result = run_blocking("127.0.0.1", bare.port, retarget(measured, intake.port, bare.port),
-                                   concurrency=concurrency, duration_cap_s=duration_cap)
+        bare_result, bare_cpu = _measured(bare, retarget(measured, intake.port, bare.port), concurrency,
+                                          duration_cap)
         bare.stop()
         console.print(f"受理 / intake: {requests} requests at concurrency {concurrency}")
-        intake_result = run_blocking("127.0.0.1", intake.port, measured, concurrency=concurrency,
-                                     duration_cap_s=duration_cap)
+        intake_result, intake_cpu = _measured(intake, measured, concurrency, duration_cap)
     finally:
         if bare is not None:
             bare.stop()
         intake.stop()
-    bare_summary, intake_summary = summarise(bare_result), summarise(intake_result)
+    bare_summary, intake_summary = summarise(bare_result, cpu_s=bare_cpu), summarise(intake_result, cpu_s=intake_cpu)
     ratio = intake_summary["cases_per_s"] / bare_summary["cases_per_s"] if bare_summary["cases_per_s"] else 0.0
     audit = audit_database(intake_env(work_dir)["AFTERSALES_DATABASE_URL"],
                            acknowledged_ids([warm_intake, intake_result]))
-    return {"requests": requests, "concurrency": concurrency, "duration_cap_s": duration_cap, "warmup": warmup,
+    return {"app": target, "requests": requests, "concurrency": concurrency, "duration_cap_s": duration_cap, "warmup": warmup,
             "cpus": os.cpu_count(), "load_average": list(os.getloadavg()),
             "bare": bare_summary, "intake": intake_summary, "ratio": round(ratio, 3),
             "warmup_intake": summarise(warm_intake), "database": audit,
             "targets": {"ratio_min": TARGET_RATIO, "p99_max_ms": TARGET_P99_MS, "ratio_met": ratio >= TARGET_RATIO,
                         "p99_met": intake_summary["p99_ms"] < TARGET_P99_MS,
                         "zero_lost_or_duplicated": audit["zero_lost_or_duplicated"]}}
+
+
+def _measured(server: Server, requests: Sequence[bytes], concurrency: int,
+              duration_cap: float) -> tuple[LoadResult, float | None]:
+    from aftersales.bench.loadgen import run_blocking
+
+    before = server.cpu_seconds()
+    result = run_blocking("127.0.0.1", server.port, requests, concurrency=concurrency, duration_cap_s=duration_cap)
+    after = server.cpu_seconds()
+    return result, None if before is None or after is None else after - before
 
 
 def print_report(report: dict[str, Any], console: Any) -> None:
@@ -284,7 +309,9 @@ def print_report(report: dict[str, Any], console: Any) -> None:
     bare, intake = report["bare"], report["intake"]
     for label, key in (("请求 / sent", "sent"), ("成功 / 201s", "ok"), ("用时 / elapsed s", "elapsed_s"),
                        ("吞吐 / cases/s", "cases_per_s"), ("p50 ms", "p50_ms"), ("p95 ms", "p95_ms"),
-                       ("p99 ms", "p99_ms"), ("max ms", "max_ms")):
+                       ("p99 ms", "p99_ms"), ("max ms", "max_ms"),
+                       ("服务端CPU / server CPU ms per request", "server_cpu_ms_per_request"),
+                       ("应答大小 / median answer bytes", "median_body_bytes")):
         table.add_row(label, str(bare[key]), str(intake[key]))
     table.add_row("状态码 / statuses", str(bare["status_counts"]), str(intake["status_counts"]))
     console.print(table)
@@ -308,6 +335,8 @@ def command(
     warmup: Annotated[int, typer.Option(help="预热请求数 / warm-up requests per endpoint")] = 1_000,
     out: Annotated[Path | None, typer.Option(help="JSON 报告文件 / write the JSON report here")] = None,
     keep: Annotated[Path | None, typer.Option(help="保留数据库与日志的目录 / keep database and logs here")] = None,
+    app: Annotated[str, typer.Option(help="被测应用工厂 / uvicorn factory under test (to measure a candidate "
+                                          "fix from PYTHONPATH)")] = INTAKE_APP,
 ) -> None:
     """受理性能基准 / POST /cases throughput and latency beside a bare FastAPI endpoint, zero-loss audit."""
     import json
@@ -327,7 +356,7 @@ def command(
             console.print(f"[red]--keep 目录须为空 / --keep folder must be empty: {work_dir}[/red]")
             raise typer.Exit(2)
         try:
-            report = run_bench(requests, concurrency, duration_cap, warmup, work_dir, console)
+            report = run_bench(requests, concurrency, duration_cap, warmup, work_dir, console, app)
         except RuntimeError as error:
             console.print(f"[red]基准失败 / benchmark failed: {error}[/red]")
             raise typer.Exit(1) from None
