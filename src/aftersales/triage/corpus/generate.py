@@ -73,9 +73,11 @@ class Generator:
         self.frames = split_items(tp.FRAMES, r, (0.7, 0.15))
         # A held-out problem phrase that is also a training message by itself ("用了过敏") is not held out.
         seen = {_unpack(t)[0] for c in CATEGORIES for t in self.short[c]["train"] + self.templates[c]["train"]}
+        seen |= {p for c in CATEGORIES for p in self.problems[c]["train"]}
         for c in CATEGORIES:
             for split in ("dev", "test"):
                 self.problems[c][split] = [p for p in self.problems[c][split] if p not in seen] or self.problems[c][split]
+                self.short[c][split] = [p for p in self.short[c][split] if _unpack(p)[0] not in seen] or self.short[c][split]
         self.trad = {s: t for t, s in (tp_pair for tp_pair in _trad_pairs())}
 
     def fill(self, text: str, split: str, msg: Message) -> str:
