@@ -58,6 +58,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         return problem(422, "输入无效 / Invalid input", f"{first['field']}: {first['reason']}", "invalid-input",
                        request.url.path, field=first["field"], errors=errors)
 
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        # logged in full here; the caller learns only that nothing was half-done and a retry is safe
+        log.exception("unhandled error on %s", request.url.path)
+        return problem(500, "服务器内部错误 / Internal error",
+                       "请求未完成，可安全重试（带同一 Idempotency-Key） / not completed; safe to retry",
+                       "internal-error", request.url.path)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         return problem(error.status_code, str(error.detail), str(error.detail), "http-error", request.url.path)

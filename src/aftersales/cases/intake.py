@@ -101,10 +101,10 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
         if key:
             fresh[key] = outcome
         outcomes.append(outcome)
-    for model, rows in ((Case, case_rows), (SlaClock, clock_rows), (TimelineEvent, timeline_rows),
-                        (CaseMessage, message_rows)):
+    for table, rows in ((Case.__table__, case_rows), (SlaClock.__table__, clock_rows),
+                        (TimelineEvent.__table__, timeline_rows), (CaseMessage.__table__, message_rows)):
         if rows:
-            session.execute(insert(model.__table__), rows)
+            session.execute(insert(table), rows)  # type: ignore[arg-type]
     return outcomes
 
 

@@ -183,9 +183,10 @@ def _record_breach(session: Session, clock: SlaClock, now: datetime, calendar: B
         return
     report.breaches += 1
     report.case_ids.append(case.id)
+    due = as_utc(clock.due_at or now)
     session.add(TimelineEvent(case_id=case.id, at=now, kind="sla_breach", actor_role="system", actor_id=worker,
-                              reason=f"{clock.kind} 超时 / {clock.kind} overdue (due {as_utc(clock.due_at):%H:%M} UTC)",
-                              data={"clock": clock.kind, "due_at": as_utc(clock.due_at).isoformat(),
+                              reason=f"{clock.kind} 超时 / {clock.kind} overdue (due {due:%H:%M} UTC)",
+                              data={"clock": clock.kind, "due_at": due.isoformat(),
                                     "tier": case.tier}, buyer_visible=False))
     escalate(session, case, target, now, calendar, reason=f"SLA {clock.kind} breached", actor_role="system",
              actor_id=worker, matrix=matrix)
