@@ -65,11 +65,14 @@ def _print_leaderboard(report: dict[str, Any], limit: int = 20) -> None:
     for key in ("rank", "subject", "index", "grade", "card", "risk", "profile", "coverage"):
         table.add_column(t.both(key))
     for row in report["leaderboard"][:limit]:
-        table.add_row(str(row["rank"] or "—"), str(row["name"]),
+        name = str(row["name"]) + (" *" if row.get("low_coverage") else "")
+        table.add_row(str(row["rank"] or "—"), name,
                       "—" if row["index"] is None else f"{row['index']:.1f}", row["grade"] or "—",
                       t.maybe("card_short", row["card"]), t.maybe("risk", row["risk"]), row["profile"],
                       f"{row['coverage']:.0%}")
     Console().print(table)
+    if any(row.get("low_coverage") for row in report["leaderboard"]):
+        typer.echo(f"* {t.both('low_coverage')}")
     if len(report["leaderboard"]) > limit:
         typer.echo(f"… 共 {len(report['leaderboard'])} 个主体 / {len(report['leaderboard'])} subjects in total")
 
@@ -106,6 +109,9 @@ def evaluate(
                                                                         "(repeatable)")] = None,
     history: Annotated[int, typer.Option("--history", min=1, max=36, help="趋势月数 / months of trend")] = 12,
     validate: Annotated[bool, typer.Option("--validate/--no-validate", help="三方验证等 / run validation")] = True,
+    min_coverage: Annotated[float, typer.Option("--min-coverage", min=0.0, max=1.0,
+                                                help="参与排名的最低指标覆盖率 / least share of indicators "
+                                                     "with data to be ranked")] = 0.5,
     mapping: MappingOpt = None,
     data: DataOpt = None,
     database_url: DbOpt = None,
@@ -122,7 +128,7 @@ def evaluate(
     except DomainError as exc:
         raise _fail(exc.detail) from None
     report = _run(subject, period, source, database_url, mapping, data, profile=profile, profile_file=profile_file,
-                  what_if=overrides, history_months=history, validate=validate)
+                  what_if=overrides, history_months=history, validate=validate, min_rank_coverage=min_coverage)
     try:
         paths = write_all(report, out)
     except OSError as exc:

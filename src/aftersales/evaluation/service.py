@@ -38,6 +38,9 @@ class Options:
     validate: bool = True
     #: above this many subjects the forecast uses the line, not ETS (~50 ms a fit)
     max_ets_subjects: int = 300
+    #: a subject with fewer indicators with data than this share keeps its index but is not ranked:
+    #: two lucky indicators must not put it above subjects measured on all 28
+    min_rank_coverage: float = 0.5
 
 
 @dataclass
@@ -236,12 +239,17 @@ def _subject_rows(inputs: Inputs) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
-def _rank(subjects: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    ordered = sorted(subjects, key=lambda s: (s["index"] is None, -(s["index"] or 0.0), s["subject_id"]))
+def _rank(subjects: list[dict[str, Any]], min_coverage: float) -> list[dict[str, Any]]:
+    """Ranked subjects by index, then the low-coverage ones (unranked) by index, then those without one."""
+    for s in subjects:
+        s["low_coverage"] = s["index"] is not None and s["coverage"]["indicator_share"] < min_coverage
+    ordered = sorted(subjects, key=lambda s: (s["index"] is None, s["low_coverage"], -(s["index"] or 0.0),
+                                              s["subject_id"]))
     board = []
     for position, s in enumerate(ordered, start=1):
-        s["rank"] = position if s["index"] is not None else None
+        s["rank"] = position if s["index"] is not None and not s["low_coverage"] else None
         board.append({"rank": s["rank"], "subject_id": s["subject_id"], "name": s["name"],
+                      "low_coverage": s["low_coverage"],
                       "index": s["index"], "grade": s["grade"], "card": s["card"], "credit": s["credit"],
                       "risk": s["forecast"]["risk"], "profile": s["profile"]["name"],
                       "coverage": s["coverage"]["indicator_share"]})
@@ -351,8 +359,9 @@ def build_report(inputs: Inputs, options: Options, specs: Mapping[str, Any], *, 
     allow_ets = len(rows) <= options.max_ets_subjects
     subjects = [_subject_entry(ctx, r, values.get(str(r["subject_id"]), {}), history, months, allow_ets)
                 for r in rows]
-    board = _rank(subjects)
-    subjects.sort(key=lambda s: (s["rank"] is None, s["rank"] or 0, s["subject_id"]))
+    board = _rank(subjects, options.min_rank_coverage)
+    order = {row["subject_id"]: i for i, row in enumerate(board)}
+    subjects.sort(key=lambda s: order[s["subject_id"]])
     effect_report = _effect(inputs, ctx, subjects, values)
     indices = [s["index"] for s in subjects if s["index"] is not None]
     return {

@@ -226,3 +226,18 @@ def test_what_if_summary_averages_over_subjects() -> None:
     summary = report["effect"]["what_if_summary"]  # type: ignore[index]
     assert summary["subjects"] == 3
     assert summary["mean_index_after"] > summary["mean_index_before"]
+
+
+def test_subject_measured_on_few_indicators_is_not_ranked_above_fully_measured_ones() -> None:
+    inputs = demo_inputs()
+    perfect_but_thin = values_frame("2026-09", {"a4": 1.0},
+                                    missing={"a4": set(SPECS) - {"R1", "E1"}})   # 2 of 28 indicators
+    inputs.values = pd.concat([inputs.values, perfect_but_thin])
+    inputs.subjects = subjects_frame(["a1", "a2", "a3", "a4"])
+    report = build(inputs)
+    board = report["leaderboard"]  # type: ignore[index]
+    a4 = next(r for r in board if r["subject_id"] == "a4")
+    assert a4["index"] == pytest.approx(100.0)       # still scored and shown...
+    assert a4["low_coverage"] is True and a4["rank"] is None   # ...but not ranked
+    assert [r["subject_id"] for r in board] == ["a1", "a2", "a3", "a4"]
+    assert [r["rank"] for r in board][:3] == [1, 2, 3]

@@ -53,9 +53,13 @@ def _table(headers: list[str], rows: list[list[str]], left: int = 1) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+_LOW = f' <span class="muted">({t.both("low_coverage")})</span>'
+
+
 def _leaderboard(report: dict[str, Any]) -> str:
     credit = report["subject_type"] in {"brand", "mcn"}
-    rows = [[f"{_f(r['rank'])}", escape(str(r["name"])), _f(r["index"]), _badge("grade", r["grade"]),
+    rows = [[f"{_f(r['rank'])}", escape(str(r["name"])) + (_LOW if r.get("low_coverage") else ""),
+             _f(r["index"]), _badge("grade", r["grade"]),
              _badge("card", r["card"]) or "—", *([_badge("credit", r["credit"]) or "—"] if credit else []),
              _badge("risk", r["risk"]) or "—", escape(r["profile"]), f"{r['coverage']:.0%}"]
             for r in report["leaderboard"]]
@@ -109,7 +113,8 @@ def _subject(s: dict[str, Any]) -> str:
         f"{_badge('card', s['card'])}{credit}{_badge('risk', s['forecast']['risk'])}</p>"
         f"<p>{t.both('profile')}: {escape(s['profile']['name_zh'])} / {escape(s['profile']['name_en'])} — "
         f"{escape(s['profile']['reason_zh'])} / {escape(s['profile']['reason_en'])}</p>"
-        f"<p>{t.both('coverage')}: {cov['indicators_with_data']}/{cov['indicators_total']} "
+        f"<p>{t.both('coverage')}{_LOW if s.get('low_coverage') else ''}: "
+        f"{cov['indicators_with_data']}/{cov['indicators_total']} "
         f"({t.both('missing')}: {escape(missing)})；权重覆盖 / weight coverage {cov['weight_coverage']:.0%}</p>"
         f'<div class="charts">{svg.radar(s["dimensions"], title=str(s["name"]))}'
         f"<table><tr><th class='l'>{t.both('dimensions')}</th><th>{t.both('score')}</th><th>%</th></tr>{dims}"

@@ -16,7 +16,8 @@ def subjects(report: dict[str, Any]) -> list[dict[str, Any]]:
     for s in report["subjects"]:
         wi = s.get("what_if") or {}
         rows.append({
-            "subject_id": s["subject_id"], "name": s["name"], "rank": s.get("rank"), "index": s["index"],
+            "subject_id": s["subject_id"], "name": s["name"], "rank": s.get("rank"),
+            "low_coverage": s.get("low_coverage"), "index": s["index"],
             "grade": s["grade"], "card": s["card"], "credit": s["credit"],
             **{f"dim_{d}": s["dimensions"].get(d) for d in DIMENSIONS},
             "profile": s["profile"]["name"], "profile_reason_zh": s["profile"]["reason_zh"],

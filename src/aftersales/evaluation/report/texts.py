@@ -55,6 +55,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "effect": ("效果预测", "Effect prediction"),
     "what_if": ("假设分析", "What-if"),
     "missing": ("缺失指标", "Missing indicators"),
+    "low_coverage": ("数据覆盖不足，不参与排名", "too little data to rank"),
     "no_data": ("无数据", "no data"),
     "summary": ("概览", "Summary"),
     "reason": ("原因", "Reason"),
