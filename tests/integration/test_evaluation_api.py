@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,11 +11,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
+from aftersales.app import create_app
+from aftersales.demo.generator import generate
 from aftersales.evaluation import synthetic
 from aftersales.evaluation.api import EvaluationConfig, ReportCache, get_evaluation_config, router
 from aftersales.problems import DomainError
+from aftersales.runtime import Runtime
 from aftersales.security.deps import get_principal
 from aftersales.security.principals import Principal, Role
+from aftersales.security.tokens import create_token
 
 PERIOD = "2026-10"
 
@@ -96,3 +101,37 @@ def test_bad_period_and_subject_type_are_422(client: TestClient) -> None:
                    headers={"x-test-principal": "supervisor"})
     assert r.status_code == 422
     assert _get(client, "/api/v1/evaluation/ranking/planet", "supervisor").status_code == 422
+
+
+# --- the real application on the operational database (SQLite, and PostgreSQL when available) ----------
+
+@pytest.fixture
+def demo_client(runtime: Runtime) -> Iterator[tuple[TestClient, Runtime]]:
+    generate(runtime.engine, orders=1_500, seed=5, now=runtime.clock.now(), months=3, pii_key=runtime.pii_key)
+    with TestClient(create_app(runtime, background=False)) as client:
+        yield client, runtime
+
+
+def _token(runtime: Runtime, role: str, party_id: str | None = None) -> dict[str, str]:
+    with runtime.session() as session:
+        token = create_token(session, role=role, party_id=party_id, now=runtime.clock.now()).token
+        session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_operational_database_through_the_real_app(demo_client: tuple[TestClient, Runtime]) -> None:
+    client, runtime = demo_client   # the frozen clock stands at 2026-11-11: October is fully in the data
+    url, period = "/api/v1/evaluation", {"period": "2026-10"}
+    board = client.get(f"{url}/ranking/anchor", params=period, headers=_token(runtime, "platform_admin"))
+    assert board.status_code == 200, board.text
+    rows = board.json()["leaderboard"]
+    measured = [r["subject_id"] for r in rows if r["index"] is not None]
+    assert len(measured) > 1
+    anchor_id, other = measured[0], measured[1]
+    own = _token(runtime, "anchor", anchor_id)
+    mine = client.get(f"{url}/anchor/{anchor_id}", params=period, headers=own)
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["coverage"]["indicators_with_data"] > 0
+    assert len(mine.json()["indicators"]) == 28
+    assert client.get(f"{url}/anchor/{other}", params=period, headers=own).status_code == 404
+    assert client.get(f"{url}/anchor/{anchor_id}", params=period).status_code == 401

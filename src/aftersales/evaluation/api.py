@@ -28,10 +28,10 @@ CACHE_SECONDS = 300.0
 @dataclass
 class ReportCache:
     ttl: float = CACHE_SECONDS
-    _entries: dict[tuple[str, str, str], tuple[float, dict[str, Any]]] = field(default_factory=dict)
+    _entries: dict[tuple[str, ...], tuple[float, dict[str, Any]]] = field(default_factory=dict)
     _lock: Lock = field(default_factory=Lock)
 
-    def get_or_build(self, key: tuple[str, str, str], build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def get_or_build(self, key: tuple[str, ...], build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         hit = self._entries.get(key)
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
@@ -89,7 +89,8 @@ def _report(config: EvaluationConfig, subject_type: str, period: str) -> dict[st
                               history_months=config.history_months)
     service.check_options(options)
     return config.cache.get_or_build(
-        (config.source, subject_type, period),
+        # the database is part of the key: one process may serve (or test) several databases
+        (config.source, config.database_url or "", subject_type, period),
         lambda: service.evaluate(config.source, options, generated_at=config.now(),
                                  database_url=config.database_url),
     )
