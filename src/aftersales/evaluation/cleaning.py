@@ -78,22 +78,38 @@ def raw_delta(end: ibis.Value, start: ibis.Value) -> ibis.Value:
 
 def valid_delta(end: ibis.Value, start: ibis.Value) -> ibis.Value:
     """The duration in microseconds, NULL when missing, negative or longer than a year."""
+    return valid_us(raw_delta(end, start))
+
+
+def valid_us(delta: ibis.Value) -> ibis.Value:
     import ibis
 
-    delta = raw_delta(end, start)
     return ibis.ifelse((delta >= 0) & (delta <= MAX_DURATION_US), delta, ibis.null("int64"))
 
 
 def within(end: ibis.Value, start: ibis.Value, limit_us: int) -> ibis.Value:
     """True/False for 'happened within the limit'; no end yet is False; an impossible duration is NULL."""
+    return within_us(end, valid_delta(end, start), limit_us)
+
+
+def within_us(end: ibis.Value, valid: ibis.Value, limit_us: int) -> ibis.Value:
+    """`within` over an already computed valid duration (frames compute each duration once)."""
     import ibis
 
-    delta = valid_delta(end, start)
     return ibis.ifelse(
         end.isnull(),
         ibis.literal(False),
-        ibis.ifelse(delta.isnull(), ibis.null("boolean"), delta <= limit_us),
+        ibis.ifelse(valid.isnull(), ibis.null("boolean"), valid <= limit_us),
     )
+
+
+def raw_column(end: str) -> str:
+    """Name of the frame column holding the raw duration ending at `end`."""
+    return f"raw_us__{end}"
+
+
+def valid_column(end: str) -> str:
+    return f"us__{end}"
 
 
 def in_range(value: ibis.Value, low: int, high: int) -> ibis.Value:
@@ -110,7 +126,8 @@ def _one_if(cond: ibis.Value) -> ibis.Value:
 
 def invalid_flags(table: ibis.Table, end: str, start: str) -> dict[str, ibis.Value]:
     """Per-row 0/1 flags of a negative and of an impossible (over a year) duration of one column."""
-    delta = raw_delta(table[end], table[start])
+    name = raw_column(end)
+    delta = table[name] if name in table.columns else raw_delta(table[end], table[start])
     return {f"{end}__negative": _one_if(delta < 0), f"{end}__too_long": _one_if(delta > MAX_DURATION_US)}
 
 

@@ -30,8 +30,7 @@ class Context:
     subject_type: str
     calendar: Calendar
     caps: dict[str, float]
-    case_keys: ibis.Table | None = None  # (case_id, sid) of the period's cases, cached by the engine
-    product_sales: ibis.Table | None = None  # see product_sales(), cached by the engine
+    case_keys: ibis.Table | None = None  # (case_id, sid) of the period's cases
 
 
 def case_keys(source: Source, period: Period, subject_type: str) -> ibis.Table:
@@ -112,46 +111,56 @@ def cases_frame(source: Source, ctx: Context) -> ibis.Table | None:
         return None
     cases = cases.filter(in_window(cases.created_at, ctx.period.start, ctx.period.end))
     # cases without a subject of this type keep a NULL sid: the cleaning counts still see them
-    cases = cases.mutate(sid=subject_expr(cases, ctx.subject_type))
-    local = local_time(cases.created_at)
-    c = cases
+    cases = cases.mutate(
+        sid=subject_expr(cases, ctx.subject_type),
+        **{cl.raw_column(end): cl.raw_delta(cases[end], cases[start]) for t, end, start in cl.DURATIONS
+           if t == "cases"},
+    )
+    # each duration is computed once here and read by name below (DuckDB does not share subexpressions)
+    c = cases.mutate(**{cl.valid_column(end): cl.valid_us(cases[cl.raw_column(end)])
+                        for t, end, start in cl.DURATIONS if t == "cases"})
+    first, human, resolve = (c[cl.valid_column(e)] for e in ("first_response_at", "first_human_response_at",
+                                                             "resolved_at"))
+    local = local_time(c.created_at)
     sla = ibis.cases(
-        (c.tier == "L1", cl.within(c.first_response_at, c.created_at, 15 * cl.US_PER_MINUTE)),
-        (c.tier == "L2", cl.within(c.first_human_response_at, c.created_at, cl.US_PER_HOUR)),
-        (c.tier == "L3", cl.within(c.resolved_at, c.created_at, 24 * cl.US_PER_HOUR)),
+        (c.tier == "L1", cl.within_us(c.first_response_at, first, 15 * cl.US_PER_MINUTE)),
+        (c.tier == "L2", cl.within_us(c.first_human_response_at, human, cl.US_PER_HOUR)),
+        (c.tier == "L3", cl.within_us(c.resolved_at, resolve, 24 * cl.US_PER_HOUR)),
         else_=ibis.null("boolean"),
     )
     return c.mutate(
         off_hours=_off_hours_expr(local, ctx.calendar),
         peak=_promo_expr(local, ctx.calendar) | c.during_live_peak.fill_null(False),
         sla_met=sla,
-        human_minutes=cl.valid_delta(c.first_human_response_at, c.created_at).cast("float64")
-        / cl.US_PER_MINUTE,
-        resolve_hours_raw=return_hours(c),
-        resolve_hours=_capped(return_hours(c), ctx.caps.get("E1")),
-        allergy_days_raw=allergy_days(c),
-        allergy_days=_capped(allergy_days(c), ctx.caps.get("E2")),
+        human_minutes=human.cast("float64") / cl.US_PER_MINUTE,
+        resolve_hours_raw=return_hours(c, resolve),
+        resolve_hours=_capped(return_hours(c, resolve), ctx.caps.get("E1")),
+        allergy_days_raw=allergy_days(c, resolve),
+        allergy_days=_capped(allergy_days(c, resolve), ctx.caps.get("E2")),
     )
 
 
 RETURN_TYPES = ("return_refund", "exchange")
 
 
-def return_hours(cases: ibis.Table) -> ibis.Value:
+def return_hours(cases: ibis.Table, resolve_us: ibis.Value | None = None) -> ibis.Value:
     """Hours to complete a return or exchange (E1 before winsorising); NULL for other cases."""
     import ibis
 
-    hours = cl.valid_delta(cases.resolved_at, cases.created_at).cast("float64") / cl.US_PER_HOUR
+    if resolve_us is None:
+        resolve_us = cl.valid_delta(cases.resolved_at, cases.created_at)
+    hours = resolve_us.cast("float64") / cl.US_PER_HOUR
     return ibis.ifelse(cases.case_type.isin(list(RETURN_TYPES)), hours, ibis.null("float64"))
 
 
-def allergy_days(cases: ibis.Table) -> ibis.Value:
+def allergy_days(cases: ibis.Table, resolve_us: ibis.Value | None = None) -> ibis.Value:
     """Working days to resolve an allergy claim (E2 before winsorising); NULL for other cases."""
     import ibis
 
-    resolved_ok = cl.valid_delta(cases.resolved_at, cases.created_at).notnull()
+    if resolve_us is None:
+        resolve_us = cl.valid_delta(cases.resolved_at, cases.created_at)
     days = working_days(cases.created_at, cases.resolved_at).cast("float64")
-    return ibis.ifelse((cases.case_type == "allergy") & resolved_ok, days, ibis.null("float64"))
+    return ibis.ifelse((cases.case_type == "allergy") & resolve_us.notnull(), days, ibis.null("float64"))
 
 
 def decision_days(arbitration: ibis.Table) -> ibis.Value:
@@ -176,6 +185,10 @@ def repeats_frame(source: Source, ctx: Context) -> ibis.Table | None:
     before = cases.filter(in_window(cases.created_at, lookback, ctx.period.end))
     before = before.select(b_buyer=before.buyer_id, b_order=before.order_id, b_at=before.created_at,
                            b_case=before.case_id)
+    # only (buyer, order) pairs with two cases or more can repeat: a small set to join against
+    pairs = before.group_by(["b_buyer", "b_order"]).aggregate(cases=before.count())
+    pairs = pairs.filter(pairs.cases >= 2).select(p_buyer=pairs.b_buyer, p_order=pairs.b_order)
+    before = before.join(pairs, [before.b_buyer == pairs.p_buyer, before.b_order == pairs.p_order])
     gap = cl.raw_delta(now.created_at, before.b_at)
     hits = now.join(before, [now.buyer_id == before.b_buyer, now.order_id == before.b_order,
                              now.case_id != before.b_case, gap > 0,
@@ -247,37 +260,17 @@ def arbitration_frame(source: Source, ctx: Context) -> ibis.Table | None:
     return _with_case_subject(source, arb, ctx)
 
 
-def product_sales(source: Source, ctx: Context) -> ibis.Table | None:
-    """(subject, product) of the period's orders: GMV, sold live or not, and the product's tags and list.
-
-    One pass over the orders feeds both C1 and the subjects' GMV; the result is small enough to cache.
-    """
-    import ibis
-
-    if not source.has("orders"):
+def live_products_frame(source: Source, ctx: Context) -> ibis.Table | None:
+    """Distinct (subject, product) pairs sold live in the period, with the product's responsibility list."""
+    if not source.has("products"):
         return None
     orders = _dated(source, "orders", "placed_at", ctx)
     if orders is None:
         return None
-    sales = orders.group_by(["sid", "product_id"]).aggregate(
-        gmv=orders.amount.fill_null(0.0).cast("float64").sum(),
-        live=ibis.ifelse(orders.live_session_id.notnull(), 1, 0).max(),
-    )
-    if not source.has("products"):
-        return sales.mutate(sensitive=ibis.literal(False), responsibility_list_published=ibis.null("boolean"))
-    products = source.table("products")
-    tagged = products.select(
-        product_id=products.product_id,
-        sensitive=products.tags.fill_null("").contains(SENSITIVE_SKIN_TAG),
-        responsibility_list_published=products.responsibility_list_published,
-    )
-    return sales.left_join(tagged, "product_id").drop("product_id_right")
-
-
-def live_products_frame(source: Source, ctx: Context) -> ibis.Table | None:
-    """Distinct (subject, product) pairs sold live in the period, with the product's responsibility list."""
-    sales = ctx.product_sales if ctx.product_sales is not None else product_sales(source, ctx)
-    return None if sales is None else sales.filter(sales.live == 1)
+    live = orders.filter(orders.live_session_id.notnull())
+    pairs = live.select("sid", "product_id").distinct()
+    products = source.table("products").select("product_id", "responsibility_list_published")
+    return pairs.left_join(products, "product_id").drop("product_id_right")
 
 
 def _dated(source: Source, name: str, column: str, ctx: Context) -> ibis.Table | None:
@@ -302,11 +295,21 @@ def gmv_frame(source: Source, ctx: Context) -> ibis.Table | None:
     """GMV per subject in the period, and the part from products tagged 敏感肌."""
     import ibis
 
-    sales = ctx.product_sales if ctx.product_sales is not None else product_sales(source, ctx)
-    if sales is None:
+    orders = _dated(source, "orders", "placed_at", ctx) if source.has("orders") else None
+    if orders is None:
         return None
-    return sales.group_by("sid").aggregate(
-        gmv=sales.gmv.sum(), sensitive_gmv=ibis.ifelse(sales.sensitive.fill_null(False), sales.gmv, 0.0).sum()
+    if source.has("products"):
+        products = source.table("products")
+        tagged = products.filter(products.tags.fill_null("").contains(SENSITIVE_SKIN_TAG)).select(
+            sensitive_product=products.product_id
+        )
+        orders = orders.left_join(tagged, orders.product_id == tagged.sensitive_product)
+        sensitive = orders.sensitive_product.notnull()
+    else:
+        sensitive = ibis.literal(False)
+    amount = orders.amount.fill_null(0.0).cast("float64")
+    return orders.group_by("sid").aggregate(
+        gmv=amount.sum(), sensitive_gmv=ibis.ifelse(sensitive, amount, 0.0).sum()
     )
 
 

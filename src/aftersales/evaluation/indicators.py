@@ -21,7 +21,6 @@ from aftersales.evaluation.frames import (
     decision_days,
     gmv_frame,
     in_window,
-    product_sales,
     return_hours,
 )
 from aftersales.evaluation.measures import MEASURES, aggregates, scoped_columns
@@ -376,20 +375,11 @@ def compute_indicators(
     window = parse_period(period)
     calendar = calendar or load_calendar()
     report = CleaningReport()
+    # the period's case keys are a pruned two-column scan: cheaper to re-read in each join than to cache
     ctx = Context(window, subject_type, calendar, _caps(source, window))
-    # tables several frames read: the engine computes them once and keeps them for this evaluation
-    keys = case_keys(source, window, subject_type).cache()
-    ctx = replace(ctx, case_keys=keys)
-    sales = product_sales(source, ctx)
-    sales = sales.cache() if sales is not None else None
-    ctx = replace(ctx, product_sales=sales)
-    try:
-        measured = _frame_values(source, ctx, report)
-        subjects = _subjects(source, ctx, list(measured), calendar)
-    finally:
-        for cached in (keys, sales):
-            if cached is not None:
-                cached.release()
+    ctx = replace(ctx, case_keys=case_keys(source, window, subject_type))
+    measured = _frame_values(source, ctx, report)
+    subjects = _subjects(source, ctx, list(measured), calendar)
     rows = []
     for sid in subjects["subject_id"]:
         got = measured.get(sid, {})

@@ -50,7 +50,9 @@ def _all(t: ibis.Table) -> ibis.Value:
 
 
 def _r1(t: ibis.Table) -> Scoped:
-    return _all(t), _flag(cl.within(t.first_response_at, t.created_at, 24 * cl.US_PER_HOUR))
+    return _all(t), _flag(
+        cl.within_us(t.first_response_at, t[cl.valid_column("first_response_at")], 24 * cl.US_PER_HOUR)
+    )
 
 
 def _r2(t: ibis.Table) -> Scoped:
@@ -66,7 +68,9 @@ def _r4(t: ibis.Table) -> Scoped:
 
 
 def _r5(t: ibis.Table) -> Scoped:
-    return t.off_hours, _flag(cl.within(t.first_response_at, t.created_at, cl.US_PER_HOUR))
+    return t.off_hours, _flag(
+        cl.within_us(t.first_response_at, t[cl.valid_column("first_response_at")], cl.US_PER_HOUR)
+    )
 
 
 def _e1(t: ibis.Table) -> Scoped:
@@ -82,7 +86,9 @@ def _e3(t: ibis.Table) -> Scoped:
 
 
 def _e4(t: ibis.Table) -> Scoped:
-    return t.refunded_at.notnull(), _flag(cl.within(t.refunded_at, t.created_at, 48 * cl.US_PER_HOUR))
+    return t.refunded_at.notnull(), _flag(
+        cl.within_us(t.refunded_at, t[cl.valid_column("refunded_at")], 48 * cl.US_PER_HOUR)
+    )
 
 
 def _e5(t: ibis.Table) -> Scoped:
@@ -168,7 +174,9 @@ def _m3(t: ibis.Table) -> Scoped:
 
 def _m4(t: ibis.Table) -> Scoped:
     return t.emotion == "angry", _flag(
-        cl.within(t.first_human_response_at, t.created_at, 15 * cl.US_PER_MINUTE)
+        cl.within_us(
+            t.first_human_response_at, t[cl.valid_column("first_human_response_at")], 15 * cl.US_PER_MINUTE
+        )
     )
 
 
