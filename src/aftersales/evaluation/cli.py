@@ -36,6 +36,10 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [""])[0]
+
+
 def _run(subject: str, period: str | None, source: str, database_url: str | None, mapping: Path | None,
          data: Path | None = None, **options: Any) -> dict[str, Any]:
     from aftersales.evaluation import service
@@ -46,13 +50,19 @@ def _run(subject: str, period: str | None, source: str, database_url: str | None
         from aftersales.config import get_settings
 
         database_url = get_settings().resolved_database_url()
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         return service.evaluate(source, opts, generated_at=now, database_url=database_url, mapping=mapping,
                                 data=data)
     except DomainError as exc:
         raise _fail(exc.detail) from None
-    except (OSError, ImportError, ValueError, KeyError) as exc:
-        raise _fail(f"评估失败 / evaluation failed: {type(exc).__name__}: {exc}") from None
+    except SQLAlchemyError as exc:
+        first = _first_line(exc)
+        raise _fail(f"无法读取数据库（是否已执行 aftersales db upgrade？）/ cannot read the database (has "
+                    f"`aftersales db upgrade` been run?): {first}") from None
+    except Exception as exc:  # the CLI boundary: a message and an exit code, never a traceback
+        raise _fail(f"评估失败 / evaluation failed: {type(exc).__name__}: {_first_line(exc)}") from None
 
 
 def _print_leaderboard(report: dict[str, Any], limit: int = 20) -> None:
