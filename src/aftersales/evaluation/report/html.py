@@ -146,9 +146,12 @@ def _validation(report: dict[str, Any]) -> str:
     parts = [f"<h2>{t.both('validation')}</h2>"]
     tri = v.get("triangulation", [])
     flagged = [r for r in tri if r["flagged"]]
-    parts.append(f"<h3>{t.both('triangulation')}</h3><p>{len(flagged)}/{len(tri)} "
-                 "平台数据高于独立测量 10 分以上 / platform figures more than 10 points above every "
-                 "independent measure</p>")
+    if not v:
+        return parts[0] + "<p>本次未运行验证 / validation was not run</p>"
+    parts.append(f"<h3>{t.both('triangulation')}</h3>")
+    parts.append(f"<p>{len(flagged)}/{len(tri)} 平台数据高于独立测量 10 分以上 / platform figures more than 10 "
+                 "points above every independent measure</p>" if tri else
+                 "<p>数据源中没有外部测量（external_measurements）/ no external measurements in the source</p>")
     if flagged:
         parts.append(_table(["subject", "indicator", "platform", "mystery shopper", "survey", "gap"],
                             [[escape(str(r["subject_id"])), escape(str(r["indicator"])), _f(r["platform"]),
