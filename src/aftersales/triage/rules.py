@@ -15,24 +15,30 @@ RISK_CUES: Final[dict[str, tuple[str, ...]]] = {
     "group_complaint": (
         "我们好多人", "好多人都", "很多人都", "群里都", "群里好多", "群里的人", "不止我一个", "不止我一人",
         "大家都", "集体", "一起投诉", "联名", "好几个姐妹", "姐妹们都", "宝妈群", "粉丝群",
-        "评论区都", "家人们都", "同事都买",
+        "评论区都", "家人们都", "同事都买", "个人都", "几个人都", "宿舍都", "全家都",
     ),
     "safety": (
-        "医院", "急诊", "就医", "看医生", "皮肤科", "诊断", "烂脸", "毁容", "孩子", "小孩", "宝宝",
-        "婴儿", "儿童", "孕妇", "怀孕", "呼吸困难", "喘不上气", "休克", "中毒", "吃坏", "拉肚子", "呕吐",
+        "医院", "住院", "急诊", "就医", "看医生", "皮肤科", "诊断", "烂脸", "毁容", "孕妇", "怀孕", "呼吸困难", "喘不上气", "休克", "中毒", "吃坏", "拉肚子", "呕吐",
         "发烧", "烫伤", "烧伤", "漏电", "触电", "爆炸", "起火", "冒烟", "划伤", "割伤", "流血",
     ),
 }
+
+# A child is a safety matter only when something happened to it ("孩子用了起疹子"), not "孩子穿着小了".
+CHILD_CUES: Final[tuple[str, ...]] = ("孩子", "小孩", "宝宝", "婴儿", "儿童", "宝贝", "女儿", "儿子")
+HARM_CUES: Final[tuple[str, ...]] = (
+    "过敏", "疹", "红肿", "肿了", "吃了", "误吃", "误食", "吞", "吃进去", "受伤", "划伤", "烫", "哭", "不舒服", "发烧",
+    "呕吐", "拉肚子", "咳", "痒", "痛", "疼", "出血", "流血", "窒息", "卡住喉咙", "中毒", "起了",
+)
 
 # Canonical symptom -> the ways buyers say it. Order matters only for output order (clinical severity).
 SYMPTOM_CUES: Final[dict[str, tuple[str, ...]]] = {
     "泛红": ("泛红", "发红", "红了", "脸红", "变红", "红红的", "红一片", "红肿"),
     "刺痛": ("刺痛", "刺疼", "扎脸", "火辣辣", "灼烧", "灼热", "烧得慌", "蛰", "辣辣的", "疼得", "好疼", "很疼"),
-    "瘙痒": ("瘙痒", "发痒", "好痒", "很痒", "痒得", "痒死", "痒痒", "有点痒", "特别痒", "奇痒"),
-    "起疹": ("起疹", "疹子", "红疹", "湿疹", "荨麻疹", "风团", "起疙瘩", "小疙瘩", "红点", "小红点"),
+    "瘙痒": ("瘙痒", "痒"),
+    "起疹": ("起疹", "疹子", "红疹", "湿疹", "荨麻疹", "风团", "疙瘩", "红点"),
     "爆痘/闭口": ("爆痘", "长痘", "冒痘", "起痘", "闭口", "粉刺", "痘痘"),
     "脱皮": ("脱皮", "掉皮", "起皮", "蜕皮"),
-    "肿": ("红肿", "肿了", "肿起", "浮肿", "水肿", "肿肿的", "眼皮肿", "嘴肿"),
+    "肿": ("红肿", "又红又肿", "肿了", "肿起", "浮肿", "水肿", "肿肿的", "眼皮肿", "嘴肿", "脸肿"),
     "卡粉": ("卡粉", "浮粉"),
     "脱妆": ("脱妆", "掉妆", "斑驳"),
     "氧化": ("氧化", "暗沉", "变黄", "发灰", "变暗"),
@@ -62,6 +68,8 @@ def _alternation(cues: tuple[str, ...]) -> re.Pattern[str]:
 
 _RISK_RE: Final[dict[str, re.Pattern[str]]] = {flag: _alternation(c) for flag, c in RISK_CUES.items()}
 _SYMPTOM_RE: Final[dict[str, re.Pattern[str]]] = {s: _alternation(c) for s, c in SYMPTOM_CUES.items()}
+_CHILD_RE: Final[re.Pattern[str]] = _alternation(CHILD_CUES)
+_HARM_RE: Final[re.Pattern[str]] = _alternation(HARM_CUES)
 _ANY_SYMPTOM_RE: Final[re.Pattern[str]] = _alternation(tuple(c for cs in SYMPTOM_CUES.values() for c in cs))
 
 
@@ -72,7 +80,12 @@ def _negated(text: str, start: int) -> bool:
 
 def risk_flags(text: str) -> tuple[str, ...]:
     """Risk flags in taxonomy order; `text` must already be normalised."""
-    return tuple(flag for flag, pattern in _RISK_RE.items() if pattern.search(text))
+    return tuple(flag for flag, pattern in _RISK_RE.items()
+                 if pattern.search(text) or (flag == "safety" and _harmed_child(text)))
+
+
+def _harmed_child(text: str) -> bool:
+    return _CHILD_RE.search(text) is not None and _HARM_RE.search(text) is not None
 
 
 def symptoms(text: str) -> tuple[str, ...]:

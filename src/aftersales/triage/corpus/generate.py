@@ -73,10 +73,10 @@ class Generator:
         self.frames = split_items(tp.FRAMES, r, (0.7, 0.15))
         # A held-out problem phrase that is also a training message by itself ("用了过敏") is not held out.
         seen = {_unpack(t)[0] for c in CATEGORIES for t in self.short[c]["train"] + self.templates[c]["train"]}
-        seen |= {p for c in CATEGORIES for p in self.problems[c]["train"]}
+        seen |= {_unpack(p)[0] for c in CATEGORIES for p in self.problems[c]["train"]}
         for c in CATEGORIES:
             for split in ("dev", "test"):
-                self.problems[c][split] = [p for p in self.problems[c][split] if p not in seen] or self.problems[c][split]
+                self.problems[c][split] = [p for p in self.problems[c][split] if _unpack(p)[0] not in seen] or self.problems[c][split]
                 self.short[c][split] = [p for p in self.short[c][split] if _unpack(p)[0] not in seen] or self.short[c][split]
         self.trad = {s: t for t, s in (tp_pair for tp_pair in _trad_pairs())}
 
@@ -134,20 +134,22 @@ class Generator:
             body = "".join(self.fill(s, split, msg) for s in rng.sample(tp.STORY, 2)) + body
         if kind != "short" and rng.random() < 0.12:
             flag = rng.choice(sorted(self.risks))
-            body += "，" + rng.choice(self.risks[flag][split])
+            body += "，" + self._tagged(rng.choice(self.risks[flag][split]), split, msg)
             msg.risk_flags.add(flag)
         msg.text = self._noise(self._wrap(body, emotion, split, kind), emotion)
         msg.symptoms = list(dict.fromkeys(msg.symptoms))
         return msg
 
-    def _composed(self, category: str, split: str) -> str:
+    def _composed(self, category: str, split: str) -> tp.Template:
         rng = self.rng
         frame = rng.choice(self.frames[split])
         if frame == "{x}" or ("{r}" in frame and rng.random() < 0.3):
             frame = frame.replace("，{r}", "")
         request = rng.choice(self.requests[category][split])
         frame = frame.replace("{p}", _PRODUCT_SLOT.get(category, "{p}"))
-        return frame.replace("{x}", rng.choice(self.problems[category][split])).replace("{r}", request)
+        problem, tags = _unpack(rng.choice(self.problems[category][split]))
+        text = frame.replace("{x}", problem).replace("{r}", request)
+        return (text, tags) if tags else text
 
     def _second(self, category: str, split: str, msg: Message) -> str:
         other = self.rng.choice([c for c in CATEGORIES if c not in (category, "other")])
