@@ -7,6 +7,7 @@ of memory. The same seed and sizes give the same files; a finished folder is reu
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ CLASSES = np.array(
 )
 # cases per month relative to an ordinary month: 618 in June, the 双11 peak in November
 MONTH_WEIGHT = {6: 1.5, 10: 1.6, 11: 3.0}
+# bump when the generated data changes, so cached folders are rebuilt
+GENERATOR_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,10 @@ class _Population:
         self.n_product = max(40, spec.anchors * 5)
         # a fifth of the anchors are bad, a fifth excellent, the rest in between
         self.quality = np.clip(rng.beta(4, 2.5, self.n_anchor), 0, 1)
-        bad = rng.random(self.n_anchor) < 0.2
-        self.quality[bad] *= 0.35
+        kind = rng.random(self.n_anchor)
+        self.quality[kind < 0.2] *= 0.35
+        excellent = kind > 0.8
+        self.quality[excellent] = 0.88 + 0.12 * rng.random(int(excellent.sum()))
         self.anchor_mcn = rng.integers(0, self.n_mcn, self.n_anchor)
         self.sensitive_focus = rng.random(self.n_anchor) < 0.15
         self.product_brand = rng.integers(0, self.n_brand, self.n_product)
@@ -113,7 +118,6 @@ class _Population:
 
 
 def _subjects(pop: _Population, spec: SyntheticSpec) -> pa.Table:
-    start = int(pop.month_starts[0]) - 400 * US_PER_DAY
     rng = np.random.default_rng(spec.seed + 1)
     parts = []
     for kind, count, prefix in (
@@ -126,7 +130,8 @@ def _subjects(pop: _Population, spec: SyntheticSpec) -> pa.Table:
         ids = _ids(prefix, numbers)
         names = pc.binary_join_element_wise(f"{kind}-", ids, "")
         mcn = _ids("M", pop.anchor_mcn) if kind == "anchor" else None
-        started = start + rng.integers(0, 500, count) * US_PER_DAY
+        # everyone started before the first generated month, so every case has a known subject
+        started = int(pop.month_starts[0]) - rng.integers(30, 700, count) * US_PER_DAY
         parts.append(
             _table(
                 "subjects",
@@ -271,7 +276,10 @@ class _CaseChunk:
         tier = np.where(rng.random(n) < 0.04, "L3", np.where(hard | (rng.random(n) < 0.2), "L2", "L1"))
         created = self.created
         first = created + _lognormal_minutes(rng, 3 + 400 * (1 - q) ** 2, 1.2)
-        human = created + _lognormal_minutes(rng, 20 + 900 * (1 - q) ** 2, 1.0)
+        emotion = rng.choice(np.array(["calm", "disappointed", "angry"]), n, p=[0.6, 0.25, 0.15])
+        # angry buyers jump the queue to a senior agent
+        human_median = np.where(emotion == "angry", 5 + 600 * (1 - q) ** 2, 20 + 900 * (1 - q) ** 2)
+        human = created + _lognormal_minutes(rng, human_median, 1.0)
         resolve_h = np.where(hard, 60, 30) + 150 * (1 - q) ** 1.5
         resolved = created + _lognormal_minutes(rng, resolve_h * 60, 0.6)
         # dirty rows the cleaning has to catch: clocks set wrong, and a few stuck cases
@@ -279,7 +287,7 @@ class _CaseChunk:
         resolved = np.where(broken < 0.002, created - 3 * US_PER_HOUR, resolved)
         resolved = np.where((broken >= 0.002) & (broken < 0.0025), created + 400 * US_PER_DAY, resolved)
         refundish = np.isin(ctype, ["refund_only", "return_refund", "allergy", "price_protection"])
-        refunded = resolved + rng.integers(0, 30, n) * US_PER_HOUR
+        refunded = resolved + (rng.random(n) * (4 + 40 * (1 - q)) * US_PER_HOUR).astype(np.int64)
         ai_ok = rng.random(n) < 0.55 + 0.4 * q
         truth = rng.integers(0, CLASSES.size, n)
         ai_class = np.where(ai_ok, truth, (truth + 1 + rng.integers(0, CLASSES.size - 1, n)) % CLASSES.size)
@@ -317,7 +325,7 @@ class _CaseChunk:
                 "compensation_accepted": pa.array(rng.random(n) < 0.15 + 0.55 * q, mask=~offered),
                 "allergy_verified": pa.array(rng.random(n) < 0.7, mask=~allergy),
                 "medical_compensation": pa.array(rng.random(n) < 0.15 + 0.8 * q, mask=~allergy),
-                "emotion": rng.choice(np.array(["calm", "disappointed", "angry"]), n, p=[0.6, 0.25, 0.15]),
+                "emotion": emotion,
                 "during_live_peak": rng.random(n) < 0.1,
             },
         )
@@ -448,9 +456,13 @@ def generate(out: Path, spec: SyntheticSpec | None = None) -> Path:
     """Write every input table under `out` (one folder of Parquet parts per table); reuse a finished run."""
     spec = spec or SyntheticSpec()
     marker = out / "_SUCCESS.json"
-    if marker.exists() and json.loads(marker.read_text()) == asdict(spec):
+    stamp = {**asdict(spec), "generator": GENERATOR_VERSION}
+    if marker.exists() and json.loads(marker.read_text()) == stamp:
         return out
     out.mkdir(parents=True, exist_ok=True)
+    marker.unlink(missing_ok=True)
+    for name in TABLES:  # parts of an older or interrupted run must not mix with this one
+        shutil.rmtree(out / name, ignore_errors=True)
     pop = _Population(spec)
     sessions, claims = _sessions(pop, spec)
     whole = {
@@ -475,7 +487,7 @@ def generate(out: Path, spec: SyntheticSpec | None = None) -> Path:
             ("arbitration", chunk.arbitration()),
         ):
             _write(out, name, part, table)
-    marker.write_text(json.dumps(asdict(spec)))
+    marker.write_text(json.dumps(stamp))
     return out
 
 
