@@ -32,7 +32,7 @@ HARM_CUES: Final[tuple[str, ...]] = (
 
 # Canonical symptom -> the ways buyers say it. Order matters only for output order (clinical severity).
 SYMPTOM_CUES: Final[dict[str, tuple[str, ...]]] = {
-    "泛红": ("泛红", "发红", "红了", "脸红", "变红", "红红的", "红一片", "红肿"),
+    "泛红": ("泛红", "发红", "红了", "脸红", "变红", "通红", "红红的", "红一片", "红肿"),
     "刺痛": ("刺痛", "刺疼", "扎脸", "火辣辣", "灼烧", "灼热", "烧得慌", "蛰", "辣辣的", "疼得", "好疼", "很疼"),
     "瘙痒": ("瘙痒", "痒"),
     "起疹": ("起疹", "疹子", "红疹", "湿疹", "荨麻疹", "风团", "疙瘩", "红点"),
