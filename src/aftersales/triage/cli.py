@@ -48,8 +48,11 @@ def classify(
 
     if file is not None and not file.exists():
         _fail(f"文件不存在 / file not found: {file}")
-    with (file.open(encoding="utf-8") if file else sys.stdin) as stream:  # type: ignore[attr-defined]
-        texts = _read_texts(stream)
+    if file is None:
+        texts = _read_texts(sys.stdin)
+    else:
+        with file.open(encoding="utf-8") as stream:
+            texts = _read_texts(stream)
     for text, a in zip(texts, assess_many(texts, policy_outcome=outcome), strict=True):
         row: dict[str, object] = {"text": text, **a.to_json()}
         if answers:
