@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Final
 
 import numpy as np
@@ -24,6 +25,7 @@ _LONG_NUMBER_RE: Final = re.compile(r"\d{5,}")
 _NUMBER_RE: Final = re.compile(r"\d+(?:\.\d+)?")
 PAD: Final = "\x00"
 _SHORT_NEGATORS: Final = ("不是", "没有", "不", "没", "非", "无")
+_NEG_CHAR_RE: Final = re.compile("[不没非无]")
 _NEG_FOLLOW_RE: Final = re.compile("(?:" + "|".join(sorted(NEGATORS, key=len, reverse=True)) + r")([^，,。！!？?\s]{2})")
 
 # Emotion cue words (general Chinese e-commerce chat, written by the team); counts become features.
@@ -100,9 +102,12 @@ class Featurizer:
         # What follows a negator is read as denied: "不是质量问题" yields ¬质量, unlike "质量问题".
         out.extend(map("¬".__add__, _NEG_FOLLOW_RE.findall(t)))
         out.extend(map(self._lex_of.__getitem__, self._lex_re.findall(t)))
-        for m in self._cue_re.finditer(t):
-            denied = t[max(0, m.start() - 2) : m.start()].endswith(_SHORT_NEGATORS)
-            out.extend(("¬" + k) if denied else k for k in self._cue_of[m.group()])
+        if _NEG_CHAR_RE.search(t) is None:  # most messages deny nothing: skip the per-match check
+            out.extend(chain.from_iterable(map(self._cue_of.__getitem__, self._cue_re.findall(t))))
+        else:
+            for m in self._cue_re.finditer(t):
+                denied = t[max(0, m.start() - 2) : m.start()].endswith(_SHORT_NEGATORS)
+                out.extend(("¬" + k) if denied else k for k in self._cue_of[m.group()])
         out.append(f"L:{min(len(t) // 8, 8)}")
         return out
 

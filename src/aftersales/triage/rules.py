@@ -70,6 +70,7 @@ _RISK_RE: Final[dict[str, re.Pattern[str]]] = {flag: _alternation(c) for flag, c
 _SYMPTOM_RE: Final[dict[str, re.Pattern[str]]] = {s: _alternation(c) for s, c in SYMPTOM_CUES.items()}
 _CHILD_RE: Final[re.Pattern[str]] = _alternation(CHILD_CUES)
 _HARM_RE: Final[re.Pattern[str]] = _alternation(HARM_CUES)
+_ANY_RISK_RE: Final[re.Pattern[str]] = _alternation(tuple(c for cs in RISK_CUES.values() for c in cs) + CHILD_CUES)
 _ANY_SYMPTOM_RE: Final[re.Pattern[str]] = _alternation(tuple(c for cs in SYMPTOM_CUES.values() for c in cs))
 
 
@@ -80,6 +81,8 @@ def _negated(text: str, start: int) -> bool:
 
 def risk_flags(text: str) -> tuple[str, ...]:
     """Risk flags in taxonomy order; `text` must already be normalised."""
+    if _ANY_RISK_RE.search(text) is None:  # the common case: one scan and out
+        return ()
     return tuple(flag for flag, pattern in _RISK_RE.items()
                  if pattern.search(text) or (flag == "safety" and _harmed_child(text)))
 

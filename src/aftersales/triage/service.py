@@ -98,12 +98,13 @@ def _with_prior(cats: dict[str, float], category: str, case_type: str | None) ->
     return mixed, max(mixed, key=mixed.__getitem__)
 
 
-def _assessment(norm: str, pred: Prediction, case_type: str | None, outcome: str | None) -> TriageAssessment:
+def _assessment(norm: str, pred: Prediction, case_type: str | None, outcome: str | None,
+                category: str | None = None, emotion: str | None = None) -> TriageAssessment:
     cats, emos = pred.categories, pred.emotions
-    category = max(cats, key=cats.__getitem__)
+    category = category or max(cats, key=cats.__getitem__)
     if case_type is not None:
         cats, category = _with_prior(cats, category, case_type)
-    emotion = max(emos, key=emos.__getitem__)
+    emotion = emotion or max(emos, key=emos.__getitem__)
     risks, found = rules.risk_flags(norm), rules.symptoms(norm)
     zh, en, szh, sen = _texts(category, outcome, found, risks, emotion)
     return TriageAssessment(category, cats, emotion, emos, cats[category], risks, found, zh, en, szh, sen,
@@ -121,7 +122,17 @@ def assess_many(texts: Sequence[str], *, policy_outcome: str | None = None) -> l
     if not texts:
         return []
     norms = [normalize(t) for t in texts]
-    return [_assessment(n, p, None, policy_outcome) for n, p in zip(norms, _predict(texts, norms), strict=True)]
+    if _backend() is not None:
+        return [_assessment(n, p, None, policy_outcome) for n, p in zip(norms, _predict(texts, norms), strict=True)]
+    # The shipped model alone: argmax over the whole matrix at once instead of per-message dict scans.
+    m = model()
+    cats, emos = m.predict(norms, normalized=True)
+    cc, ec, version = m.category.classes, m.emotion.classes, m.version
+    best_c = [cc[i] for i in cats.argmax(axis=1).tolist()]
+    best_e = [ec[i] for i in emos.argmax(axis=1).tolist()]
+    return [_assessment(n, Prediction(dict(zip(cc, c, strict=True)), dict(zip(ec, e, strict=True)), version),
+                        None, policy_outcome, bc, be)
+            for n, c, e, bc, be in zip(norms, cats.tolist(), emos.tolist(), best_c, best_e, strict=True)]
 
 
 assert set(_CASE_TYPE_PRIOR.values()) <= set(CATEGORIES)
