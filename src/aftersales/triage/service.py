@@ -22,7 +22,7 @@ LOW_CONFIDENCE: Final[float] = 0.90
 
 # An intake case type is a weak prior: it only decides when the text is unsure or names no problem.
 _CASE_TYPE_PRIOR: Final[dict[str, str]] = {
-    "allergy": "allergy_reaction", "过敏": "allergy_reaction",
+    "allergy": "allergy_reaction", "allergy_claim": "allergy_reaction", "过敏": "allergy_reaction",
     "price_protection": "price_protection", "价保": "price_protection",
 }
 
