@@ -185,10 +185,10 @@ def repeats_frame(source: Source, ctx: Context) -> ibis.Table | None:
     before = cases.filter(in_window(cases.created_at, lookback, ctx.period.end))
     before = before.select(b_buyer=before.buyer_id, b_order=before.order_id, b_at=before.created_at,
                            b_case=before.case_id)
-    # only (buyer, order) pairs with two cases or more can repeat: a small set to join against
-    pairs = before.group_by(["b_buyer", "b_order"]).aggregate(cases=before.count())
-    pairs = pairs.filter(pairs.cases >= 2).select(p_buyer=pairs.b_buyer, p_order=pairs.b_order)
-    before = before.join(pairs, [before.b_buyer == pairs.p_buyer, before.b_order == pairs.p_order])
+    # only orders with two cases or more can hold a repeat: a small set to join against
+    orders = before.group_by("b_order").aggregate(cases=before.count())
+    orders = orders.filter(orders.cases >= 2).select(p_order=orders.b_order)
+    before = before.join(orders, before.b_order == orders.p_order)
     gap = cl.raw_delta(now.created_at, before.b_at)
     hits = now.join(before, [now.buyer_id == before.b_buyer, now.order_id == before.b_order,
                              now.case_id != before.b_case, gap > 0,
@@ -210,11 +210,24 @@ def _keys(source: Source, ctx: Context) -> ibis.Table:
     return ctx.case_keys if ctx.case_keys is not None else case_keys(source, ctx.period, ctx.subject_type)
 
 
-def _with_case_subject(source: Source, table: ibis.Table, ctx: Context) -> ibis.Table | None:
+# A message, survey, callback or arbitration cannot come before its case opened; a day of slack covers
+# skewed clocks. The bound lets readers skip older row groups (Parquet statistics) before the join.
+CASE_CHILD_SLACK = timedelta(days=1)
+
+
+def _with_case_subject(
+    source: Source, table: ibis.Table, ctx: Context, stamp: str | None = None
+) -> ibis.Table | None:
     """Rows of a case-level table whose case opened in the period, with that case's subject.
 
     Rows whose case has no subject of this type keep a NULL sid: the cleaning counts still see them.
     """
+    import ibis
+
+    if stamp is not None:
+        floor = ctx.period.start - CASE_CHILD_SLACK
+        low = ibis.timestamp(floor.astimezone(UTC).replace(tzinfo=None))
+        table = table.filter((table[stamp] >= low) | table[stamp].isnull())
     return table.join(_keys(source, ctx), "case_id")
 
 
@@ -226,7 +239,7 @@ def conversations_frame(source: Source, ctx: Context) -> ibis.Table | None:
     import ibis
 
     msgs = source.table("messages")
-    msgs = _with_case_subject(source, msgs.filter(msgs.author_role == "agent"), ctx)
+    msgs = _with_case_subject(source, msgs.filter(msgs.author_role == "agent"), ctx, "sent_at")
     if msgs is None:
         return None
     warm = msgs.sentiment.isin(["positive", "empathetic"]).fill_null(False)
@@ -247,17 +260,17 @@ def surveys_frame(source: Source, ctx: Context) -> ibis.Table | None:
         csat=cl.in_range(surveys.csat, 1, 5),
         nps=cl.in_range(surveys.nps, 0, 10),
     )
-    return _with_case_subject(source, surveys, ctx)
+    return _with_case_subject(source, surveys, ctx, "submitted_at")
 
 
 def callbacks_frame(source: Source, ctx: Context) -> ibis.Table | None:
-    return _with_case_subject(source, source.table("callbacks"), ctx)
+    return _with_case_subject(source, source.table("callbacks"), ctx, "done_at")
 
 
 def arbitration_frame(source: Source, ctx: Context) -> ibis.Table | None:
     arb = source.table("arbitration")
     arb = arb.mutate(decision_days_raw=decision_days(arb), decision_days=_capped(decision_days(arb), ctx.caps.get("C2")))
-    return _with_case_subject(source, arb, ctx)
+    return _with_case_subject(source, arb, ctx, "requested_at")
 
 
 def live_products_frame(source: Source, ctx: Context) -> ibis.Table | None:
