@@ -206,3 +206,18 @@ def test_accepted_cash_compensation_is_booked_and_refund_posts_liability(api: Ap
                                                params={"month": "2026-11"})
     assert statement.status_code == 200, statement.text
     assert "199" in statement.text and "20" in statement.text
+
+
+def test_queue_puts_angry_and_l3_first_and_seniors_take_them(api: Api, runtime: Any) -> None:
+    calm = open_case(api, order_id="O-1002", case_type="exchange", text="您好，衣服尺码偏大，麻烦帮我换小一码，谢谢")
+    angry = open_case(api, order_id="O-1001", case_type="refund_only",
+                      text="气死我了！！口红断成两截，什么垃圾质量，赶紧退钱！")
+    assert angry["priority"] < calm["priority"]
+    assert angry["assigned_agent_id"] == "P-SUP1", "the only senior agent takes the angry buyer"
+    queue = api.as_("agent").get("/api/v1/cases/queue").json()
+    ids = [item["case"]["id"] for item in queue]
+    assert ids.index(angry["id"]) < ids.index(calm["id"])
+    assert queue[0]["next_due_at"] is not None
+    mine = api.as_("supervisor").get("/api/v1/cases/queue", params={"mine": True}).json()
+    assert [item["case"]["id"] for item in mine] == [angry["id"]]
+    assert api.as_("buyer").get("/api/v1/cases/queue").status_code == 403

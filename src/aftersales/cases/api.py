@@ -21,6 +21,7 @@ from aftersales.cases.schemas import (
     OfferRead,
     ProgressRead,
     ProgressStep,
+    QueueItem,
     SurveyAnswer,
     TimelineEntry,
 )
@@ -72,6 +73,15 @@ def list_cases(principal: CurrentPrincipal, session: DbSession,
                                        created_from=created_from, created_to=created_to)
     cases, next_cursor = case_service.list_cases(session, principal, filters, cursor=cursor, limit=limit)
     return CasePage(items=[case_view(c, principal) for c in cases], next_cursor=next_cursor)
+
+
+@router.get("/queue", response_model=list[QueueItem],
+            summary="待办队列：最紧急、最先到期的在前 / the work queue, most urgent first")
+def work_queue(principal: CurrentPrincipal, session: DbSession, mine: bool = False, tier: str | None = None,
+               limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[QueueItem]:
+    require_roles(principal, Role.agent, Role.supervisor, Role.platform_admin)
+    return [QueueItem(case=case_view(case, principal), next_due_at=due, next_due_local=format_shanghai(due))
+            for case, due in case_service.work_queue(session, principal, mine=mine, tier=tier, limit=limit)]
 
 
 @router.get("/{case_id}", response_model=CaseRead, summary="工单详情 / one case")

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aftersales.cases.adjudication import OrderFacts, adjudicate
+from aftersales.cases.assignment import SeniorPool
 from aftersales.cases.errors import IdempotencyMismatch
 from aftersales.cases.intake_context import load_order_facts
 from aftersales.cases.lifecycle import State
@@ -73,6 +74,7 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
     existing = _existing_by_key(session, requests)
     similar = _similar_recent_counts(session, orders.values(), now)
     order_facts = load_order_facts(session, orders.values())
+    seniors = SeniorPool(session)
     matrix = sla_service.load_matrix(session)
     outcomes: list[IntakeOutcome] = []
     fresh: dict[tuple[str, str], IntakeOutcome] = {}
@@ -97,7 +99,7 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
             continue
         group_key = (order.batch_id or order.live_session_id or order.product_id, request.assessment.category)
         outcome = _build(request, order, order_facts[order.id], now, calendar, matrix, similar.get(group_key, 0),
-                         case_rows, clock_rows, timeline_rows, message_rows)
+                         seniors, case_rows, clock_rows, timeline_rows, message_rows)
         if key:
             fresh[key] = outcome
         outcomes.append(outcome)
@@ -142,7 +144,7 @@ def _similar_recent_counts(session: Session, orders: Any, now: datetime) -> dict
 
 def _build(request: IntakeRequest, order: Order, facts: OrderFacts, now: datetime, calendar: BusinessCalendar,
            matrix: Any,
-           similar: int, case_rows: list[dict[str, Any]], clock_rows: list[dict[str, Any]],
+           similar: int, seniors: SeniorPool, case_rows: list[dict[str, Any]], clock_rows: list[dict[str, Any]],
            timeline_rows: list[dict[str, Any]], message_rows: list[dict[str, Any]]) -> IntakeOutcome:
     a = request.assessment
     payload = request.payload
@@ -163,7 +165,8 @@ def _build(request: IntakeRequest, order: Order, facts: OrderFacts, now: datetim
         answer_en=judged.answer_en,
         soothing_zh=a.soothing_zh, soothing_en=a.soothing_en, senior_required=tier.senior_required,
         ai_resolved=judged.ai_settles is not None, decision=judged.decision, responsible_party_id=judged.party_id,
-        responsible_kind=judged.party_kind, handoff_count=0, assigned_agent_id=None, created_at=now,
+        responsible_kind=judged.party_kind, handoff_count=0,
+        assigned_agent_id=seniors.take() if tier.senior_required and not judged.ai_settles else None, created_at=now,
         updated_at=now, first_response_at=now,
     )
     settle_by_ai(row, judged.ai_settles, now)

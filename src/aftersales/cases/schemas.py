@@ -103,6 +103,7 @@ class CaseRead(BaseModel):
     responsible_party_id: str | None
     responsible_kind: str | None
     handoff_count: int
+    assigned_agent_id: str | None = None
     refund_amount: Decimal | None
     created_at: datetime
     created_at_local: str
@@ -186,3 +187,9 @@ class OfferRead(BaseModel):
     offered_at: datetime
     accepted: bool | None
     responded_at: datetime | None
+
+
+class QueueItem(BaseModel):
+    case: CaseRead
+    next_due_at: datetime | None
+    next_due_local: str | None

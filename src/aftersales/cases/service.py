@@ -6,7 +6,7 @@ import base64
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -159,3 +159,24 @@ def claims_of(session: Session, case: Case) -> list[dict[str, object]]:
     if order is None:
         return []
     return [view.as_dict() for view in live_service.claims_for_order(session, order)]
+
+
+#: states where the next move is the service's, not the buyer's or the carrier's
+ACTIONABLE = (State.submitted, State.answered, State.escalated, State.reopened, State.return_received,
+              State.refund_pending, State.disputed, State.in_arbitration)
+
+
+def work_queue(session: Session, principal: Principal, *, mine: bool, tier: str | None,
+               limit: int) -> list[tuple[Case, datetime | None]]:
+    """What to do next: most urgent priority first, then the clock that runs out soonest."""
+    next_due = (select(SlaClock.case_id, func.min(SlaClock.due_at).label("next_due"))
+                .where(SlaClock.stopped_at.is_(None), SlaClock.paused_at.is_(None), SlaClock.due_at.is_not(None))
+                .group_by(SlaClock.case_id).subquery())
+    query = (select(Case, next_due.c.next_due).outerjoin(next_due, next_due.c.case_id == Case.id)
+             .where(visible_to(principal), Case.state.in_([s.value for s in ACTIONABLE])))
+    if mine:
+        query = query.where(Case.assigned_agent_id == principal.actor_id)
+    if tier is not None:
+        query = query.where(Case.tier == tier)
+    query = query.order_by(Case.priority, next_due.c.next_due.is_(None), next_due.c.next_due, Case.created_at)
+    return [(case, as_utc(due) if due else None) for case, due in session.execute(query.limit(limit))]
