@@ -185,6 +185,8 @@ def summarise(result: LoadResult, ok_status: int = 201, cpu_s: float | None = No
     return {"server_cpu_s": None if cpu_s is None else round(cpu_s, 2),
             "server_cpu_ms_per_request": None if cpu_s is None or not result.answers
             else round(1000 * cpu_s / len(result.answers), 3),
+            "client_cpu_ms_per_request": round(1000 * result.client_cpu_s / len(result.answers), 3)
+            if result.answers else None,
             "median_body_bytes": int(statistics.median(sizes)) if sizes else 0, "sent": len(result.answers), "ok": ok, "status_counts": {str(k): v for k, v in result.by_status().items()},
             "elapsed_s": round(result.elapsed_s, 3), "capped": result.capped,
             "cases_per_s": round(ok / result.elapsed_s, 1) if result.elapsed_s else 0.0,
@@ -293,9 +295,10 @@ def _measured(server: Server, requests: Sequence[bytes], concurrency: int,
               duration_cap: float) -> tuple[LoadResult, float | None]:
     from aftersales.bench.loadgen import run_blocking
 
-    before = server.cpu_seconds()
+    before, client_before = server.cpu_seconds(), time.process_time()
     result = run_blocking("127.0.0.1", server.port, requests, concurrency=concurrency, duration_cap_s=duration_cap)
     after = server.cpu_seconds()
+    result.client_cpu_s = time.process_time() - client_before
     return result, None if before is None or after is None else after - before
 
 
@@ -311,6 +314,7 @@ def print_report(report: dict[str, Any], console: Any) -> None:
                        ("吞吐 / cases/s", "cases_per_s"), ("p50 ms", "p50_ms"), ("p95 ms", "p95_ms"),
                        ("p99 ms", "p99_ms"), ("max ms", "max_ms"),
                        ("服务端CPU / server CPU ms per request", "server_cpu_ms_per_request"),
+                       ("压测端CPU / load generator CPU ms per request", "client_cpu_ms_per_request"),
                        ("应答大小 / median answer bytes", "median_body_bytes")):
         table.add_row(label, str(bare[key]), str(intake[key]))
     table.add_row("状态码 / statuses", str(bare["status_counts"]), str(intake["status_counts"]))

@@ -31,6 +31,7 @@ class LoadResult:
     answers: list[Answer] = field(default_factory=list)
     elapsed_s: float = 0.0
     capped: bool = False  # stopped by the duration cap before every request was sent
+    client_cpu_s: float = 0.0  # this process's CPU during the run, when the caller measures it
 
     def by_status(self) -> dict[int, int]:
         counts: dict[int, int] = {}
