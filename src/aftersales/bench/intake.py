@@ -236,7 +236,8 @@ def seed_world(data_dir: Path, buyers: int, console: Any) -> list[BenchBuyer]:
 
     env = intake_env(data_dir)
     upgrade(env["AFTERSALES_DATABASE_URL"])
-    runtime = build_runtime(Settings(data_dir=data_dir, database_url=env["AFTERSALES_DATABASE_URL"]))
+    runtime = build_runtime(Settings.model_validate({"data_dir": data_dir,
+                                                     "database_url": env["AFTERSALES_DATABASE_URL"]}))
     try:
         with Progress(console=console, transient=True) as progress, runtime.session() as session:
             task = progress.add_task("准备买家与订单 / seeding buyers and orders", total=buyers)

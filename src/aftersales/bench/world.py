@@ -160,7 +160,7 @@ _LIVE_OF = {"PR-BM-LIP": ("LS-BENCH-1", "BA-BM-LIP-01"), "PR-BM-EAR": ("LS-BENCH
 
 
 def _parties(now: datetime) -> Iterator[Party]:
-    rows = (("P-BM-PLATFORM", "platform", "抖快平台", None, {}), ("P-BM-MCN", "mcn", "星河MCN", None, {}),
+    rows: tuple[tuple[str, str, str, str | None, dict[str, str]], ...] = (("P-BM-PLATFORM", "platform", "抖快平台", None, {}), ("P-BM-MCN", "mcn", "星河MCN", None, {}),
             ("P-BM-ANCHOR1", "anchor", "李佳佳", "P-BM-MCN", {}), ("P-BM-ANCHOR2", "anchor", "小杨哥哥", None, {}),
             ("P-BM-BRAND1", "brand", "花西子样", None, {}), ("P-BM-BRAND2", "brand", "森马样", None, {}),
             ("P-BM-BRAND3", "brand", "声阔样", None, {}), ("P-BM-BRAND4", "brand", "三只松鼠样", None, {}),
