@@ -360,9 +360,11 @@ def command(
         if keep is not None and any(work_dir.iterdir()):
             console.print(f"[red]--keep 目录须为空 / --keep folder must be empty: {work_dir}[/red]")
             raise typer.Exit(2)
+        from sqlalchemy.exc import SQLAlchemyError
+
         try:
             report = run_bench(requests, concurrency, duration_cap, warmup, work_dir, console, app)
-        except RuntimeError as error:
+        except (RuntimeError, OSError, SQLAlchemyError) as error:  # a server that will not start, a full disk
             console.print(f"[red]基准失败 / benchmark failed: {error}[/red]")
             raise typer.Exit(1) from None
     print_report(report, console)
