@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aftersales import __version__
 from aftersales.cases.api import router as cases_router
-from aftersales.cases.intake import GroupCommitter
+from aftersales.cases.group_commit import GroupCommitter
 from aftersales.evaluation.api import router as evaluation_router
 from aftersales.liability.api import router as liability_router
 from aftersales.live.api import router as live_router

@@ -60,6 +60,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if "poolclass" not in kwargs:
+            # one pooled connection per threadpool worker: a smaller pool closes and reopens connections (and
+            # reruns the PRAGMAs) on every burst
+            kwargs = {"pool_size": 48, "max_overflow": 16, **kwargs}
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

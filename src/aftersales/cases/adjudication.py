@@ -16,7 +16,7 @@ from aftersales.liability.routing import OrderParties, route
 from aftersales.live import claim_check
 from aftersales.live.phrases import CheckableClaim
 from aftersales.policy.facts import Facts
-from aftersales.policy.service import decide_for
+from aftersales.policy.service import RuleBook, decide_for
 from aftersales.policy.vocabulary import CaseType, Evidence, ItemState, Outcome, Problem, Promise
 from aftersales.triage import answers
 
@@ -89,7 +89,7 @@ def build_facts(order: OrderFacts, *, case_type: str, category: str, item_state:
 
 
 def adjudicate(*, order: OrderFacts, case_type: str, text: str, assessment: Any, item_state: str | None,
-               evidence: Sequence[str], now: datetime, tier: str) -> Adjudication:
+               evidence: Sequence[str], now: datetime, tier: str, book: RuleBook | None = None) -> Adjudication:
     judgement = claim_check.judge(order.checkable_claims, text)
     # a contradicted claim is a mismatch; a buyer's unconfirmed word about a claim still puts the anchor first
     suspected = assessment.category == "not_as_described" and judgement.needs_evidence
@@ -99,7 +99,7 @@ def adjudicate(*, order: OrderFacts, case_type: str, text: str, assessment: Any,
     facts = build_facts(order, case_type=case_type, category=assessment.category,
                         item_state=said_state or ItemState.OPENED_UNUSED.value, evidence=evidence, now=now,
                         claim_mismatch=mismatch)
-    decision = decide_for(facts)
+    decision = decide_for(facts, book)
     as_dict = decision.as_dict()
     as_dict["facts"] = {"item_state": facts.item_state.value,
                         "item_state_source": "buyer" if item_state else "text" if said_state else "assumed",

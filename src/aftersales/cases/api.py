@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aftersales.cases import intake, overrides
 from aftersales.cases import service as case_service
+from aftersales.cases.group_commit import GroupCommitter
 from aftersales.cases.schemas import (
     ActionRequest,
     CaseCreate,
@@ -51,7 +52,7 @@ async def open_case(payload: CaseCreate, principal: CurrentPrincipal, runtime: R
         raise Forbidden("该角色不能提交售后申请 / this role cannot open cases", role=principal.role.value)
     request = intake.prepare(payload, buyer_id=buyer_id, idempotency_key=idempotency_key,
                              actor_role=principal.role.value)
-    committer: intake.GroupCommitter = runtime.extras["intake"]  # type: ignore[assignment]
+    committer: GroupCommitter = runtime.extras["intake"]  # type: ignore[assignment]
     outcome = await committer.submit(request)
     if outcome.error is not None:
         raise outcome.error

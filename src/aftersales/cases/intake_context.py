@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from threading import Lock
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aftersales.cases.adjudication import OrderFacts
@@ -12,8 +13,15 @@ from aftersales.catalog.models import Product
 from aftersales.liability.routing import OrderParties
 from aftersales.live import phrases
 from aftersales.live import service as live_service
+from aftersales.live.models import LiveClaim
 from aftersales.orders.models import Order, Shipment
 from aftersales.parties.models import Party
+
+Claims = tuple[tuple[str, ...], tuple[phrases.CheckableClaim, ...]]
+#: (database, live session, product) → (claims recorded so far, promises, checkable claims). A live session
+#: only grows, so the number of claims tells whether the cached reading (and its chain check) is still current.
+_claims_cache: dict[tuple[str, str, str], tuple[int, Claims]] = {}
+_cache_lock = Lock()
 
 
 def load_order_facts(session: Session, orders: Iterable[Order]) -> dict[str, OrderFacts]:
@@ -26,11 +34,11 @@ def load_order_facts(session: Session, orders: Iterable[Order]) -> dict[str, Ord
                                                              Shipment.direction == "outbound",
                                                              Shipment.carrier_id.is_not(None))).all())
     platform = session.scalar(select(Party.id).where(Party.kind == "platform").order_by(Party.id).limit(1))
-    claims_cache: dict[tuple[str, str], tuple[tuple[str, ...], tuple[phrases.CheckableClaim, ...]]] = {}
+    claims = _claims_by_order(session, orders)
     facts: dict[str, OrderFacts] = {}
     for order in orders:
         product = products[order.product_id]
-        promises, checkable = _claims(session, order, claims_cache)
+        promises, checkable = claims.get(order.id, ((), ()))
         parties = OrderParties(platform_id=platform or order.shop_id, brand_id=order.brand_id, shop_id=order.shop_id,
                                anchor_id=order.anchor_id, carrier_id=carriers.get(order.id),
                                supplier_id=product.supplier_id)
@@ -41,16 +49,27 @@ def load_order_facts(session: Session, orders: Iterable[Order]) -> dict[str, Ord
     return facts
 
 
-def _claims(session: Session, order: Order,
-            cache: dict[tuple[str, str], tuple[tuple[str, ...], tuple[phrases.CheckableClaim, ...]]],
-            ) -> tuple[tuple[str, ...], tuple[phrases.CheckableClaim, ...]]:
-    """Promises and checkable claims per live session and product, computed once per batch (a peak hits one)."""
-    if order.live_session_id is None:
-        return (), ()
-    key = (order.live_session_id, order.product_id)
-    if key not in cache:
-        views = live_service.claims_for_order(session, order)
-        promises = tuple(dict.fromkeys(pid for view in views for pid in view.promise_ids))
-        checkable = tuple(claim for view in views for claim in phrases.extract_checkable(view.text))
-        cache[key] = (promises, checkable)
-    return cache[key]
+def _claims_by_order(session: Session, orders: list[Order]) -> dict[str, Claims]:
+    """Promises and checkable claims per order, re-reading a live session only when it has new claims."""
+    sessions = {o.live_session_id for o in orders if o.live_session_id}
+    if not sessions:
+        return {}
+    counts = dict(session.execute(select(LiveClaim.session_id, func.count()).where(
+        LiveClaim.session_id.in_(sessions)).group_by(LiveClaim.session_id)).all())
+    database = str(session.get_bind().url)
+    found: dict[str, Claims] = {}
+    for order in orders:
+        if order.live_session_id is None:
+            continue
+        key = (database, order.live_session_id, order.product_id)
+        count = counts.get(order.live_session_id, 0)
+        cached = _claims_cache.get(key)
+        if cached is None or cached[0] != count:
+            views = live_service.claims_for_order(session, order) if count else []
+            promises = tuple(dict.fromkeys(pid for view in views for pid in view.promise_ids))
+            checkable = tuple(claim for view in views for claim in phrases.extract_checkable(view.text))
+            cached = (count, (promises, checkable))
+            with _cache_lock:
+                _claims_cache[key] = cached
+        found[order.id] = cached[1]
+    return found

@@ -29,6 +29,8 @@ class Case(Base):
         UniqueConstraint("buyer_id", "idempotency_key", name="uq_cases_idempotency"),
         Index("ix_cases_created", "created_at", "id"),
         Index("ix_cases_state_tier", "state", "tier"),
+        # group complaints: similar cases on one batch (else live session, else product) in a short window
+        Index("ix_cases_group", "group_key", "category", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -44,6 +46,9 @@ class Case(Base):
     attachments: Mapped[list[str]] = mapped_column(default=list)
     requested_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     refund_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+
+    #: the production batch, else the live session, else the product: where a group complaint gathers
+    group_key: Mapped[str | None] = mapped_column(String(40))
 
     # triage
     category: Mapped[str] = mapped_column(String(30))

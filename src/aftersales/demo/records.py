@@ -51,6 +51,7 @@ def case_row(rng: Seeded, story: Story, now: datetime) -> tuple[Row, list[tuple[
     rest = round(1 - intake.confidence, 3)
     row: Row = {
         "id": story.case_id, "order_id": sale.id, "buyer_id": sale.buyer.id, "idempotency_key": None,
+        "group_key": sale.batch_id or (sale.session.id if sale.session else None) or sale.product.id,
         "case_type": intake.case_type, "state": story.state.value, "tier": story.tier,
         "priority": priority_of(story),
         "version": len(story.steps) + 1, "text": intake.text, "attachments": _attachments(story),

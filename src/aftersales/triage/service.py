@@ -117,13 +117,21 @@ def assess(text: str, *, case_type: str | None = None, policy_outcome: str | Non
     return _assessment(norm, _predict([text], [norm])[0], case_type, policy_outcome)
 
 
-def assess_many(texts: Sequence[str], *, policy_outcome: str | None = None) -> list[TriageAssessment]:
-    """`assess` for a batch: one feature matrix and one matrix product for all messages."""
+def assess_many(texts: Sequence[str], *, policy_outcome: str | None = None,
+                case_types: Sequence[str | None] | None = None) -> list[TriageAssessment]:
+    """`assess` for a batch: one feature matrix and one matrix product for all messages.
+
+    `case_types`, one per text when given, applies the same case-type prior as `assess`.
+    """
     if not texts:
         return []
+    types: Sequence[str | None] = case_types if case_types is not None else [None] * len(texts)
+    if len(types) != len(texts):
+        raise ValueError("case_types must have one entry per text")
     norms = [normalize(t) for t in texts]
     if _backend() is not None:
-        return [_assessment(n, p, None, policy_outcome) for n, p in zip(norms, _predict(texts, norms), strict=True)]
+        return [_assessment(n, p, t, policy_outcome)
+                for n, p, t in zip(norms, _predict(texts, norms), types, strict=True)]
     # The shipped model alone: argmax over the whole matrix at once instead of per-message dict scans.
     m = model()
     cats, emos = m.predict(norms, normalized=True)
@@ -131,8 +139,8 @@ def assess_many(texts: Sequence[str], *, policy_outcome: str | None = None) -> l
     best_c = [cc[i] for i in cats.argmax(axis=1).tolist()]
     best_e = [ec[i] for i in emos.argmax(axis=1).tolist()]
     return [_assessment(n, Prediction(dict(zip(cc, c, strict=True)), dict(zip(ec, e, strict=True)), version),
-                        None, policy_outcome, bc, be)
-            for n, c, e, bc, be in zip(norms, cats.tolist(), emos.tolist(), best_c, best_e, strict=True)]
+                        t, policy_outcome, bc, be)
+            for n, c, e, bc, be, t in zip(norms, cats.tolist(), emos.tolist(), best_c, best_e, types, strict=True)]
 
 
 assert set(_CASE_TYPE_PRIOR.values()) <= set(CATEGORIES)

@@ -155,3 +155,14 @@ def test_backend_configuration_from_environment() -> None:
         backend_from_env({"AFTERSALES_TRIAGE_BACKEND": "openai"})
     with pytest.raises(BackendError):
         backend_from_env({"AFTERSALES_TRIAGE_BACKEND": "magic"})
+
+
+def test_assess_many_applies_the_case_type_prior_like_assess() -> None:
+    from aftersales.triage.service import assess, assess_many
+
+    texts = ["你好", "这衣服太大了，想换小一码", "你好在吗"]
+    types = ["allergy_claim", "exchange", None]
+    batch = assess_many(texts, case_types=types)
+    single = [assess(t, case_type=c) for t, c in zip(texts, types, strict=True)]
+    assert [a.category for a in batch] == [a.category for a in single]
+    assert batch[0].category == "allergy_reaction"

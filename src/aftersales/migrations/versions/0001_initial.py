@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-25 15:17:55.198955
+Create Date: 2026-11-25 15:42:44.583294
 """
 
 from __future__ import annotations
@@ -297,6 +297,7 @@ def upgrade() -> None:
         sa.Column("attachments", sa.JSON(), nullable=False),
         sa.Column("requested_amount", sa.Numeric(precision=12, scale=2), nullable=True),
         sa.Column("refund_amount", sa.Numeric(precision=12, scale=2), nullable=True),
+        sa.Column("group_key", sa.String(length=40), nullable=True),
         sa.Column("category", sa.String(length=30), nullable=False),
         sa.Column("categories", sa.JSON(), nullable=False),
         sa.Column("emotion", sa.String(length=20), nullable=False),
@@ -347,6 +348,7 @@ def upgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cases_buyer_id"), ["buyer_id"], unique=False)
         batch_op.create_index("ix_cases_created", ["created_at", "id"], unique=False)
+        batch_op.create_index("ix_cases_group", ["group_key", "category", "created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_cases_order_id"), ["order_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_cases_responsible_party_id"), ["responsible_party_id"], unique=False
@@ -643,6 +645,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_cases_state_tier")
         batch_op.drop_index(batch_op.f("ix_cases_responsible_party_id"))
         batch_op.drop_index(batch_op.f("ix_cases_order_id"))
+        batch_op.drop_index("ix_cases_group")
         batch_op.drop_index("ix_cases_created")
         batch_op.drop_index(batch_op.f("ix_cases_buyer_id"))
 

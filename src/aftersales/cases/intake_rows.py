@@ -1,0 +1,106 @@
+"""The rows one new case writes (case, clocks, timeline, messages) and the view answered from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from aftersales.cases.adjudication import Adjudication
+from aftersales.cases.lifecycle import State
+from aftersales.ids import new_id
+from aftersales.sla import service as sla_service
+from aftersales.sla.calendar import BusinessCalendar
+from aftersales.sla.rules import PolicyRow
+from aftersales.sla.tiering import TierDecision
+
+
+@dataclass
+class Rows:
+    """Everything a batch inserts, table by table, in one executemany each."""
+
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    clocks: list[dict[str, Any]] = field(default_factory=list)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+
+def settle_by_ai(row: dict[str, Any], settles: str | None, now: datetime) -> None:
+    """The AI finishes what the policy allows: an answered question is resolved, an approved return awaits the parcel."""
+    if settles == "resolved":
+        row.update(state=State.resolved.value, resolved_at=now)
+    elif settles == "awaiting_return":
+        row.update(state=State.awaiting_return.value, return_requested_at=now)
+
+
+def case_row(*, buyer_id: str, order_id: str, group_key: str, idempotency_key: str | None, payload: Any,
+             assessment: Any, tier: TierDecision, judged: Adjudication, assigned_agent_id: str | None,
+             now: datetime) -> dict[str, Any]:
+    a = assessment
+    row: dict[str, Any] = dict(
+        id=new_id("CS"), order_id=order_id, buyer_id=buyer_id, idempotency_key=idempotency_key,
+        case_type=payload.case_type.value, state=State.answered.value, tier=tier.tier, priority=tier.priority,
+        version=1, text=payload.text, attachments=list(payload.attachments), group_key=group_key,
+        requested_amount=payload.requested_amount, refund_amount=None, category=a.category,
+        categories={k: round(float(v), 4) for k, v in a.categories.items()}, emotion=a.emotion,
+        confidence=float(a.confidence), risk_flags=list(a.risk_flags), symptoms=list(a.symptoms),
+        triage_model=a.model_version, confirmed_category=None, answer_zh=judged.answer_zh,
+        answer_en=judged.answer_en, soothing_zh=a.soothing_zh, soothing_en=a.soothing_en,
+        senior_required=tier.senior_required, ai_resolved=judged.ai_settles is not None, decision=judged.decision,
+        responsible_party_id=judged.party_id, responsible_kind=judged.party_kind, handoff_count=0,
+        assigned_agent_id=assigned_agent_id, created_at=now, updated_at=now, first_response_at=now,
+        # every row carries every milestone key: an executemany takes its columns from the first row
+        resolved_at=None, return_requested_at=None,
+    )
+    settle_by_ai(row, judged.ai_settles, now)
+    return row
+
+
+def clock_rows(case: dict[str, Any], policy: PolicyRow, now: datetime,
+               calendar: BusinessCalendar) -> list[dict[str, Any]]:
+    state = State(case["state"])
+    rows = []
+    for clock in sla_service.initial_clock_states(policy, now, calendar, answered_at_once=True):
+        settled = sla_service.settle_clock(clock, state, now, calendar)
+        rows.append({"case_id": case["id"], "policy_id": policy.id,
+                     **{name: getattr(settled, name) for name in sla_service.CLOCK_FIELDS}})
+    return rows
+
+
+def timeline_rows(case: dict[str, Any], *, actor_role: str, assessment: Any, tier: TierDecision,
+                  judged: Adjudication, order_id: str) -> list[dict[str, Any]]:
+    a = assessment
+    base = {"case_id": case["id"], "at": case["created_at"], "actor_id": None, "action": None, "data": {}}
+    rows = [
+        {**base, "kind": "opened", "actor_role": actor_role, "from_state": None,
+         "to_state": State.submitted.value, "reason": "申请已提交 / request submitted", "buyer_visible": True,
+         "data": {"case_type": case["case_type"], "order_id": order_id}},
+        {**base, "kind": "triage", "actor_role": "ai", "from_state": State.submitted.value,
+         "to_state": State.answered.value, "reason": "；".join(tier.reasons), "buyer_visible": False,
+         "data": {"category": a.category, "emotion": a.emotion, "confidence": round(float(a.confidence), 4),
+                  "risk_flags": list(a.risk_flags), "symptoms": list(a.symptoms), "tier": tier.tier,
+                  "priority": tier.priority, "model": a.model_version}},
+        {**base, "kind": "ai_answer", "actor_role": "ai", "from_state": None, "to_state": None,
+         "reason": judged.answer_zh, "buyer_visible": True},
+        *judged.timeline(base),
+    ]
+    if judged.ai_settles:
+        rows.append({**base, "kind": "ai_resolved", "actor_role": "ai", "from_state": State.answered.value,
+                     "to_state": case["state"], "buyer_visible": True,
+                     "reason": "AI已按规则直接处理，无需人工 / settled by the AI under the policy, no human needed"})
+    return rows
+
+
+def message_rows(case: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"case_id": case["id"], "author_role": "buyer", "author_id": case["buyer_id"], "body": case["text"],
+         "created_at": case["created_at"]},
+        {"case_id": case["id"], "author_role": "ai", "author_id": None, "body": case["answer_zh"],
+         "created_at": case["created_at"]},
+    ]
+
+
+def as_view(row: dict[str, Any], columns: Any) -> SimpleNamespace:
+    """Attribute access to a freshly inserted row, for the answer: no ORM instance needed."""
+    return SimpleNamespace(**{**{column.name: None for column in columns}, **row})
