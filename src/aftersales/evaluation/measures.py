@@ -32,15 +32,14 @@ class Measure:
 
 
 def _flag(cond: ibis.Value, *, negate: bool = False) -> ibis.Value:
-    """0/1 of a condition, NULL staying NULL (ifelse, not a cast: PostgreSQL refuses bool→bigint).
+    """1.0/0.0 of a condition, NULL staying NULL.
 
-    `negate` instead of `~cond`: Ibis 12 prints `(~c).isnull()` as `NOT (c) IS NULL`, which DuckDB reads
-    as `NOT (c IS NULL)`.
+    Casts, not CASE: DuckDB evaluates a cast several times faster. Through int32 because PostgreSQL
+    refuses CAST(boolean AS BIGINT) and AS DOUBLE. `negate` instead of `~cond`: Ibis 12 prints
+    `(~c).isnull()` as `NOT (c) IS NULL`, which DuckDB reads as `NOT (c IS NULL)`.
     """
-    import ibis
-
-    yes, no = (0.0, 1.0) if negate else (1.0, 0.0)
-    return ibis.ifelse(cond.isnull(), ibis.null("float64"), ibis.ifelse(cond, yes, no))
+    as_int = cond.cast("int32")
+    return (1 - as_int if negate else as_int).cast("float64")
 
 
 def _all(t: ibis.Table) -> ibis.Value:
