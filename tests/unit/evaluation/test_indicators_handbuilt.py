@@ -188,3 +188,20 @@ def test_bad_period_and_subject_type_are_refused() -> None:
         compute_indicators(source, subject_type="anchor", period="2026-13")
     with pytest.raises(InvalidInput):
         compute_indicators(source, subject_type="buyer", period="2026-10")
+
+
+def test_zone_aware_parquet_gives_the_same_values(tmp_path: Path) -> None:
+    """Users' Parquet may carry Shanghai-zoned timestamps: the same instants must give the same numbers."""
+    import pandas as pd
+
+    from aftersales.evaluation.schema import TABLES
+
+    for csv in FIXTURE.glob("*.csv"):
+        frame = pd.read_csv(csv)
+        for col in TABLES[csv.stem].columns:
+            if col.dtype == "timestamp" and col.name in frame:
+                frame[col.name] = pd.to_datetime(frame[col.name]).dt.tz_localize("UTC").dt.tz_convert("Asia/Shanghai")
+        frame.to_parquet(tmp_path / f"{csv.stem}.parquet")
+    zoned = compute_indicators(open_source(str(tmp_path)), subject_type="anchor", period="2026-10")
+    _assert_matches(_got(zoned, "A1"), EXPECTED_A1)
+    _assert_matches(_got(zoned, "A2"), EXPECTED_A2)
