@@ -171,29 +171,32 @@ def decision_days(arbitration: ibis.Table) -> ibis.Value:
 def repeats_frame(source: Source, ctx: Context) -> ibis.Table | None:
     """Cases of the period flagged when the same buyer had a case on the same order in the 30 days before.
 
-    An equi-join on (buyer, order) with a time condition, not a window: keys are nearly unique, so the
-    join stays small where a window would sort the whole period.
+    Joins, not a window: only orders with two cases or more in the period and its lookback can hold a
+    repeat, a small set whose cases are matched with each other; the flags then join the period's cases.
     """
     import ibis
 
     cases = source.table("cases")
     if subject_expr(cases, ctx.subject_type) is None:
         return None
-    now = cases.filter(in_window(cases.created_at, ctx.period.start, ctx.period.end))
-    now = now.select("case_id", "buyer_id", "order_id", "created_at", sid=subject_expr(now, ctx.subject_type))
     lookback = ctx.period.start - timedelta(days=REPEAT_WINDOW_DAYS)
-    before = cases.filter(in_window(cases.created_at, lookback, ctx.period.end))
-    before = before.select(b_buyer=before.buyer_id, b_order=before.order_id, b_at=before.created_at,
-                           b_case=before.case_id)
-    # only orders with two cases or more can hold a repeat: a small set to join against
-    orders = before.group_by("b_order").aggregate(cases=before.count())
-    orders = orders.filter(orders.cases >= 2).select(p_order=orders.b_order)
-    before = before.join(orders, before.b_order == orders.p_order)
-    gap = cl.raw_delta(now.created_at, before.b_at)
-    hits = now.join(before, [now.buyer_id == before.b_buyer, now.order_id == before.b_order,
-                             now.case_id != before.b_case, gap > 0,
-                             gap <= REPEAT_WINDOW_DAYS * cl.US_PER_DAY])
+    span = cases.filter(in_window(cases.created_at, lookback, ctx.period.end), cases.order_id.notnull())
+    span = span.select("case_id", "buyer_id", "order_id", "created_at")
+    multi = span.group_by("order_id").aggregate(cases=span.count())
+    multi = multi.filter(multi.cases >= 2).select(multi_order=multi.order_id)
+    # one candidate set read twice (the engine shares it), not two joins that each re-group the orders
+    candidates = span.join(multi, span.order_id == multi.multi_order).drop("multi_order")
+    later = candidates.filter(in_window(candidates.created_at, ctx.period.start, ctx.period.end))
+    earlier = candidates.view().select(
+        e_case="case_id", e_buyer="buyer_id", e_order="order_id", e_at="created_at"
+    )
+    gap = cl.raw_delta(later.created_at, earlier.e_at)
+    hits = later.join(earlier, [later.order_id == earlier.e_order, later.buyer_id == earlier.e_buyer,
+                                later.case_id != earlier.e_case, gap > 0,
+                                gap <= REPEAT_WINDOW_DAYS * cl.US_PER_DAY])
     hits = hits.select(hit_case=hits.case_id).distinct().mutate(repeat=ibis.literal(True))
+    now = cases.filter(in_window(cases.created_at, ctx.period.start, ctx.period.end))
+    now = now.select("case_id", "buyer_id", "order_id", sid=subject_expr(now, ctx.subject_type))
     flagged = now.left_join(hits, now.case_id == hits.hit_case)
     return flagged.mutate(repeat=flagged.repeat.fill_null(False)).filter(flagged.sid.notnull())
 
