@@ -76,8 +76,8 @@ def bearer_token(request: Request) -> str:
 
 
 def _load_principal(runtime: Runtime, token: str) -> Principal:
-    with runtime.session() as session:
-        return authenticate(session, token)
+    with runtime.engine.connect() as connection:
+        return authenticate(connection, token)
 
 
 async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
