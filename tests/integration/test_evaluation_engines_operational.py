@@ -6,7 +6,6 @@ Expected values are worked out by hand from the rows below.
 
 from __future__ import annotations
 
-import math
 import os
 import uuid
 from collections.abc import Iterator
@@ -75,7 +74,11 @@ def _fill(url: str) -> None:
                       at=at(14, 3)))
         s.add_all([CompensationOffer(case_id="K2", kind=k, offered_at=at(15, 0), accepted=True)
                    for k in ("coupon", "medical")])
-        s.add(CaseMessage(case_id="K2", author_role="agent", body="您好", created_at=at(14, 2, 30)))
+        s.add(CaseMessage(case_id="K2", author_role="agent", body="您好", created_at=at(14, 2, 30),
+                          sentiment="neutral", quality_checked=True, quality_flags=["no_next_step"]))
+        s.add(CaseMessage(case_id="K2", author_role="agent", body="非常抱歉，已为您安排退款", created_at=at(14, 3),
+                          sentiment="empathetic", quality_checked=True))
+        s.add(CaseMessage(case_id="K2", author_role="buyer", body="好的", created_at=at(14, 4)))
         s.add_all([Survey(case_id="K1", buyer_id="U1", sent_at=at(13, 3), answered_at=at(13, 5), csat=5, nps=10),
                    Survey(case_id="K2", buyer_id="U1", sent_at=at(16, 3), answered_at=at(16, 5), csat=2, nps=3)])
         s.flush()
@@ -103,9 +106,9 @@ def _check(result: IndicatorResult) -> None:
     for ind, (value, n) in expected.items():
         assert got[ind][1] == n, ind
         assert got[ind][0] == pytest.approx(value), ind
-    # the operational model records no message sentiment or quality check: no data, not a zero
-    for ind in ("M1", "T3"):
-        assert math.isnan(got[ind][0]) and got[ind][1] == 0
+    # K2's two agent replies: one neutral, one empathetic; its conversation was quality-checked; K1 had none
+    assert got["M1"][0] == pytest.approx(1 / 2)
+    assert got["T3"] == (pytest.approx(1.0), 1)
     subjects = result.subjects.set_index("subject_id")
     assert subjects.loc["A1", "gmv"] == pytest.approx(150.0)
     assert subjects.loc["A1", "sensitive_skin_gmv_share"] == pytest.approx(1.0)

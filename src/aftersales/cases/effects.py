@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from aftersales.cases.lifecycle import Action
 from aftersales.cases.models import Case, CaseMessage
+from aftersales.cases.reply_quality import review_reply
 from aftersales.cases.schemas import ActionRequest
 from aftersales.ids import new_id
 from aftersales.liability import service as liability_service
@@ -30,9 +31,10 @@ def _require(value: object, field: str, zh: str, en: str) -> None:
 
 
 def _message(session: Session, case: Case, principal: Principal, body: str, now: datetime) -> None:
-    session.add(CaseMessage(case_id=case.id, author_role=principal.role.value,
-                            author_id=principal.actor_id,
-                            body=body, created_at=now))
+    review = review_reply(body) if principal.role is not Role.buyer else None
+    session.add(CaseMessage(case_id=case.id, author_role=principal.role.value, author_id=principal.actor_id,
+                            body=body, created_at=now, sentiment=review.sentiment if review else None,
+                            quality_checked=review is not None, quality_flags=list(review.flags) if review else []))
 
 
 def _reply(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,

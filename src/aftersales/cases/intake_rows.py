@@ -93,11 +93,12 @@ def timeline_rows(case: dict[str, Any], *, actor_role: str, assessment: Any, tie
 
 
 def message_rows(case: dict[str, Any]) -> list[dict[str, Any]]:
+    unchecked = {"sentiment": None, "quality_checked": False, "quality_flags": []}
     return [
         {"case_id": case["id"], "author_role": "buyer", "author_id": case["buyer_id"], "body": case["text"],
-         "created_at": case["created_at"]},
+         "created_at": case["created_at"], **unchecked},
         {"case_id": case["id"], "author_role": "ai", "author_id": None, "body": case["answer_zh"],
-         "created_at": case["created_at"]},
+         "created_at": case["created_at"], **unchecked},
     ]
 
 

@@ -104,6 +104,10 @@ class CaseMessage(Base):
     author_id: Mapped[str | None] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: automated QC of staff replies (None for buyer and AI messages): tone and service faults
+    sentiment: Mapped[str | None] = mapped_column(String(12))
+    quality_checked: Mapped[bool] = mapped_column(Boolean, default=False)
+    quality_flags: Mapped[list[str]] = mapped_column(default=list)
 
 
 class TimelineEvent(Base):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from aftersales.cases.lifecycle import State
+from aftersales.cases.reply_quality import review_reply
 from aftersales.demo.journey import Story
 from aftersales.demo.phrases import AI_ANSWERS, SOOTHING
 from aftersales.demo.seeded import Seeded
@@ -203,5 +204,11 @@ def timeline_rows(story: Story) -> list[Row]:
 
 
 def message_rows(story: Story) -> list[Row]:
-    return [{"case_id": story.case_id, "author_role": role, "author_id": author, "body": body, "created_at": at}
-            for at, role, author, body in story.messages]
+    rows: list[Row] = []
+    for at, role, author, body in story.messages:
+        # staff replies pass the same automated QC as live ones (M1 empathy, T3 coverage)
+        review = review_reply(body) if role not in ("buyer", "ai") else None
+        rows.append({"case_id": story.case_id, "author_role": role, "author_id": author, "body": body,
+                     "created_at": at, "sentiment": review.sentiment if review else None,
+                     "quality_checked": review is not None, "quality_flags": list(review.flags) if review else []})
+    return rows

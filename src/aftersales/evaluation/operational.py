@@ -13,7 +13,8 @@ indicators then report no data rather than a zero):
 - evidence_hashed: the session is sealed (root hash); bound_to_order_terms: the claim names products;
 - responsibility_list_published: the product has a published list;
 - callbacks.satisfied: the buyer's verdict on the callback is 4 or 5 (of 5);
-- messages.sentiment and messages.quality_checked are not recorded: NULL (M1, T3 have no data).
+- messages.sentiment and messages.quality_checked: the automated QC of staff replies (cases/reply_quality.py);
+  NULL for buyer and AI messages, which are not reviewed.
 """
 
 from __future__ import annotations
@@ -133,8 +134,9 @@ def _case_selects(m: dict[str, Any], anchor: Any, flag: Any) -> dict[str, Select
         "case_events": select(cast(event.id, String).label("event_id"), event.case_id, event.at, event.kind,
                               null().label("party")),
         "messages": select(cast(msg.id, String).label("message_id"), msg.case_id,
-                           msg.created_at.label("sent_at"), msg.author_role, null().label("sentiment"),
-                           null().label("quality_checked")),
+                           msg.created_at.label("sent_at"), msg.author_role, msg.sentiment,
+                           case((msg.author_role.in_(["buyer", "ai"]), null()),
+                                else_=msg.quality_checked).label("quality_checked")),
         "surveys": select(cast(survey.id, String).label("survey_id"), survey.case_id,
                           survey.answered_at.label("submitted_at"), survey.csat, survey.nps)
         .where(survey.answered_at.is_not(None)),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises:
-Create Date: 2026-11-25 15:42:44.583294
+Create Date: 2026-11-25 15:51:11.186154
 """
 
 from __future__ import annotations
@@ -363,6 +363,9 @@ def upgrade() -> None:
         sa.Column("author_id", sa.String(length=40), nullable=True),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sentiment", sa.String(length=12), nullable=True),
+        sa.Column("quality_checked", sa.Boolean(), nullable=False),
+        sa.Column("quality_flags", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_messages_case_id_cases")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_messages")),
     )
