@@ -221,3 +221,12 @@ def test_queue_puts_angry_and_l3_first_and_seniors_take_them(api: Api, runtime: 
     mine = api.as_("supervisor").get("/api/v1/cases/queue", params={"mine": True}).json()
     assert [item["case"]["id"] for item in mine] == [angry["id"]]
     assert api.as_("buyer").get("/api/v1/cases/queue").status_code == 403
+
+
+def test_similar_cases_on_one_batch_become_a_group_complaint_at_l3(api: Api) -> None:
+    texts = ["涂了嘴巴红肿", "用完嘴唇起疹子好痒", "嘴唇过敏肿了", "一涂就刺痛发红", "嘴巴起了很多小红点"]
+    tiers = [open_case(api, order_id="O-1001", case_type="allergy_claim", text=t)["tier"] for t in texts]
+    assert tiers[:4] == ["L2"] * 4 and tiers[4] == "L3"
+    cases = api.as_("agent").get("/api/v1/cases", params={"tier": "L3"}).json()["items"]
+    timeline = api.as_("agent").get(f"/api/v1/cases/{cases[0]['id']}/timeline").json()
+    assert any("群体投诉" in e["reason"] for e in timeline if e["kind"] == "triage")

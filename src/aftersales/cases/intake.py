@@ -30,7 +30,7 @@ from aftersales.sla import service as sla_service
 from aftersales.sla.calendar import BusinessCalendar
 from aftersales.sla.models import SlaClock
 from aftersales.sla.rules import pick_policy
-from aftersales.sla.tiering import GROUP_COMPLAINT_THRESHOLD, GROUP_COMPLAINT_WINDOW_HOURS, decide_tier
+from aftersales.sla.tiering import GROUP_COMPLAINT_WINDOW_HOURS, decide_tier
 from aftersales.triage.service import LOW_CONFIDENCE, assess_many
 
 log = logging.getLogger(__name__)
@@ -140,14 +140,16 @@ def _replay(session: Session, stored: Case | None, fresh: IntakeOutcome | None,
 
 
 def _similar_recent_counts(session: Session, groups: set[tuple[str, str]], now: datetime) -> dict[tuple[str, str], int]:
-    """Similar cases per (batch/session/product, class) in the window, counted only up to the L3 threshold."""
-    since = now - timedelta(hours=GROUP_COMPLAINT_WINDOW_HOURS)
-    counts: dict[tuple[str, str], int] = {}
-    for group, category in groups:
-        recent = (select(Case.id).where(Case.group_key == group, Case.category == category,
-                                        Case.created_at >= since).limit(GROUP_COMPLAINT_THRESHOLD).subquery())
-        counts[(group, category)] = int(session.scalar(select(func.count()).select_from(recent)) or 0)
-    return counts
+    """Similar cases per (batch/session/product, class) in the window: one indexed read for the whole batch."""
+    if not groups:
+        return {}
+    cases = Case.__table__.c
+    rows = session.execute(
+        select(cases.group_key, cases.category, func.count())
+        .where(cases.group_key.in_({g for g, _ in groups}), cases.category.in_({c for _, c in groups}),
+               cases.created_at >= now - timedelta(hours=GROUP_COMPLAINT_WINDOW_HOURS))
+        .group_by(cases.group_key, cases.category))
+    return {(g, c): n for g, c, n in rows if (g, c) in groups}
 
 
 def _build(request: IntakeRequest, order: Order, assessment: Any, facts: Any, similar: int, now: datetime,
