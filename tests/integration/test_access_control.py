@@ -104,7 +104,7 @@ SUPERVISION = [("GET", "/api/v1/callbacks", None), ("POST", "/api/v1/sla/sweep",
 @pytest.mark.parametrize("role", ROLES)
 def test_operational_endpoints_by_role(api: Api, role: str) -> None:
     speaker = api.as_(role)
-    for method, url, body in ADMIN_ONLY_WRITES:
+    for _method, url, body in ADMIN_ONLY_WRITES:
         response = speaker.post(url, json=body)
         assert (response.status_code < 400) == (role == "platform_admin"), (role, url, response.text)
         if role != "platform_admin":

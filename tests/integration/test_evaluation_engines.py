@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 
 from aftersales.evaluation.indicators import IndicatorResult, compute_indicators
 from aftersales.evaluation.sources import Source, attach_catalog, open_source
+from tests.conftest import throwaway_postgres
 from tests.integration.conftest_evaluation import spark, synthetic_folder
 
 __all__ = ["spark", "synthetic_folder"]  # fixtures used below, imported so pytest sees them
@@ -51,27 +51,13 @@ def test_duckdb_and_spark_agree_on_every_indicator(synthetic_folder: Path, spark
 def postgres_source(synthetic_folder: Path) -> Iterator[Source]:
     import ibis
     import pyarrow.parquet as pq
-    from sqlalchemy import create_engine, text
 
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("select 1"))
-    except Exception:  # no server here: the PostgreSQL variant cannot run
-        pytest.skip(f"PostgreSQL not available at {PG_ADMIN_URL}")
-    name = f"aftersales_eval_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    con = ibis.connect(url.replace("postgresql+psycopg://", "postgres://"))
-    for folder in sorted(p for p in synthetic_folder.iterdir() if p.is_dir()):
-        con.create_table(folder.name, pq.read_table(folder))
-    yield attach_catalog(Source("postgres", con, "PostgreSQL test database"))
-    con.disconnect()
-    with admin.connect() as connection:
-        connection.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    with throwaway_postgres("aftersales_eval") as url:
+        con = ibis.connect(url.replace("postgresql+psycopg://", "postgres://"))
+        for folder in sorted(p for p in synthetic_folder.iterdir() if p.is_dir()):
+            con.create_table(folder.name, pq.read_table(folder))
+        yield attach_catalog(Source("postgres", con, "PostgreSQL test database"))
+        con.disconnect()
 
 
 @pytest.mark.postgres

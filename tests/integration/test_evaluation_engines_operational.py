@@ -7,19 +7,19 @@ Expected values are worked out by hand from the rows below.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from aftersales.evaluation.indicators import IndicatorResult, compute_indicators
 from aftersales.evaluation.sources import open_source
 from aftersales.migrate import upgrade
+from tests.conftest import throwaway_postgres
 
 PG_ADMIN_URL = os.environ.get("AFTERSALES_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -127,20 +127,8 @@ def test_embedded_sqlite_database(tmp_path: Path) -> None:
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("select 1"))
-    except Exception:  # no server here: the PostgreSQL variant cannot run
-        pytest.skip(f"PostgreSQL not available at {PG_ADMIN_URL}")
-    name = f"aftersales_evalop_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    with throwaway_postgres("aftersales_evalop") as url:
+        yield url
 
 
 @pytest.mark.postgres

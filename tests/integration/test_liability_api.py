@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from aftersales.app import create_app
 from aftersales.cases.models import Case, TimelineEvent
 from aftersales.catalog.models import Product
 from aftersales.cli import app as cli_app
@@ -22,21 +19,11 @@ from aftersales.orders.models import Order
 from aftersales.parties.models import Party
 from aftersales.runtime import Runtime
 from tests.conftest import Api
-from tests.factories import World, build_world
+from tests.factories import World
 
 LIST = "/api/v1/liability/products/PR-LIP1/responsibility-list"
 
 
-@pytest.fixture
-def world(runtime: Runtime) -> World:
-    return build_world(runtime)
-
-
-@pytest.fixture
-def api(runtime: Runtime, world: World) -> Iterator[Api]:
-    app = create_app(runtime, background=False)
-    with TestClient(app) as client:
-        yield Api(client, world.tokens)
 
 
 def _open_case(api: Api, order_id: str = "O-1001", text: str = "主播说七天美白，用了两周一点效果都没有") -> str:

@@ -3,36 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from aftersales.app import create_app
 from aftersales.cli import app as cli_app
 from aftersales.live import service as live_service
 from aftersales.live.models import LiveClaim
 from aftersales.orders.models import Order
 from aftersales.runtime import Runtime
 from tests.conftest import Api
-from tests.factories import World, build_world
+from tests.factories import World
 
 BASE = "/api/v1/live/sessions"
 
 
-@pytest.fixture
-def world(runtime: Runtime) -> World:
-    return build_world(runtime)
-
-
-@pytest.fixture
-def api(runtime: Runtime, world: World) -> Iterator[Api]:
-    app = create_app(runtime, background=False)
-    with TestClient(app) as client:
-        yield Api(client, world.tokens)
 
 
 @pytest.fixture
