@@ -126,22 +126,20 @@ def _context(facts: Facts, rules: RuleSet) -> _Context:
 
 
 def _matches(when: Condition, ctx: _Context) -> bool:
+    # short-circuit in order of how often a condition rules a rule out: intake calls this ~40 times a case
     f = ctx.facts
-    checks = (
-        not when.categories or any(c in ctx.lineage for c in when.categories),
-        not when.case_types or f.case_type in when.case_types,
-        not when.problems or f.problem in when.problems,
-        not when.item_states or f.item_state in when.item_states,
-        when.min_days is None or ctx.days >= when.min_days,
-        when.max_days is None or ctx.days <= when.max_days,
-        when.delivered is None or when.delivered == (f.days_since_delivery is not None),
-        not when.tags_any or not ctx.tags.isdisjoint(when.tags_any),
-        ctx.tags.isdisjoint(when.tags_none),
-        not when.promises_any or not set(f.promises).isdisjoint(when.promises_any),
-        when.insured is None or when.insured == f.shipping_insurance,
-        when.claim_mismatch is None or when.claim_mismatch == f.claim_mismatch,
-    )
-    return all(checks)
+    return ((not when.problems or f.problem in when.problems)
+            and (not when.case_types or f.case_type in when.case_types)
+            and (not when.categories or any(c in ctx.lineage for c in when.categories))
+            and (not when.item_states or f.item_state in when.item_states)
+            and (when.min_days is None or ctx.days >= when.min_days)
+            and (when.max_days is None or ctx.days <= when.max_days)
+            and (when.delivered is None or when.delivered == (f.days_since_delivery is not None))
+            and (not when.tags_any or not ctx.tags.isdisjoint(when.tags_any))
+            and ctx.tags.isdisjoint(when.tags_none)
+            and (not when.promises_any or not set(f.promises).isdisjoint(when.promises_any))
+            and (when.insured is None or when.insured == f.shipping_insurance)
+            and (when.claim_mismatch is None or when.claim_mismatch == f.claim_mismatch))
 
 
 def _by_precedence(rules: Iterable[Rule], ctx: _Context) -> list[Rule]:
