@@ -122,8 +122,7 @@ def get_timeline(case_id: str, principal: CurrentPrincipal, session: DbSession) 
 @router.get("/{case_id}/progress", response_model=ProgressRead, summary="买家进度与预计时间 / progress with ETA")
 def get_progress(case_id: str, principal: CurrentPrincipal, session: DbSession,
                  runtime: RuntimeDep) -> ProgressRead:
-    case = case_service.get_visible(session, principal, case_id)
-    result = case_service.progress(session, principal, case_id, runtime.clock.now(), runtime.calendar)
+    case, result = case_service.progress(session, principal, case_id, runtime.clock.now(), runtime.calendar)
     return ProgressRead(case_id=case.id, state=case.state, current_step=result.current_step, eta=result.eta,
                         eta_en=result.eta_en, eta_date=result.eta_date.isoformat() if result.eta_date else None,
                         steps=[ProgressStep(key=s.key, label=s.label, label_en=s.label_en, done=s.done,

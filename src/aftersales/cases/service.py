@@ -142,7 +142,7 @@ def timeline(session: Session, principal: Principal, case_id: str) -> list[Timel
 
 
 def progress(session: Session, principal: Principal, case_id: str, now: datetime,
-             calendar: BusinessCalendar) -> Progress:
+             calendar: BusinessCalendar) -> tuple[Case, Progress]:
     case = get_visible(session, principal, case_id)
     milestones = {name: getattr(case, name) for name in (
         "created_at", "first_response_at", "return_requested_at", "return_shipped_at", "return_received_at",
@@ -150,7 +150,7 @@ def progress(session: Session, principal: Principal, case_id: str, now: datetime
     milestones = {k: as_utc(v) if v else None for k, v in milestones.items()}
     human_due = next((as_utc(c.due_at) for c in clocks_of(session, case.id)
                       if c.kind == "human_response" and c.stopped_at is None and c.due_at), None)
-    return build_progress(case.case_type, case.state, milestones, now, calendar, human_due)
+    return case, build_progress(case.case_type, case.state, milestones, now, calendar, human_due)
 
 
 def claims_of(session: Session, case: Case) -> list[dict[str, object]]:
