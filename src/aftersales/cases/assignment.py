@@ -25,7 +25,8 @@ class SeniorPool:
                     Case.assigned_agent_id.in_(seniors), Case.state.not_in([s.value for s in SETTLED]))
                 .group_by(Case.assigned_agent_id))
             for agent, count in rows:
-                self._load[agent] = count
+                if agent is not None:
+                    self._load[agent] = count
 
     def take(self) -> str | None:
         if not self._load:

@@ -56,7 +56,8 @@ def _claims_by_order(session: Session, orders: list[Order]) -> dict[str, Claims]
         return {}
     counts = dict(session.execute(select(LiveClaim.session_id, func.count()).where(
         LiveClaim.session_id.in_(sessions)).group_by(LiveClaim.session_id)).all())
-    database = str(session.get_bind().url)
+    bind = session.get_bind()
+    database = str(bind.engine.url)
     found: dict[str, Claims] = {}
     for order in orders:
         if order.live_session_id is None:

@@ -93,7 +93,7 @@ def timeline_rows(case: dict[str, Any], *, actor_role: str, assessment: Any, tie
 
 
 def message_rows(case: dict[str, Any]) -> list[dict[str, Any]]:
-    unchecked = {"sentiment": None, "quality_checked": False, "quality_flags": []}
+    unchecked: dict[str, Any] = {"sentiment": None, "quality_checked": False, "quality_flags": []}
     return [
         {"case_id": case["id"], "author_role": "buyer", "author_id": case["buyer_id"], "body": case["text"],
          "created_at": case["created_at"], **unchecked},
