@@ -171,8 +171,9 @@ def decision_days(arbitration: ibis.Table) -> ibis.Value:
 def repeats_frame(source: Source, ctx: Context) -> ibis.Table | None:
     """Cases of the period flagged when the same buyer had a case on the same order in the 30 days before.
 
-    Joins, not a window: only orders with two cases or more in the period and its lookback can hold a
-    repeat, a small set whose cases are matched with each other; the flags then join the period's cases.
+    One scan of the period and its lookback: only orders with two cases or more in that span can hold a
+    repeat, a small set whose cases are matched with each other; the flags then join the span's cases of
+    the period. Rows without an order or a buyer are out of S4's scope and are left out here.
     """
     import ibis
 
@@ -180,25 +181,27 @@ def repeats_frame(source: Source, ctx: Context) -> ibis.Table | None:
     if subject_expr(cases, ctx.subject_type) is None:
         return None
     lookback = ctx.period.start - timedelta(days=REPEAT_WINDOW_DAYS)
-    span = cases.filter(in_window(cases.created_at, lookback, ctx.period.end), cases.order_id.notnull())
-    span = span.select("case_id", "buyer_id", "order_id", "created_at")
+    span = cases.filter(in_window(cases.created_at, lookback, ctx.period.end), cases.order_id.notnull(),
+                        cases.buyer_id.notnull())
+    span = span.select("case_id", "buyer_id", "order_id", "created_at", sid=subject_expr(span, ctx.subject_type))
     multi = span.group_by("order_id").aggregate(cases=span.count())
     multi = multi.filter(multi.cases >= 2).select(multi_order=multi.order_id)
-    # one candidate set read twice (the engine shares it), not two joins that each re-group the orders
-    candidates = span.join(multi, span.order_id == multi.multi_order).drop("multi_order")
-    later = candidates.filter(in_window(candidates.created_at, ctx.period.start, ctx.period.end))
-    earlier = candidates.view().select(
-        e_case="case_id", e_buyer="buyer_id", e_order="order_id", e_at="created_at"
+    # the candidate set is referenced twice without a view, so the engine computes it (and the
+    # per-order count) once instead of once per side of the self-join
+    candidates = span.join(multi, span.order_id == multi.multi_order).select(
+        "case_id", "buyer_id", "order_id", "created_at"
     )
+    later = candidates.filter(in_window(candidates.created_at, ctx.period.start, ctx.period.end))
+    earlier = candidates.select(e_case="case_id", e_buyer="buyer_id", e_order="order_id", e_at="created_at")
     gap = cl.raw_delta(later.created_at, earlier.e_at)
     hits = later.join(earlier, [later.order_id == earlier.e_order, later.buyer_id == earlier.e_buyer,
                                 later.case_id != earlier.e_case, gap > 0,
                                 gap <= REPEAT_WINDOW_DAYS * cl.US_PER_DAY])
     hits = hits.select(hit_case=hits.case_id).distinct().mutate(repeat=ibis.literal(True))
-    now = cases.filter(in_window(cases.created_at, ctx.period.start, ctx.period.end))
-    now = now.select("case_id", "buyer_id", "order_id", sid=subject_expr(now, ctx.subject_type))
-    flagged = now.left_join(hits, now.case_id == hits.hit_case)
-    return flagged.mutate(repeat=flagged.repeat.fill_null(False)).filter(flagged.sid.notnull())
+    # joined before filtering, so the span stays one shared scan instead of a second read of the period
+    flagged = span.left_join(hits, span.case_id == hits.hit_case)
+    flagged = flagged.filter(in_window(flagged.created_at, ctx.period.start, ctx.period.end), flagged.sid.notnull())
+    return flagged.mutate(repeat=flagged.repeat.fill_null(False))
 
 
 def disputes_frame(source: Source, ctx: Context) -> ibis.Table | None:
