@@ -7,7 +7,7 @@ aggregate per frame, so the whole evaluation is about ten queries whatever the n
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aftersales.evaluation import cleaning as cl
@@ -228,8 +228,11 @@ def _isnan(value: Any) -> bool:
         return False
 
 
-def _caps(source: Source, period: Period) -> dict[str, float]:
-    """First pass: the p99 caps of the averaged durations over the whole period (every subject together)."""
+def _caps(source: Source, period: Period, keys: Any) -> dict[str, float]:
+    """First pass: the p99 caps of the averaged durations over the whole period (every subject together).
+
+    `keys` holds the case_id of every case opened in the period (frames.case_keys).
+    """
     cases = source.table("cases")
     cases = cases.filter(in_window(cases.created_at, period.start, period.end))
     row = _one_row(
@@ -239,8 +242,7 @@ def _caps(source: Source, period: Period) -> dict[str, float]:
         )
     )
     if source.has("arbitration"):
-        keys = cases.select("case_id")
-        arb = source.table("arbitration").join(keys, "case_id")
+        arb = source.table("arbitration").join(keys.select("case_id"), "case_id")
         row |= _one_row(arb.aggregate(C2=decision_days(arb).quantile(cl.WINSOR_QUANTILE)))
     return {k: float(v) for k, v in row.items() if v is not None}
 
@@ -375,11 +377,15 @@ def compute_indicators(
     window = parse_period(period)
     calendar = calendar or load_calendar()
     report = CleaningReport()
-    # the period's case keys are a pruned two-column scan: cheaper to re-read in each join than to cache
-    ctx = Context(window, subject_type, calendar, _caps(source, window))
-    ctx = replace(ctx, case_keys=case_keys(source, window, subject_type))
-    measured = _frame_values(source, ctx, report)
-    subjects = _subjects(source, ctx, list(measured), calendar)
+    # the period's (case_id, sid) joins six frames: materialised once (a temp table, or a cached Spark
+    # DataFrame) it is read from memory instead of decoding the cases' Parquet strings six times
+    keys = case_keys(source, window, subject_type).cache()
+    try:
+        ctx = Context(window, subject_type, calendar, _caps(source, window, keys), keys)
+        measured = _frame_values(source, ctx, report)
+        subjects = _subjects(source, ctx, list(measured), calendar)
+    finally:
+        keys.release()
     rows = []
     for sid in subjects["subject_id"]:
         got = measured.get(sid, {})
