@@ -93,14 +93,12 @@ def within(end: ibis.Value, start: ibis.Value, limit_us: int) -> ibis.Value:
 
 
 def within_us(end: ibis.Value, valid: ibis.Value, limit_us: int) -> ibis.Value:
-    """`within` over an already computed valid duration (frames compute each duration once)."""
-    import ibis
+    """`within` over an already computed valid duration (frames compute each duration once).
 
-    return ibis.ifelse(
-        end.isnull(),
-        ibis.literal(False),
-        ibis.ifelse(valid.isnull(), ibis.null("boolean"), valid <= limit_us),
-    )
+    SQL's three-valued AND says it without nested CASEs: no end is FALSE AND x = FALSE, and an
+    impossible (NULL) duration gives TRUE AND NULL = NULL, on every engine.
+    """
+    return end.notnull() & (valid <= limit_us)
 
 
 def raw_column(end: str) -> str:

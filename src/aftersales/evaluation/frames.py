@@ -228,34 +228,39 @@ def _with_case_subject(
 
     Rows whose case has no subject of this type keep a NULL sid: the cleaning counts still see them.
     """
+    return _since_case_floor(table, ctx, stamp).join(_keys(source, ctx), "case_id")
+
+
+def _since_case_floor(table: ibis.Table, ctx: Context, stamp: str | None) -> ibis.Table:
     import ibis
 
-    if stamp is not None:
-        floor = ctx.period.start - CASE_CHILD_SLACK
-        low = ibis.timestamp(floor.astimezone(UTC).replace(tzinfo=None))
-        table = table.filter((table[stamp] >= low) | table[stamp].isnull())
-    return table.join(_keys(source, ctx), "case_id")
+    if stamp is None:
+        return table
+    floor = ctx.period.start - CASE_CHILD_SLACK
+    low = ibis.timestamp(floor.astimezone(UTC).replace(tzinfo=None))
+    return table.filter((table[stamp] >= low) | table[stamp].isnull())
 
 
 def conversations_frame(source: Source, ctx: Context) -> ibis.Table | None:
     """One row per case with agent messages: how many rated, how many warm, was any quality-checked.
 
-    Both message indicators (M1, T3) come from this one pass over the messages.
+    Both message indicators (M1, T3) come from this one pass over the messages. The messages are
+    grouped by case before the join: a case has one subject, so grouping by (case, subject) after the
+    join would hash the same cases a second time.
     """
     import ibis
 
     msgs = source.table("messages")
-    msgs = _with_case_subject(source, msgs.filter(msgs.author_role == "agent"), ctx, "sent_at")
-    if msgs is None:
-        return None
+    msgs = _since_case_floor(msgs.filter(msgs.author_role == "agent"), ctx, "sent_at")
     warm = msgs.sentiment.isin(["positive", "empathetic"]).fill_null(False)
     qc = msgs.quality_checked
-    return msgs.group_by(["case_id", "sid"]).aggregate(
+    per_case = msgs.group_by("case_id").aggregate(
         rated_messages=ibis.ifelse(msgs.sentiment.notnull(), 1, 0).sum(),
         warm_messages=ibis.ifelse(warm, 1, 0).sum(),
         # NULL when no message says whether it was checked: unknown, not "unchecked"
         checked=ibis.ifelse(qc.isnull(), ibis.null("int64"), ibis.ifelse(qc, 1, 0)).max(),
     )
+    return per_case.join(_keys(source, ctx), "case_id")
 
 
 def surveys_frame(source: Source, ctx: Context) -> ibis.Table | None:
