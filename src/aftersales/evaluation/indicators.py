@@ -268,12 +268,13 @@ def _frame_values(
         if checks:
             totals = {c.removeprefix(cl.CHECK_PREFIX): int(result[c].fillna(0).sum()) for c in checks}
             cl.report_checks(report, frame_name, totals, ctx.caps)
-        for row in result.to_dict("records"):
-            if _isnan(row["sid"]):
-                continue  # rows without a subject of this type: counted by the cleaning, scored for no one
-            values = out.setdefault(str(row["sid"]), {})
-            for ind in inds:
-                values[ind] = _value(ind, row)
+        # rows without a subject of this type: counted by the cleaning, scored for no one
+        scored = result[result["sid"].notna()]
+        columns = [_values(ind, scored) for ind in inds]
+        for i, sid in enumerate(scored["sid"].tolist()):
+            values = out.setdefault(str(sid), {})
+            for ind, pairs in zip(inds, columns, strict=True):
+                values[ind] = pairs[i]
     return out
 
 
@@ -291,13 +292,18 @@ def _aggregate_frame(frame_name: str, frame: Any, inds: list[str], ctx: Context)
     return narrow.group_by("sid").aggregate(**metrics).execute()
 
 
-def _value(ind: str, row: dict[str, Any]) -> tuple[float, int]:
-    n = 0 if _isnan(row[f"{ind}__n"]) else int(row[f"{ind}__n"])
-    head = row[f"{ind}__v"]
-    value = math.nan if n == 0 or _isnan(head) else float(head)
-    if MEASURES[ind].how != "median" and n:
-        value = value / n
-    return value, n
+def _values(ind: str, result: pd.DataFrame) -> list[tuple[float, int]]:
+    """(value, n) of one indicator for every row of a frame's aggregate, column-wise (2,000 subjects
+    times 28 indicators is too many rows for a per-value Python function)."""
+    import numpy as np
+    import pandas as pd
+
+    n = np.trunc(pd.to_numeric(result[f"{ind}__n"]).astype("float64").fillna(0.0).to_numpy()).astype("int64")
+    head = pd.to_numeric(result[f"{ind}__v"]).astype("float64").to_numpy()
+    value = np.where((n == 0) | np.isnan(head), np.nan, head)
+    if MEASURES[ind].how != "median":
+        value = value / np.where(n == 0, 1, n)  # an empty group is NaN already
+    return list(zip(value.tolist(), n.tolist(), strict=True))
 
 
 def _utc(moment: Any) -> Any:
