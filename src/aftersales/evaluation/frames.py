@@ -208,7 +208,10 @@ def disputes_frame(source: Source, ctx: Context) -> ibis.Table | None:
     """The period's cases with whether they went to arbitration (a narrow join on the cached keys)."""
     import ibis
 
-    arb = source.table("arbitration").select("case_id").distinct().mutate(arbitrated=ibis.literal(True))
+    # an arbitration cannot be requested before its case opened (CASE_CHILD_SLACK): older requests are
+    # skipped before the DISTINCT, most of them by their Parquet row groups' statistics
+    arb = _since_case_floor(source.table("arbitration"), ctx, "requested_at")
+    arb = arb.select("case_id").distinct().mutate(arbitrated=ibis.literal(True))
     return _keys(source, ctx).left_join(arb, "case_id").drop("case_id_right")
 
 
