@@ -210,7 +210,7 @@ def disputes_frame(source: Source, ctx: Context) -> ibis.Table | None:
 
     # an arbitration cannot be requested before its case opened (CASE_CHILD_SLACK): older requests are
     # skipped before the DISTINCT, most of them by their Parquet row groups' statistics
-    arb = _since_case_floor(source.table("arbitration"), ctx, "requested_at")
+    arb = since_case_floor(source.table("arbitration"), ctx.period, "requested_at")
     arb = arb.select("case_id").distinct().mutate(arbitrated=ibis.literal(True))
     return _keys(source, ctx).left_join(arb, "case_id").drop("case_id_right")
 
@@ -231,15 +231,16 @@ def _with_case_subject(
 
     Rows whose case has no subject of this type keep a NULL sid: the cleaning counts still see them.
     """
-    return _since_case_floor(table, ctx, stamp).join(_keys(source, ctx), "case_id")
+    return since_case_floor(table, ctx.period, stamp).join(_keys(source, ctx), "case_id")
 
 
-def _since_case_floor(table: ibis.Table, ctx: Context, stamp: str | None) -> ibis.Table:
+def since_case_floor(table: ibis.Table, period: Period, stamp: str | None) -> ibis.Table:
+    """Rows of a case-level table that can belong to a case opened in the period (or have no stamp)."""
     import ibis
 
     if stamp is None:
         return table
-    floor = ctx.period.start - CASE_CHILD_SLACK
+    floor = period.start - CASE_CHILD_SLACK
     low = ibis.timestamp(floor.astimezone(UTC).replace(tzinfo=None))
     return table.filter((table[stamp] >= low) | table[stamp].isnull())
 
@@ -254,7 +255,7 @@ def conversations_frame(source: Source, ctx: Context) -> ibis.Table | None:
     import ibis
 
     msgs = source.table("messages")
-    msgs = _since_case_floor(msgs.filter(msgs.author_role == "agent"), ctx, "sent_at")
+    msgs = since_case_floor(msgs.filter(msgs.author_role == "agent"), ctx.period, "sent_at")
     warm = msgs.sentiment.isin(["positive", "empathetic"]).fill_null(False)
     qc = msgs.quality_checked
     per_case = msgs.group_by("case_id").aggregate(

@@ -22,6 +22,7 @@ from aftersales.evaluation.frames import (
     gmv_frame,
     in_window,
     return_hours,
+    since_case_floor,
 )
 from aftersales.evaluation.measures import MEASURES, aggregates, scoped_columns
 from aftersales.evaluation.periods import Calendar, Period, load_calendar, months_between, parse_period
@@ -242,7 +243,9 @@ def _caps(source: Source, period: Period, keys: Any) -> dict[str, float]:
         )
     )
     if source.has("arbitration"):
-        arb = source.table("arbitration").join(keys.select("case_id"), "case_id")
+        # the same rows as the arbitration frame, whose decision days the cap winsorises
+        arb = since_case_floor(source.table("arbitration"), period, "requested_at")
+        arb = arb.join(keys.select("case_id"), "case_id")
         row |= _one_row(arb.aggregate(C2=decision_days(arb).quantile(cl.WINSOR_QUANTILE)))
     return {k: float(v) for k, v in row.items() if v is not None}
 
