@@ -34,6 +34,9 @@ from aftersales.sla.tiering import GROUP_COMPLAINT_WINDOW_HOURS, decide_tier
 from aftersales.triage.service import LOW_CONFIDENCE, assess_many
 
 log = logging.getLogger(__name__)
+#: every column unset, built once: the answer view of each new case starts from these
+_BLANK_CASE: dict[str, None] = {column.name: None for column in Case.__table__.columns}
+_BLANK_CLOCK: dict[str, None] = {column.name: None for column in SlaClock.__table__.columns}
 
 
 @dataclass(frozen=True)
@@ -172,8 +175,8 @@ def _build(request: IntakeRequest, order: Order, assessment: Any, facts: Any, si
     rows.timeline.extend(intake_rows.timeline_rows(case, actor_role=request.actor_role, assessment=assessment,
                                                    tier=tier, judged=judged, order_id=order.id))
     rows.messages.extend(intake_rows.message_rows(case))
-    return IntakeOutcome(case=intake_rows.as_view(case, Case.__table__.columns),
-                         clocks=[intake_rows.as_view(c, SlaClock.__table__.columns) for c in clocks])
+    return IntakeOutcome(case=intake_rows.as_view(case, _BLANK_CASE),
+                         clocks=[intake_rows.as_view(c, _BLANK_CLOCK) for c in clocks])
 
 
 def open_cases(factory: sessionmaker[Session], requests: Sequence[IntakeRequest], now: datetime,

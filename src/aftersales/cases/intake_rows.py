@@ -102,6 +102,9 @@ def message_rows(case: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def as_view(row: dict[str, Any], columns: Any) -> SimpleNamespace:
-    """Attribute access to a freshly inserted row, for the answer: no ORM instance needed."""
-    return SimpleNamespace(**{**{column.name: None for column in columns}, **row})
+def as_view(row: dict[str, Any], blank: dict[str, None]) -> SimpleNamespace:
+    """Attribute access to a freshly inserted row, for the answer: no ORM instance needed.
+
+    `blank` names every column of the table (None), so columns the row leaves out read as unset.
+    """
+    return SimpleNamespace(**{**blank, **row})

@@ -29,7 +29,7 @@ from aftersales.sla.models import SlaClock
 MAX_PAGE = 200
 
 
-def get_visible(session: Session, principal: Principal, case_id: str, *, for_update: bool = False) -> Case:
+def get_visible(session: Session, principal: Principal, case_id: str) -> Case:
     """The case if the caller may see it; otherwise 404, so another party's case is indistinguishable from none."""
     case = session.get(Case, case_id)
     if case is None or not can_see(principal, case):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -93,8 +94,6 @@ def export_command(entity: Annotated[Entity, typer.Argument(help="orders 或 cas
     frame = pd.DataFrame(rows, columns=columns)
     for name in frame.columns:
         if frame[name].map(lambda v: isinstance(v, dict | list)).any():
-            import json
-
             frame[name] = frame[name].map(lambda v: json.dumps(v, ensure_ascii=False))
     suffix = out.suffix.lower()
     out.parent.mkdir(parents=True, exist_ok=True)

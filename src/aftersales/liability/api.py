@@ -70,7 +70,7 @@ def reroute(case_id: str, body: RerouteRequest, principal: CurrentPrincipal, db:
     """转交责任方（计入转交次数并写入时间线）/ hand the case to another party: counted and on the timeline."""
     if principal.role is Role.buyer:
         raise Forbidden("买家不能转交工单 / buyers cannot hand off cases")
-    case = case_service.get_visible(db, principal, case_id, for_update=True)
+    case = case_service.get_visible(db, principal, case_id)  # the version column guards a concurrent re-route
     if not liability_service.may_reroute(principal, case):
         raise Forbidden("只能转交自己队列中的工单 / only a case in your own queue can be handed off")
     handoff = liability_service.reroute(db, case, to_party_id=body.to_party_id, reason=body.reason,

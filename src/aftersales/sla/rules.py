@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from aftersales.sla.calendar import BusinessCalendar
@@ -93,8 +93,6 @@ def _elapsed(start: datetime, end: datetime, business_hours: bool, calendar: Bus
 
 
 def _due(start: datetime, seconds: float, business_hours: bool, calendar: BusinessCalendar) -> datetime:
-    from datetime import timedelta
-
     if business_hours:
         return calendar.add_working_seconds(start, seconds)
     return start + timedelta(seconds=seconds)
