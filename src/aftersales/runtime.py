@@ -12,7 +12,7 @@ from aftersales.config import Settings, get_settings
 from aftersales.db import make_engine, make_session_factory
 from aftersales.models_registry import load_all_models
 from aftersales.security.pii import load_or_create_key
-from aftersales.sla.calendar import BusinessCalendar, load_calendar
+from aftersales.calendars import BusinessCalendar, load_calendar
 
 
 @dataclass

@@ -18,7 +18,7 @@ from aftersales.orders.models import Order, Shipment
 from aftersales.problems import InvalidInput
 from aftersales.security.principals import Principal, Role
 from aftersales.sla import service as sla_service
-from aftersales.sla.calendar import BusinessCalendar
+from aftersales.calendars import BusinessCalendar
 from aftersales.sla.rules import NEXT_TIER, Tier
 from aftersales.surveys import service as survey_service
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aftersales.cases.intake import IntakeOutcome, IntakeRequest, open_cases
 from aftersales.clock import Clock
-from aftersales.sla.calendar import BusinessCalendar
+from aftersales.calendars import BusinessCalendar
 
 log = logging.getLogger(__name__)
 

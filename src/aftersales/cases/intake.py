@@ -27,7 +27,7 @@ from aftersales.orders.models import Order
 from aftersales.policy.service import load_rules
 from aftersales.problems import DomainError, InvalidInput
 from aftersales.sla import service as sla_service
-from aftersales.sla.calendar import BusinessCalendar
+from aftersales.calendars import BusinessCalendar
 from aftersales.sla.models import SlaClock
 from aftersales.sla.rules import pick_policy
 from aftersales.sla.tiering import GROUP_COMPLAINT_WINDOW_HOURS, decide_tier

@@ -23,7 +23,7 @@ from aftersales.orders.models import Order
 from aftersales.problems import InvalidInput
 from aftersales.security.principals import Principal, Role
 from aftersales.sla import service as sla_service
-from aftersales.sla.calendar import BusinessCalendar
+from aftersales.calendars import BusinessCalendar
 from aftersales.sla.models import SlaClock
 
 MAX_PAGE = 200

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from aftersales.sla.calendar import BusinessCalendar
+from aftersales.calendars import BusinessCalendar
 
 
 class Tier(StrEnum):

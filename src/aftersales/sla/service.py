@@ -16,7 +16,7 @@ from aftersales.cases.models import Case, TimelineEvent
 from aftersales.clock import as_utc
 from aftersales.problems import InvalidInput, NotFound
 from aftersales.sla import rules
-from aftersales.sla.calendar import BusinessCalendar
+from aftersales.calendars import BusinessCalendar
 from aftersales.sla.models import SlaBreach, SlaClock, SlaPolicy
 from aftersales.sla.rules import ClockKind, ClockState, PolicyRow
 
