@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from aftersales.calendars import BusinessCalendar, load_calendar
 from aftersales.clock import Clock, SystemClock
 from aftersales.config import Settings, get_settings
 from aftersales.db import make_engine, make_session_factory
 from aftersales.models_registry import load_all_models
 from aftersales.security.pii import load_or_create_key
-from aftersales.calendars import BusinessCalendar, load_calendar
 
 
 @dataclass

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aftersales.calendars import BusinessCalendar
 from aftersales.cases.lifecycle import Action
 from aftersales.cases.models import Case, CaseMessage
 from aftersales.cases.reply_quality import review_reply
@@ -18,7 +19,6 @@ from aftersales.orders.models import Order, Shipment
 from aftersales.problems import InvalidInput
 from aftersales.security.principals import Principal, Role
 from aftersales.sla import service as sla_service
-from aftersales.calendars import BusinessCalendar
 from aftersales.sla.rules import NEXT_TIER, Tier
 from aftersales.surveys import service as survey_service
 

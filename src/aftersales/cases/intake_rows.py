@@ -7,11 +7,11 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
+from aftersales.calendars import BusinessCalendar
 from aftersales.cases.adjudication import Adjudication
 from aftersales.cases.lifecycle import State
 from aftersales.ids import new_id
 from aftersales.sla import service as sla_service
-from aftersales.calendars import BusinessCalendar
 from aftersales.sla.rules import PolicyRow
 from aftersales.sla.tiering import TierDecision
 

@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from aftersales.calendars import BusinessCalendar
 from aftersales.cases import effects
 from aftersales.cases.errors import CaseNotFound, IllegalTransition, VersionConflict
 from aftersales.cases.lifecycle import Action, State, Step, take
@@ -23,7 +24,6 @@ from aftersales.orders.models import Order
 from aftersales.problems import InvalidInput
 from aftersales.security.principals import Principal, Role
 from aftersales.sla import service as sla_service
-from aftersales.calendars import BusinessCalendar
 from aftersales.sla.models import SlaClock
 
 MAX_PAGE = 200

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from aftersales.evaluation import cleaning as cl
 from aftersales.calendars import BusinessCalendar as Calendar
+from aftersales.evaluation import cleaning as cl
 from aftersales.evaluation.periods import Period
 from aftersales.evaluation.schema import PLATFORM_ID, SENSITIVE_SKIN_TAG, SUBJECT_KEY
 from aftersales.evaluation.sources import Source

@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from aftersales.calendars import BusinessCalendar as Calendar
+from aftersales.calendars import load_calendar
 from aftersales.evaluation import cleaning as cl
 from aftersales.evaluation.cleaning import CleaningReport
 from aftersales.evaluation.frames import (
@@ -25,8 +27,6 @@ from aftersales.evaluation.frames import (
     since_case_floor,
 )
 from aftersales.evaluation.measures import MEASURES, aggregates, scoped_columns
-from aftersales.calendars import BusinessCalendar as Calendar
-from aftersales.calendars import load_calendar
 from aftersales.evaluation.periods import Period, months_between, parse_period
 from aftersales.evaluation.schema import PLATFORM_ID, SUBJECT_TYPES
 from aftersales.evaluation.sources import Source

@@ -11,12 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from aftersales.calendars import BusinessCalendar
 from aftersales.cases.lifecycle import OPEN_WORK, State, pauses_clocks, stops_resolution_clock
 from aftersales.cases.models import Case, TimelineEvent
 from aftersales.clock import as_utc
 from aftersales.problems import InvalidInput, NotFound
 from aftersales.sla import rules
-from aftersales.calendars import BusinessCalendar
 from aftersales.sla.models import SlaBreach, SlaClock, SlaPolicy
 from aftersales.sla.rules import ClockKind, ClockState, PolicyRow
 
