@@ -22,16 +22,16 @@ from aftersales.evaluation.api import router as evaluation_router
 from aftersales.liability.api import router as liability_router
 from aftersales.live.api import router as live_router
 from aftersales.orders.api import router as orders_router
-from aftersales.parties.api import router as parties_router
 from aftersales.problems import DomainError
 from aftersales.runtime import Runtime, build_runtime
 from aftersales.sla import service as sla_service
 from aftersales.sla.api import router as sla_router
 from aftersales.surveys.api import router as surveys_router
+from aftersales.web.identity import router as identity_router
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
-ROUTERS = (cases_router, orders_router, sla_router, surveys_router, parties_router, live_router, liability_router,
+ROUTERS = (cases_router, orders_router, sla_router, surveys_router, identity_router, live_router, liability_router,
            evaluation_router)
 
 
@@ -114,7 +114,7 @@ def create_app(runtime: Runtime | None = None, *, background: bool | None = None
                   description="售后工单、三级响应、SLA、AI分诊、规则引擎与健康指数 / after-sales hub API")
     committer = GroupCommitter(runtime.session_factory, runtime.clock, runtime.calendar,
                                max_batch=runtime.settings.group_commit_max_batch)
-    runtime.extras["intake"] = committer
+    app.state.intake = committer
     app.state.runtime = runtime
     _install_error_handlers(app)
     _install_docs(app)

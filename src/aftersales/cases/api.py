@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from aftersales.cases import intake, overrides
@@ -29,16 +29,24 @@ from aftersales.cases.schemas import (
 from aftersales.cases.views import buyer_contact, case_view
 from aftersales.clock import as_utc, format_shanghai
 from aftersales.problems import Forbidden, InvalidInput
-from aftersales.security.deps import CurrentPrincipal, DbSession, RuntimeDep, require_roles
 from aftersales.security.principals import Role
 from aftersales.surveys import service as survey_service
+from aftersales.web.deps import CurrentPrincipal, DbSession, RuntimeDep, require_roles
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases 售后工单"])
 
 
+def get_committer(request: Request) -> GroupCommitter:
+    committer: GroupCommitter = request.app.state.intake
+    return committer
+
+
+Committer = Annotated[GroupCommitter, Depends(get_committer)]
+
+
 @router.post("", status_code=201, response_model=CaseRead,
              summary="提交售后申请 / open a case (Idempotency-Key makes retries safe)")
-async def open_case(payload: CaseCreate, principal: CurrentPrincipal, runtime: RuntimeDep, response: Response,
+async def open_case(payload: CaseCreate, principal: CurrentPrincipal, committer: Committer, response: Response,
                     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> CaseRead:
     if principal.role is Role.buyer:
         if payload.buyer_id not in (None, principal.buyer_id):
@@ -52,7 +60,6 @@ async def open_case(payload: CaseCreate, principal: CurrentPrincipal, runtime: R
         raise Forbidden("该角色不能提交售后申请 / this role cannot open cases", role=principal.role.value)
     request = intake.prepare(payload, buyer_id=buyer_id, idempotency_key=idempotency_key,
                              actor_role=principal.role.value)
-    committer: GroupCommitter = runtime.extras["intake"]  # type: ignore[assignment]
     outcome = await committer.submit(request)
     if outcome.error is not None:
         raise outcome.error

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from aftersales.commands.errors import cli_errors
+from aftersales.cli_errors import cli_errors
 from aftersales.config import get_settings
 
 console = Console()

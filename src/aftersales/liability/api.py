@@ -24,8 +24,8 @@ from aftersales.liability.schemas import (
 )
 from aftersales.orders.models import Order
 from aftersales.problems import Forbidden, NotFound
-from aftersales.security.deps import CurrentPrincipal, DbSession, clock_now, require_roles
 from aftersales.security.principals import Role
+from aftersales.web.deps import CurrentPrincipal, DbSession, clock_now, require_roles
 
 router = APIRouter(prefix="/api/v1/liability", tags=["liability"])
 

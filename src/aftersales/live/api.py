@@ -20,8 +20,8 @@ from aftersales.live.schemas import (
     SessionRead,
     VerifyRead,
 )
-from aftersales.security.deps import CurrentPrincipal, DbSession, clock_now
 from aftersales.security.principals import Principal
+from aftersales.web.deps import CurrentPrincipal, DbSession, clock_now
 
 router = APIRouter(prefix="/api/v1/live", tags=["live"])
 

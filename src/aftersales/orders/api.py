@@ -16,8 +16,8 @@ from aftersales.orders.schemas import (
     RowError,
 )
 from aftersales.problems import InvalidInput, NotFound
-from aftersales.security.deps import CurrentPrincipal, DbSession, RuntimeDep, require_roles
 from aftersales.security.principals import Role
+from aftersales.web.deps import CurrentPrincipal, DbSession, RuntimeDep, require_roles
 
 router = APIRouter(prefix="/api/v1", tags=["orders 订单"])
 MAX_BULK = 5000

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from aftersales.security.deps import CurrentPrincipal, DbSession, RuntimeDep, require_roles
 from aftersales.security.principals import Role
 from aftersales.sla import service as sla_service
+from aftersales.web.deps import CurrentPrincipal, DbSession, RuntimeDep, require_roles
 
 router = APIRouter(prefix="/api/v1/sla", tags=["sla 时效"])
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from aftersales.cases.schemas import CallbackOutcome
-from aftersales.security.deps import CurrentPrincipal, DbSession, RuntimeDep, require_roles
 from aftersales.security.principals import Role
 from aftersales.surveys import service as survey_service
+from aftersales.web.deps import CurrentPrincipal, DbSession, RuntimeDep, require_roles
 
 router = APIRouter(prefix="/api/v1/callbacks", tags=["surveys 回访"])
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import datetime
-from threading import Lock
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,30 +14,6 @@ from aftersales.problems import Forbidden, Unauthorized
 from aftersales.runtime import Runtime
 from aftersales.security.principals import Principal, Role
 from aftersales.security.tokens import authenticate, hash_token
-
-#: a revoked token stops working within this many seconds on every process
-PRINCIPAL_CACHE_SECONDS = 30.0
-
-
-class PrincipalCache:
-    """Keeps hot paths (intake at a live-stream peak) from querying the token table on every request."""
-
-    def __init__(self, ttl: float = PRINCIPAL_CACHE_SECONDS) -> None:
-        self._ttl = ttl
-        self._entries: dict[str, tuple[float, Principal]] = {}
-        self._lock = Lock()
-
-    def get(self, token_hash: str) -> Principal | None:
-        entry = self._entries.get(token_hash)
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1]
-
-    def put(self, token_hash: str, principal: Principal) -> None:
-        with self._lock:
-            if len(self._entries) > 50_000:
-                self._entries.clear()
-            self._entries[token_hash] = (time.monotonic() + self._ttl, principal)
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -83,7 +57,7 @@ def _load_principal(runtime: Runtime, token: str) -> Principal:
 async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
     """Async so intake never waits for a thread when the principal is cached."""
     token = bearer_token(request)
-    cache: PrincipalCache = runtime.extras.setdefault("principals", PrincipalCache())  # type: ignore[assignment]
+    cache = runtime.principals
     hashed = hash_token(token)
     principal = cache.get(hashed)
     if principal is None:
