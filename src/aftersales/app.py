@@ -11,18 +11,19 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aftersales import __version__
 from aftersales.cases.api import router as cases_router
 from aftersales.cases.group_commit import GroupCommitter
+from aftersales.console.mount import error_page, is_console_request, mount_console
 from aftersales.evaluation.api import router as evaluation_router
 from aftersales.liability.api import router as liability_router
 from aftersales.live.api import router as live_router
 from aftersales.orders.api import router as orders_router
-from aftersales.problems import DomainError
+from aftersales.problems import DomainError, InternalError, NotFound
 from aftersales.runtime import Runtime, build_runtime
 from aftersales.sla import service as sla_service
 from aftersales.sla.api import router as sla_router
@@ -43,7 +44,9 @@ def problem(status: int, title: str, detail: str, code: str, instance: str, **ex
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def domain_error(request: Request, error: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, error: DomainError) -> Response:
+        if is_console_request(request):
+            return error_page(request, error)
         response = problem(error.status, error.title, error.detail, error.code, request.url.path,
                            **{k: v for k, v in error.extra.items() if v is not None})
         if error.status == 401:
@@ -59,15 +62,20 @@ def _install_error_handlers(app: FastAPI) -> None:
                        request.url.path, field=first["field"], errors=errors)
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+    async def unexpected(request: Request, error: Exception) -> Response:
         # logged in full here; the caller learns only that nothing was half-done and a retry is safe
         log.exception("unhandled error on %s", request.url.path)
+        if is_console_request(request):
+            return error_page(request, InternalError("出错了，操作未完成，请重试 / something went wrong; nothing was "
+                                                     "half-done, please try again"))
         return problem(500, "服务器内部错误 / Internal error",
                        "请求未完成，可安全重试（带同一 Idempotency-Key） / not completed; safe to retry",
                        "internal-error", request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if is_console_request(request) and error.status_code in (404, 405):
+            return error_page(request, NotFound("页面不存在 / no such page"))
         return problem(error.status_code, str(error.detail), str(error.detail), "http-error", request.url.path)
 
 
@@ -107,6 +115,7 @@ def create_app(runtime: Runtime | None = None, *, background: bool | None = None
         yield
         if task is not None:
             task.cancel()
+        await console.close()
         await committer.close()
 
     app = FastAPI(title="aftersales 直播电商售后服务中枢", version=__version__, docs_url=None, redoc_url=None,
@@ -120,6 +129,7 @@ def create_app(runtime: Runtime | None = None, *, background: bool | None = None
     _install_docs(app)
     for router in ROUTERS:
         app.include_router(router)
+    console = mount_console(app, runtime)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

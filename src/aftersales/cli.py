@@ -9,6 +9,7 @@ from aftersales.commands.demo import demo
 from aftersales.commands.server import db_app, serve, worker
 from aftersales.commands.tokens import token_app
 from aftersales.commands.transfer import export_command, import_command
+from aftersales.commands.users import user_app
 from aftersales.evaluation.cli import app as evaluate_app
 from aftersales.liability.cli import app as ledger_app
 from aftersales.live.cli import app as live_app
@@ -28,6 +29,7 @@ app.command("import")(import_command)
 app.command("export")(export_command)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
+app.add_typer(user_app, name="user")
 app.add_typer(triage_app, name="triage")
 app.add_typer(policy_app, name="policy")
 app.add_typer(live_app, name="live")

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     group_commit_max_batch: int = Field(256, description="most intake requests committed in one transaction")
     group_commit_max_wait_ms: float = Field(2.0, description="longest a request waits for companions")
     language: str = Field("zh-CN", description="zh-CN or en for user-facing texts")
+    session_secret: str | None = Field(None, description="signs console session cookies; default: derived "
+                                                         "from the PII key, so every worker process agrees")
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="a console sign-in lasts this long")
+    secure_cookies: bool = Field(False, description="mark console cookies Secure (behind HTTPS)")
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

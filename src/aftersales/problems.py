@@ -48,3 +48,11 @@ class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
     title = "未认证 / Unauthorized"
+
+
+class InternalError(DomainError):
+    """Only for rendering an unexpected failure on a console page; never raised by domain code."""
+
+    status = 500
+    code = "internal-error"
+    title = "服务器内部错误 / Internal error"

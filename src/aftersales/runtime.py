@@ -14,6 +14,7 @@ from aftersales.db import make_engine, make_session_factory
 from aftersales.models_registry import load_all_models
 from aftersales.security.pii import load_or_create_key
 from aftersales.security.principal_cache import PrincipalCache
+from aftersales.security.sessions import CookieSigner, SessionCache, signing_key
 
 
 @dataclass
@@ -24,7 +25,11 @@ class Runtime:
     clock: Clock
     calendar: BusinessCalendar
     pii_key: bytes
+    #: signs console session cookies with the same key on every worker process
+    cookie_signer: CookieSigner
     principals: PrincipalCache = field(default_factory=PrincipalCache)
+    #: console sessions seen in the last few seconds
+    console_sessions: SessionCache = field(default_factory=SessionCache)
 
     def session(self) -> Session:
         return self.session_factory()
@@ -37,5 +42,7 @@ def build_runtime(settings: Settings | None = None, clock: Clock | None = None) 
     settings = settings or get_settings()
     load_all_models()  # foreign keys resolve only once every domain's tables are known to the metadata
     engine = make_engine(settings.resolved_database_url())
+    pii_key = load_or_create_key(settings)
+    signer = CookieSigner(signing_key(settings.session_secret, pii_key), settings.session_hours * 3600)
     return Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine),
-                   clock=clock or SystemClock(), calendar=load_calendar(), pii_key=load_or_create_key(settings))
+                   clock=clock or SystemClock(), calendar=load_calendar(), pii_key=pii_key, cookie_signer=signer)

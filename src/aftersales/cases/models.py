@@ -31,6 +31,8 @@ class Case(Base):
         Index("ix_cases_state_tier", "state", "tier"),
         # group complaints: similar cases on one batch (else live session, else product) in a short window
         Index("ix_cases_group", "group_key", "category", "created_at"),
+        # an agent's own open cases (the console's "mine" view; migration 0102)
+        Index("ix_cases_assigned_state", "assigned_agent_id", "state"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -63,7 +63,8 @@ def buyer_contact(session: Session, principal: Principal, buyer_id: str, key: by
         if principal.is_staff:
             session.add(AuditEntry(at=now, token_id=principal.token_id, role=principal.role.value,
                                    action="pii.read", subject_type="buyer", subject_id=buyer_id,
-                                   detail={"fields": ["phone", "address"]}))
+                                   detail={"fields": ["phone", "address"],
+                                           **({"account_id": principal.account_id} if principal.account_id else {})}))
         return BuyerContact(buyer_id=buyer_id, name=buyer.display_name, phone=phone, address=address, masked=False)
     return BuyerContact(buyer_id=buyer_id, name=buyer.display_name[:1] + "**", phone=pii.mask_phone(phone),
                         address=pii.mask_address(address), masked=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -10,6 +10,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from aftersales.cli_errors import cli_errors, fail
+
+if TYPE_CHECKING:
+    from aftersales.commands.demo_accounts import DemoAccount
 
 console = Console()
 
@@ -39,8 +42,9 @@ def demo(orders: Annotated[int, typer.Option(help="订单数量 / number of orde
     with cli_errors():
         upgrade(settings.resolved_database_url())
     runtime = build_runtime(settings)
-    summary, tokens = _generate(runtime, orders, seed)
+    summary, tokens, accounts = _generate(runtime, orders, seed)
     _print_summary(summary, tokens, db_path, port)
+    _print_accounts(accounts, port)
     runtime.close()
     if serve:
         import uvicorn
@@ -49,7 +53,8 @@ def demo(orders: Annotated[int, typer.Option(help="订单数量 / number of orde
                     log_level="warning")
 
 
-def _generate(runtime: object, orders: int, seed: int) -> tuple[object, dict[str, str]]:
+def _generate(runtime: object, orders: int, seed: int) -> tuple[object, dict[str, str], list[DemoAccount]]:
+    from aftersales.commands.demo_accounts import create_demo_accounts
     from aftersales.demo.generator import generate
     from aftersales.runtime import Runtime
     from aftersales.security import pii
@@ -69,8 +74,9 @@ def _generate(runtime: object, orders: int, seed: int) -> tuple[object, dict[str
             summary = generate(session, orders=orders, seed=seed, now=runtime.clock.now(), progress=progress,
                                encrypt=lambda text: pii.encrypt(text, key))
             tokens = demo_tokens(session, runtime.clock.now())
+            accounts = create_demo_accounts(session, runtime.clock.now())
             session.commit()
-    return summary, tokens
+    return summary, tokens, accounts
 
 
 def _print_summary(summary: object, tokens: dict[str, str], db_path: str, port: int) -> None:
@@ -86,6 +92,15 @@ def _print_summary(summary: object, tokens: dict[str, str], db_path: str, port: 
         console.print(f"  {role:<15} [cyan]{token}[/cyan]")
     console.print(f'  例 / e.g.: curl -H "Authorization: Bearer {tokens.get("buyer", "")}" '
                   f"http://127.0.0.1:{port}/api/v1/cases")
+
+
+def _print_accounts(accounts: list[DemoAccount], port: int) -> None:
+    table = Table(title=f"控制台账号 / console accounts — http://127.0.0.1:{port}/login")
+    for column in ("角色 / role", "用户名 / username", "密码 / password"):
+        table.add_column(column)
+    for account in accounts:
+        table.add_row(account.role, account.username, account.password)
+    console.print(table)
 
 
 def demo_tokens(session: object, now: object) -> dict[str, str]:

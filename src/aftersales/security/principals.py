@@ -31,6 +31,8 @@ class Principal:
     buyer_id: str | None = None
     #: the parties this principal speaks for (a brand id; an MCN id plus, resolved at login, its anchors).
     party_ids: frozenset[str] = field(default_factory=frozenset)
+    #: the console account signed in, when the caller is a browser session rather than an API token
+    account_id: int | None = None
 
     @property
     def is_staff(self) -> bool:

@@ -34,12 +34,8 @@ class IssuedToken:
 def create_token(session: Session, *, role: str, now: datetime, party_id: str | None = None,
                  buyer_id: str | None = None, name: str = "") -> IssuedToken:
     """Create a token; the secret is returned once and never stored."""
-    try:
-        parsed_role = Role(role)
-    except ValueError as error:
-        raise InvalidInput(f"未知角色 / unknown role {role!r}; choose one of {[r.value for r in Role]}",
-                           field="role") from error
-    _check_binding(session, parsed_role, party_id, buyer_id)
+    parsed_role = parse_role(role)
+    check_binding(session, parsed_role, party_id, buyer_id)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(24)
     row = ApiToken(token_hash=hash_token(secret), role=parsed_role.value, party_id=party_id,
                    buyer_id=buyer_id, name=name, created_at=now)
@@ -48,7 +44,16 @@ def create_token(session: Session, *, role: str, now: datetime, party_id: str | 
     return IssuedToken(token=secret, token_id=row.id, role=parsed_role)
 
 
-def _check_binding(session: Session, role: Role, party_id: str | None, buyer_id: str | None) -> None:
+def parse_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError as error:
+        raise InvalidInput(f"未知角色 / unknown role {role!r}; choose one of {[r.value for r in Role]}",
+                           field="role") from error
+
+
+def check_binding(session: Session, role: Role, party_id: str | None, buyer_id: str | None) -> None:
+    """A buyer credential names an existing buyer; a brand/anchor/MCN one a party of that kind."""
     if role is Role.buyer:
         if not buyer_id or session.get(Buyer, buyer_id) is None:
             raise InvalidInput("买家令牌需要有效的买家ID / a buyer token needs an existing buyer id", field="party")
@@ -71,12 +76,16 @@ def authenticate(connection: Connection | Session, token: str) -> Principal:
     if row is None or row.revoked_at is not None:
         raise Unauthorized("令牌无效或已吊销 / token invalid or revoked")
     role = Role(row.role)
-    parties: set[str] = set()
-    if row.party_id:
-        parties.add(row.party_id)
-        if role in (Role.mcn, Role.brand):
-            # an MCN answers for its anchors' cases, a brand for its shops'
-            parties.update(connection.execute(select(Party.__table__.c.id)
-                                              .where(Party.__table__.c.parent_id == row.party_id)).scalars())
     return Principal(role=role, token_id=row.id, name=row.name, buyer_id=row.buyer_id,
-                     party_ids=frozenset(parties))
+                     party_ids=parties_of(connection, role, row.party_id))
+
+
+def parties_of(connection: Connection | Session, role: Role, party_id: str | None) -> frozenset[str]:
+    """The parties a credential speaks for: its own, and for an MCN its anchors, for a brand its shops."""
+    if not party_id:
+        return frozenset()
+    parties = {party_id}
+    if role in (Role.mcn, Role.brand):
+        parties.update(connection.execute(select(Party.__table__.c.id)
+                                          .where(Party.__table__.c.parent_id == party_id)).scalars())
+    return frozenset(parties)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aftersales.db import Base, UtcDateTime
@@ -29,7 +29,10 @@ class SlaPolicy(Base):
 
 class SlaClock(Base):
     __tablename__ = "sla_clocks"
-    __table_args__ = (Index("ix_sla_clocks_due_open", "due_at", "stopped_at", "breached_at"),)
+    __table_args__ = (Index("ix_sla_clocks_due_open", "due_at", "stopped_at", "breached_at"),
+                      # the console's work queue: running clocks in deadline order (migration 0102)
+                      Index("ix_sla_clocks_running_due", "due_at", sqlite_where=text("stopped_at IS NULL"),
+                            postgresql_where=text("stopped_at IS NULL")))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -68,3 +68,14 @@ def complete_callback(session: Session, task_id: int, outcome: str, satisfaction
                               buyer_visible=False))
     session.commit()
     return task
+
+
+def assign_callback(session: Session, task_id: int, agent_id: str | None) -> CallbackTask:
+    """Give an open callback to an agent (None: back to the pool); the caller commits."""
+    task = session.get(CallbackTask, task_id)
+    if task is None:
+        raise NotFound(f"回访任务 {task_id} 不存在 / no callback task {task_id}")
+    if task.state == "done":
+        raise Conflict("回访已完成 / the callback is already done")
+    task.assigned_to = agent_id
+    return task

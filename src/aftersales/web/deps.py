@@ -13,7 +13,11 @@ from starlette.concurrency import run_in_threadpool
 from aftersales.problems import Forbidden, Unauthorized
 from aftersales.runtime import Runtime
 from aftersales.security.principals import Principal, Role
+from aftersales.security.sessions import COOKIE, ConsoleIdentity, load_identity
 from aftersales.security.tokens import authenticate, hash_token
+
+#: the JSON API authenticates by bearer token only: a cookie there would let another site's form post as the user
+API_PREFIX = "/api/"
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -54,8 +58,38 @@ def _load_principal(runtime: Runtime, token: str) -> Principal:
         return authenticate(connection, token)
 
 
+def _load_identity(runtime: Runtime, secret: str) -> ConsoleIdentity | None:
+    with runtime.engine.connect() as connection:
+        return load_identity(connection, secret, runtime.clock.now())
+
+
+async def console_identity(request: Request, runtime: Runtime) -> ConsoleIdentity | None:
+    """The signed-in console user of a browser request (signed session cookie), or None."""
+    if hasattr(request.state, "console_identity"):
+        cached: ConsoleIdentity | None = request.state.console_identity
+        return cached
+    identity = None
+    raw = request.cookies.get(COOKIE)
+    secret = runtime.cookie_signer.unsign(raw) if raw else None
+    if secret is not None:
+        identity = runtime.console_sessions.get(secret, runtime.clock.now())
+        if identity is None:
+            identity = (_load_identity(runtime, secret) if runtime.settings.is_sqlite
+                        else await run_in_threadpool(_load_identity, runtime, secret))
+            if identity is not None:
+                runtime.console_sessions.put(secret, identity)
+    request.state.console_identity = identity
+    return identity
+
+
 async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
-    """Async so intake never waits for a thread when the principal is cached."""
+    """Async so intake never waits for a thread when the principal is cached.
+
+    Console routes (everything outside /api/) also accept the console's session cookie."""
+    if "authorization" not in request.headers and not request.url.path.startswith(API_PREFIX):
+        identity = await console_identity(request, runtime)
+        if identity is not None:
+            return identity.principal
     token = bearer_token(request)
     cache = runtime.principals
     hashed = hash_token(token)

@@ -1,0 +1,1 @@
+"""Live updates across worker processes: each process polls a cheap change cursor and fans out over SSE."""

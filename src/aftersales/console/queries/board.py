@@ -1,0 +1,55 @@
+"""The supervisor's live board: depth by tier, deadlines, angry buyers, load per agent, recent breaches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aftersales.console.queries.names import parties_of_kind
+from aftersales.console.queries.snapshot import AgentLoad, Snapshot
+from aftersales.sla.models import SlaBreach, SlaPolicy
+from aftersales.surveys.models import CallbackTask
+
+TIERS = ("L1", "L2", "L3")
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    agent_id: str
+    name: str
+    load: AgentLoad
+
+
+@dataclass(frozen=True)
+class Board:
+    snapshot: Snapshot
+    agents: list[AgentRow]
+    breaches: list[SlaBreach]
+    open_callbacks: int
+
+
+def load_board(session: Session, snapshot: Snapshot) -> Board:
+    names = dict(parties_of_kind(session, "agent"))
+    agents = [AgentRow(agent_id, names.get(agent_id, agent_id), load)
+              for agent_id, load in snapshot.by_agent.items()]
+    agents += [AgentRow(a, n, AgentLoad()) for a, n in names.items() if a not in snapshot.by_agent]
+    agents.sort(key=lambda row: (-row.load.open, row.name))
+    breaches = list(session.scalars(select(SlaBreach).order_by(SlaBreach.detected_at.desc()).limit(12)))
+    open_callbacks = len(list(session.scalars(select(CallbackTask.id).where(CallbackTask.state == "open")
+                                              .limit(1000))))
+    return Board(snapshot, agents, breaches, open_callbacks)
+
+
+def policies(session: Session) -> list[SlaPolicy]:
+    return list(session.scalars(select(SlaPolicy).order_by(SlaPolicy.tier, SlaPolicy.id)))
+
+
+def agent_options(session: Session) -> list[tuple[str, str]]:
+    return parties_of_kind(session, "agent")
+
+
+def snapshot_age_seconds(snapshot: Snapshot, now: datetime) -> float:
+    return max(0.0, (now - snapshot.at).total_seconds())

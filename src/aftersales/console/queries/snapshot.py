@@ -1,0 +1,146 @@
+"""Queue counters and the supervisor's live board, computed once per process per change, not once per viewer.
+
+Counting every open case is linear in the backlog; two hundred agents' pages each counting would be two hundred
+times that. The snapshot is recomputed at most once a second when the change feed reports something (and every
+few seconds regardless, since deadlines pass without any event), in a worker thread; pages read the last one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import case as when
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from aftersales.cases.models import Case
+from aftersales.clock import Clock
+from aftersales.console.queries.queue import ACTIONABLE_STATES, SOON
+from aftersales.sla.models import SlaClock
+
+log = logging.getLogger(__name__)
+MAX_AGE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class AgentLoad:
+    open: int = 0
+    overdue: int = 0
+    angry: int = 0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    at: datetime
+    open_by_tier: dict[str, int] = field(default_factory=dict)
+    due_soon: int = 0
+    overdue: int = 0
+    angry_waiting: int = 0
+    unassigned: int = 0
+    by_agent: dict[str, AgentLoad] = field(default_factory=dict)
+    due_soon_by_tier: dict[str, int] = field(default_factory=dict)
+    overdue_by_tier: dict[str, int] = field(default_factory=dict)
+    compute_ms: float = 0.0
+
+    @property
+    def open_total(self) -> int:
+        return sum(self.open_by_tier.values())
+
+    def counters(self, agent_id: str | None) -> dict[str, int]:
+        """The queue views' badges for one agent."""
+        mine = self.by_agent.get(agent_id or "", AgentLoad()).open if agent_id else 0
+        return {"all": self.open_total, "soon": self.due_soon, "overdue": self.overdue, "mine": mine,
+                "angry": self.angry_waiting}
+
+
+def compute(session: Session, now: datetime) -> Snapshot:
+    started = time.perf_counter()
+    angry = when((Case.emotion == "angry", 1), else_=0)
+    open_rows = session.execute(
+        select(Case.tier, Case.assigned_agent_id, func.count(), func.sum(angry))
+        .where(Case.state.in_(ACTIONABLE_STATES)).group_by(Case.tier, Case.assigned_agent_id)).all()
+    soonest = (select(SlaClock.case_id, func.min(SlaClock.due_at).label("due"))
+               .where(SlaClock.stopped_at.is_(None), SlaClock.due_at < now + SOON)
+               .group_by(SlaClock.case_id).subquery())
+    late = when((soonest.c.due < now, 1), else_=0)
+    due_rows = session.execute(
+        select(Case.tier, Case.assigned_agent_id, func.sum(late), func.count())
+        .join(soonest, soonest.c.case_id == Case.id).where(Case.state.in_(ACTIONABLE_STATES))
+        .group_by(Case.tier, Case.assigned_agent_id)).all()
+    return _assemble(now, open_rows, due_rows, (time.perf_counter() - started) * 1000)
+
+
+def _assemble(now: datetime, open_rows: list[object], due_rows: list[object], ms: float) -> Snapshot:
+    by_tier: Counter[str] = Counter()
+    loads: dict[str, Counter[str]] = {}
+    angry_total = unassigned = 0
+    for tier, agent, count, angry in open_rows:  # type: ignore[misc]
+        by_tier[tier] += count
+        angry_total += int(angry or 0)
+        if agent is None:
+            unassigned += count
+        else:
+            loads.setdefault(agent, Counter()).update(open=count, angry=int(angry or 0))
+    overdue = soon = 0
+    overdue_by_tier: Counter[str] = Counter()
+    soon_by_tier: Counter[str] = Counter()
+    for tier, agent, late, total in due_rows:  # type: ignore[misc]
+        late = int(late or 0)
+        overdue, soon = overdue + late, soon + total - late
+        overdue_by_tier[tier] += late
+        soon_by_tier[tier] += total - late
+        if agent is not None:
+            loads.setdefault(agent, Counter()).update(overdue=late)
+    return Snapshot(at=now, open_by_tier=dict(by_tier), due_soon=soon, overdue=overdue, angry_waiting=angry_total,
+                    unassigned=unassigned,
+                    by_agent={a: AgentLoad(c["open"], c["overdue"], c["angry"]) for a, c in loads.items()},
+                    due_soon_by_tier=dict(soon_by_tier), overdue_by_tier=dict(overdue_by_tier), compute_ms=ms)
+
+
+class SnapshotCache:
+    """The last snapshot of this process. The live hub refreshes it before it tells pages that cases moved;
+    without live viewers in this process it is refreshed in the background once it is older than a few seconds."""
+
+    def __init__(self, factory: sessionmaker[Session], clock: Clock) -> None:
+        self._factory = factory
+        self._clock = clock
+        self._current: Snapshot | None = None
+        self._computed_mono = 0.0
+        self._lock = Lock()
+        self._refreshing: asyncio.Future[Any] | None = None
+
+    def _compute(self) -> Snapshot:
+        with self._lock, self._factory() as session:
+            snapshot = compute(session, self._clock.now())
+        self._current, self._computed_mono = snapshot, time.monotonic()
+        return snapshot
+
+    async def refresh(self, *_changes: object) -> Snapshot:
+        """Recompute now (one computation at a time; a caller arriving meanwhile shares it)."""
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.get_running_loop().run_in_executor(None, self._compute)
+        snapshot: Snapshot = await asyncio.shield(self._refreshing)
+        return snapshot
+
+    async def get(self) -> Snapshot:
+        """The current snapshot; only the first call of a process waits for one to be computed."""
+        if self._current is None:
+            return await self.refresh()
+        if time.monotonic() - self._computed_mono > MAX_AGE_SECONDS and (
+                self._refreshing is None or self._refreshing.done()):
+            self._refreshing = asyncio.get_running_loop().run_in_executor(None, self._compute_quietly)
+        return self._current
+
+    def _compute_quietly(self) -> Snapshot | None:
+        try:
+            return self._compute()
+        except Exception:  # a failed background refresh keeps the previous snapshot; the next request retries
+            log.exception("queue snapshot refresh failed")
+            return None
