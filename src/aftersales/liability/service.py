@@ -97,7 +97,8 @@ def parties_for_orders(session: Session, orders: Iterable[Order]) -> dict[str, r
             select(Shipment.order_id, Shipment.carrier_id)
             .where(Shipment.order_id.in_([o.id for o in orders]), Shipment.direction == "outbound",
                    Shipment.carrier_id.is_not(None)).order_by(Shipment.created_at)):
-        carriers.setdefault(order_id, carrier_id)
+        if carrier_id is not None:
+            carriers.setdefault(order_id, carrier_id)
     platform = session.scalar(select(Party.id).where(Party.kind == "platform").order_by(Party.id).limit(1))
     return {o.id: routing.OrderParties(platform_id=platform or o.shop_id, brand_id=o.brand_id, shop_id=o.shop_id,
                                        anchor_id=o.anchor_id, carrier_id=carriers.get(o.id),
