@@ -19,9 +19,8 @@ from aftersales.policy.facts import Facts
 from aftersales.policy.service import RuleBook, decide_for
 from aftersales.policy.vocabulary import CaseType, Evidence, ItemState, Outcome, Problem, Promise
 from aftersales.triage import answers
+from aftersales.vocabulary import INFORMATION_CLASSES
 
-#: problem classes the AI settles without a human when the policy allows (SPEC §2: common cases)
-AI_INFORMATION_CLASSES = frozenset({"logistics_delay", "refund_progress"})
 _USED_WORDS = ("用了", "用过", "涂了", "擦了", "穿过", "穿了", "洗过", "吃了", "试用了", "上脸", "上嘴")
 _UNOPENED_WORDS = ("未拆封", "没拆封", "没拆", "未开封", "没开封", "全新", "原封", "吊牌还在", "没拆开")
 _KNOWN_PROMISES = frozenset(p.value for p in Promise)
@@ -120,7 +119,7 @@ def _ai_settles(tier: str, assessment: Any, outcome: str, remedy: str) -> str | 
     """Common L1 cases the policy allows are finished by the AI; everything else waits for a person."""
     if tier != "L1" or assessment.risk_flags or assessment.emotion == "angry":
         return None
-    if assessment.category in AI_INFORMATION_CLASSES:
+    if assessment.category in INFORMATION_CLASSES:
         return "resolved"
     if assessment.category == "no_reason_return" and outcome == Outcome.APPROVE.value and remedy == "return_refund":
         return "awaiting_return"

@@ -14,9 +14,10 @@ from aftersales.liability import service as liability_service
 from aftersales.orders.models import Order
 from aftersales.problems import Conflict, InvalidInput, NotFound
 from aftersales.security.principals import Principal
+from aftersales.vocabulary import Outcome, Remedy
 
-OUTCOMES = ("approve", "deny", "needs_evidence", "needs_human")
-REMEDIES = ("refund", "return_refund", "exchange", "repair", "none")
+OUTCOMES = tuple(o.value for o in Outcome)
+REMEDIES = tuple(r.value for r in Remedy)
 #: which offers move money the ledger must book (points and samples cost the giver, not the case)
 LEDGER_KIND = {"cash": "compensation", "coupon": "compensation", "medical": "medical"}
 

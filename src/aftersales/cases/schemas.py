@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aftersales.cases.lifecycle import CaseType
+from aftersales.vocabulary import CaseType
 
 
 class CaseCreate(BaseModel):

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aftersales.sla.rules import Tier
+from aftersales.vocabulary import INFORMATION_CLASSES
 
 #: SPEC §2: quality disputes, false advertising and allergy need a human (L2)
 HUMAN_CLASSES = frozenset({"quality_defect", "not_as_described", "counterfeit", "allergy_reaction"})
 HUMAN_CASE_TYPES = frozenset({"complaint", "allergy_claim"})
-#: questions the AI answers from data (where is my parcel, where is my refund), whatever form they came in
-INFORMATION_CLASSES = frozenset({"logistics_delay", "refund_progress"})
 #: this many similar open cases on one batch or live session within the window make a group complaint (L3)
 GROUP_COMPLAINT_THRESHOLD = 5
 GROUP_COMPLAINT_WINDOW_HOURS = 6
