@@ -116,3 +116,20 @@ class Composer:
     def praise(self) -> Message:
         text, category = self.rng.choice(vc.PRAISE)
         return Message(text=text, category=category, categories=[category], emotion="calm", template="praise")
+
+    def review(self, good: bool) -> Message:
+        """A buyer judging the goods, one to four aspects: pleased is calm (class other), displeased is
+        disappointed (class of the first aspect judged badly); a mixed verdict takes its worst part."""
+        rng = self.rng
+        aspects = rng.sample(vc.ASPECTS, rng.choice((1, 2, 2, 3, 4)))
+        verdicts = [good or (i > 0 and rng.random() < 0.3) for i in range(len(aspects))]
+        if not good:
+            rng.shuffle(verdicts)
+            verdicts[rng.randrange(len(verdicts))] = False
+        clauses = [a + rng.choice(vc.GOOD if v else vc.BAD) for (a, _), v in zip(aspects, verdicts, strict=True)]
+        closer = rng.choice(vc.CLOSE_GOOD if good else vc.CLOSE_BAD)
+        text = self._join([*clauses, closer] if closer else clauses) + rng.choice(("。", "！", "", "~"))
+        bad = [c for (_, c), v in zip(aspects, verdicts, strict=True) if not v]
+        category = bad[0] if bad else "other"
+        return Message(text=self._noise(text), category=category, categories=list(dict.fromkeys(bad or ["other"])),
+                       emotion="calm" if good else "disappointed", template="review")

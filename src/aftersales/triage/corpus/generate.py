@@ -230,6 +230,11 @@ class Generator:
                 out.append((msg, heldout))
         if split == "train":
             out.extend((composer.praise(), False) for _ in range(40))
+        for i in range({"train": 500, "dev": 60, "test": 60}[split]):
+            msg = composer.review(good=i % 2 == 0)
+            if msg.text not in seen:
+                seen.add(msg.text)
+                out.append((msg, False))
         return out
 
 

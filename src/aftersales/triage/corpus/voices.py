@@ -178,3 +178,24 @@ PRAISE: Final[tuple[tuple[str, str], ...]] = (
     ("衣服挺好看的就是有点大，想换小一码", "size_fit"), ("东西不错，就是赠品没收到", "missing_item"),
     ("整体挺满意的，只是物流慢了点", "logistics_delay"), ("用着挺舒服的，想问下还能价保吗", "price_protection"),
 )
+
+#: aspects buyers judge, with the class a complaint about it belongs to
+ASPECTS: Final[tuple[tuple[str, str], ...]] = (
+    ("质量", "quality_defect"), ("做工", "quality_defect"), ("手感", "quality_defect"), ("用起来", "quality_defect"),
+    ("效果", "not_as_described"), ("实物", "not_as_described"), ("颜色", "not_as_described"),
+    ("物流", "logistics_delay"), ("发货", "logistics_delay"), ("包装", "damaged_in_transit"),
+    ("尺码", "size_fit"), ("版型", "size_fit"), ("客服", "other"), ("服务", "other"), ("价格", "price_protection"),
+    ("味道", "quality_defect"), ("料子", "quality_defect"), ("屏幕", "quality_defect"), ("声音", "quality_defect"),
+)
+#: judgements of an aspect, positive and negative, with degree words folded in
+GOOD: Final[tuple[str, ...]] = (
+    "很好", "不错", "挺好的", "很满意", "超级好", "非常棒", "很舒服", "很精致", "没得说", "很快", "很划算",
+    "比想象的好", "物超所值", "很正", "很喜欢", "很耐心", "很贴心", "挺结实", "很清晰", "还可以", "蛮好",
+)
+BAD: Final[tuple[str, ...]] = (
+    "很差", "太差了", "一般般", "不怎么样", "很粗糙", "太慢了", "很失望", "不值这个价", "很廉价", "太敷衍",
+    "不太行", "有点糟糕", "很难用", "很不满意", "太烂了", "差评", "不如以前", "不好", "比想象的差", "令人失望",
+    "没法用", "太普通了", "有问题",
+)
+CLOSE_GOOD: Final[tuple[str, ...]] = ("好评", "推荐购买", "会回购的", "下次还来", "五星", "值得入手", "点赞", "")
+CLOSE_BAD: Final[tuple[str, ...]] = ("不推荐", "不会回购了", "大家慎买", "后悔", "失望", "", "唉")
