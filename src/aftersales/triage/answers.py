@@ -50,7 +50,7 @@ CLASS_TEXT: Final[dict[str, ClassText]] = {
          "batch number and packaging photos; we send them to the brand for verification, and a fake is handled per "
          "the promise made (e.g. ten times compensation)."),
         ("退款并按承诺赔付", "refund and compensation as promised"), ("提供品牌授权和正品溯源证明", "show the brand authorisation and the product trace"),
-        ("防伪码、批号和包装照片，如有鉴定报告请一并上传", "the anti-counterfeit code, batch number, packaging photos and any appraisal report")),
+        ("防伪码、批号和包装照片（有鉴定报告更好）", "the anti-counterfeit code, batch number, packaging photos and any appraisal report")),
     "size_fit": ClassText(
         ("已为您发送该商品的尺码表（含实测肩宽、胸围、衣长），建议按实测数据选码。未穿着、吊牌完好可在订单页申请换货，选好新尺码后我们优先发出。",
          "We have sent you the size chart with measured shoulder, chest and length. Unworn items with tags on can "
@@ -197,9 +197,9 @@ def _step(category: str, ct: ClassText, product_category: str | None) -> tuple[s
     if category == "size_fit" and product_category is not None and product_category not in _WEARABLE:
         return _SIZE_STEP_OTHER
     if category == "allergy_reaction":  # the care advice is said once, before; keep the path and the evidence
-        return ("我们已为您开启过敏处理通道，请上传患处照片、商品批号，如已就医请上传诊断或检测报告。",
-                "We have opened the allergy path: please upload photos of the skin and the batch number, and the "
-                "diagnosis or test report if you saw a doctor.")
+        return ("我们已为您开启过敏处理通道，请上传患处照片、商品批号及医院诊断或检测报告（如有）。",
+                "We have opened the allergy path: please upload photos of the skin, the batch number and any "
+                "hospital diagnosis or test report.")
     return ct.step
 
 

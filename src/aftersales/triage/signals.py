@@ -27,6 +27,9 @@ _HOWNET: Final = {"neg": "H:neg", "pos": "H:pos"}
 #: a sentiment word after a negator reads as its opposite ("不满意", "没意思" are negative)
 _FLIP: Final = {"H:pos": "H:neg", "H:neg": "H:pos", "L:hao": "L:wu", "L:le": "L:ai", "cue:polite": "cue:sad"}
 _NEG: Final = "NEG"
+# General-lexicon entries that are plain nouns in after-sales chat ("东西" is derogatory only in "什么东西")
+_NEUTRAL: Final = frozenset({"东西", "快递", "退货", "质量", "客服", "商家", "价格", "包装", "颜色", "味道", "主播",
+                             "直播", "效果", "问题", "情况", "申请", "处理", "发货", "物流", "一下", "这样"})
 _EXCL_RE: Final = re.compile(r"[!！]+")
 _QUES_RE: Final = re.compile(r"[?？]+")
 _EMOJI_RE: Final = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
@@ -80,7 +83,7 @@ def _lexicon_words() -> dict[str, str]:
                 loaded = pickle.load(fh)  # trusted: files of an installed package
             for raw in loaded:
                 word = str(raw).strip().lower()
-                if len(word) >= 2 and "－" not in word:
+                if len(word) >= 2 and "－" not in word and word not in _NEUTRAL:
                     words[word] = tag
     return words
 

@@ -53,7 +53,8 @@ class Composer:
         rng = self.rng
         emotion = rng.choices(EMOTIONS, EMOTION_WEIGHTS)[0]
         msg = Message(text="", category=category, categories=[category], emotion=emotion)
-        parts = [self._problem(category, split)]
+        problem = self.rng.choice(self.problems[category][split])
+        parts = [self._fill(problem)]
         if category != "other" and rng.random() < 0.18:
             self._second(category, split, msg, parts)
         if rng.random() < 0.55:
@@ -66,7 +67,7 @@ class Composer:
         if emotion == "calm" and voice == "upset":
             voice = "plain"
         msg.text = self._noise(rng.choice(self.voices[voice][split]).format(body=body))
-        msg.template = f"compose:{voice}:{category}"
+        msg.template = f"compose:{category}:{problem}"
         return msg
 
     def _problem(self, category: str, split: str) -> str:

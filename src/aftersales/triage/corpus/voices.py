@@ -183,8 +183,8 @@ PRAISE: Final[tuple[tuple[str, str], ...]] = (
 ASPECTS: Final[tuple[tuple[str, str], ...]] = (
     ("质量", "quality_defect"), ("做工", "quality_defect"), ("手感", "quality_defect"), ("用起来", "quality_defect"),
     ("效果", "not_as_described"), ("实物", "not_as_described"), ("颜色", "not_as_described"),
-    ("物流", "logistics_delay"), ("发货", "logistics_delay"), ("包装", "damaged_in_transit"),
-    ("尺码", "size_fit"), ("版型", "size_fit"), ("客服", "other"), ("服务", "other"), ("价格", "price_protection"),
+    ("物流", "logistics_delay"), ("发货", "logistics_delay"), ("包装", "other"),
+    ("尺码", "size_fit"), ("版型", "size_fit"), ("客服", "other"), ("服务", "other"), ("价格", "other"),
     ("味道", "quality_defect"), ("料子", "quality_defect"), ("屏幕", "quality_defect"), ("声音", "quality_defect"),
 )
 #: judgements of an aspect, positive and negative, with degree words folded in
