@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from aftersales.calendars import BusinessCalendar, load_calendar
 from aftersales.clock import Clock, SystemClock
 from aftersales.config import Settings, get_settings
 from aftersales.db import make_engine, make_session_factory
 from aftersales.models_registry import load_all_models
 from aftersales.security.pii import load_or_create_key
-from aftersales.sla.calendar import BusinessCalendar, load_calendar
+from aftersales.security.principal_cache import PrincipalCache
 
 
 @dataclass
@@ -23,7 +24,7 @@ class Runtime:
     clock: Clock
     calendar: BusinessCalendar
     pii_key: bytes
-    extras: dict[str, object] = field(default_factory=dict)
+    principals: PrincipalCache = field(default_factory=PrincipalCache)
 
     def session(self) -> Session:
         return self.session_factory()

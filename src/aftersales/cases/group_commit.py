@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from aftersales.calendars import BusinessCalendar
 from aftersales.cases.intake import IntakeOutcome, IntakeRequest, open_cases
 from aftersales.clock import Clock
-from aftersales.sla.calendar import BusinessCalendar
 
 log = logging.getLogger(__name__)
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from aftersales.calendars import BusinessCalendar
 from aftersales.cases import intake_rows
 from aftersales.cases.adjudication import adjudicate
 from aftersales.cases.assignment import SeniorPool
@@ -27,7 +28,6 @@ from aftersales.orders.models import Order
 from aftersales.policy.service import load_rules
 from aftersales.problems import DomainError, InvalidInput
 from aftersales.sla import service as sla_service
-from aftersales.sla.calendar import BusinessCalendar
 from aftersales.sla.models import SlaClock
 from aftersales.sla.rules import pick_policy
 from aftersales.sla.tiering import GROUP_COMPLAINT_WINDOW_HOURS, decide_tier

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from aftersales.calendars import BusinessCalendar
 from aftersales.cases.lifecycle import State
-from aftersales.sla.calendar import BusinessCalendar
 
 #: (key, zh, en, the milestone attribute that marks it done)
 _SUBMITTED = ("submitted", "申请已提交", "Request submitted", "created_at")

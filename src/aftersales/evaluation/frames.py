@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from aftersales.calendars import BusinessCalendar as Calendar
 from aftersales.evaluation import cleaning as cl
-from aftersales.evaluation.periods import Calendar, Period
+from aftersales.evaluation.periods import Period
 from aftersales.evaluation.schema import PLATFORM_ID, SENSITIVE_SKIN_TAG, SUBJECT_KEY
 from aftersales.evaluation.sources import Source
 
@@ -90,7 +91,7 @@ def _off_hours_expr(local: ibis.Value, calendar: Calendar) -> ibis.Value:
     hour = local.hour()
     off = (hour >= calendar.off_hours_start) | (hour < calendar.off_hours_end)
     if calendar.holidays:
-        off = off | local.date().isin(list(calendar.holidays))
+        off = off | local.date().isin(sorted(calendar.holidays))
     return off
 
 

@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from aftersales.calendars import BusinessCalendar as Calendar
+from aftersales.calendars import load_calendar
 from aftersales.evaluation import cleaning as cl
 from aftersales.evaluation.cleaning import CleaningReport
 from aftersales.evaluation.frames import (
@@ -25,7 +27,7 @@ from aftersales.evaluation.frames import (
     since_case_floor,
 )
 from aftersales.evaluation.measures import MEASURES, aggregates, scoped_columns
-from aftersales.evaluation.periods import Calendar, Period, load_calendar, months_between, parse_period
+from aftersales.evaluation.periods import Period, months_between, parse_period
 from aftersales.evaluation.schema import PLATFORM_ID, SUBJECT_TYPES
 from aftersales.evaluation.sources import Source
 from aftersales.problems import InvalidInput
@@ -345,7 +347,7 @@ def _subjects(source: Source, ctx: Context, seen: list[str], calendar: Calendar)
     if frame is not None:
         for row in frame.execute().to_dict("records"):
             gmv[str(row["sid"])] = (float(row["gmv"] or 0.0), float(row["sensitive_gmv"] or 0.0))
-    in_promo = bool(calendar.promos_overlapping(ctx.period))
+    in_promo = bool(calendar.promos_overlapping(ctx.period.first_day, ctx.period.end_day))
     rows = []
     for sid, name in sorted(names.items()):
         total, sensitive = gmv.get(sid, (0.0, 0.0))

@@ -21,7 +21,7 @@ from aftersales.problems import InvalidInput
 if TYPE_CHECKING:
     import pandas as pd
 
-    from aftersales.evaluation.periods import Calendar
+    from aftersales.calendars import BusinessCalendar as Calendar
 
 SUBJECT_TYPES = ("anchor", "brand", "shop", "mcn", "platform")
 CREDIT_TYPES = frozenset({"brand", "mcn"})
@@ -146,7 +146,7 @@ class _Context:
 def _promo_map(calendar: Calendar, periods: list[str]) -> dict[str, tuple[str, ...]]:
     from aftersales.evaluation.periods import parse_period
 
-    return {p: tuple(w.name_zh for w in calendar.promos_overlapping(parse_period(p))) for p in periods}
+    return {p: tuple(w.name_zh for w in calendar.promos_overlapping(parse_period(p).first_day, parse_period(p).end_day)) for p in periods}
 
 
 def _monthly_scores(ctx: _Context, history: dict[str, dict[str, dict[str, tuple[float | None, int]]]],
@@ -343,7 +343,7 @@ def _effect(inputs: Inputs, ctx: _Context, subjects: list[dict[str, Any]],
 def build_report(inputs: Inputs, options: Options, specs: Mapping[str, Any], *, generated_at: datetime,
                  book: ProfileBook | None = None, calendar: Calendar | None = None) -> dict[str, Any]:
     """The whole evaluation of one subject type and period, as a JSON-ready dict."""
-    from aftersales.evaluation.periods import load_calendar
+    from aftersales.calendars import load_calendar
 
     months = scoring.trailing_periods(_last_month(options.period), options.history_months)
     ctx = _Context(options, specs, book or load_book(options.profile_file),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from aftersales.calendars import load_calendar
 from aftersales.cases.progress import build_progress
-from aftersales.sla.calendar import load_calendar
 
 CAL = load_calendar()
 NOW = datetime(2026, 11, 13, 2, 0, tzinfo=UTC)  # Friday 10:00 Shanghai

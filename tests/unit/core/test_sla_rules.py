@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from aftersales.calendars import load_calendar
 from aftersales.sla import rules
-from aftersales.sla.calendar import load_calendar
 from aftersales.sla.rules import DEFAULT_MATRIX, PolicyRow, pick_policy
 
 CAL = load_calendar()

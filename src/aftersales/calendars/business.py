@@ -1,16 +1,33 @@
-"""Business calendar: working hours, weekends, holidays and make-up days; adds working time. Pure."""
+"""Business calendar of a locale: working hours, weekends, holidays, make-up days, off-hours and promo windows.
+
+Pure: it adds working time and answers questions about moments; loading the TOML file is the only I/O.
+"""
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aftersales.clock import as_utc
 
-DEFAULT_CALENDAR_FILE = Path(__file__).with_name("calendar.toml")
+DEFAULT_CALENDAR_FILE = Path(__file__).with_name("china.toml")
+
+
+@dataclass(frozen=True)
+class PromoWindow:
+    """A sales event (大促) that repeats every year, both ends included."""
+
+    name: str
+    name_zh: str
+    start: tuple[int, int]  # (month, day)
+    end: tuple[int, int]
+
+    def days_in(self, year: int) -> tuple[date, date]:
+        return date(year, *self.start), date(year, *self.end)
 
 
 @dataclass(frozen=True)
@@ -21,6 +38,10 @@ class BusinessCalendar:
     weekend: frozenset[int]
     holidays: frozenset[date]
     workdays: frozenset[date]
+    name: str = "china"
+    off_hours_start: int = 22  # local hour; off-hours run from here past midnight to off_hours_end
+    off_hours_end: int = 8
+    promos: tuple[PromoWindow, ...] = field(default=())
 
     def is_working_day(self, day: date) -> bool:
         if day in self.workdays:
@@ -73,13 +94,38 @@ class BusinessCalendar:
         return day
 
     def is_off_hours(self, moment: datetime) -> bool:
+        """Night hours or a holiday, local time: when a buyer's message waits longest."""
         local = as_utc(moment).astimezone(self.zone)
-        return not self.is_working_day(local.date()) or local.hour >= 22 or local.hour < 8
+        night = local.hour >= self.off_hours_start or local.hour < self.off_hours_end
+        return night or local.date() in self.holidays
+
+    def promos_overlapping(self, first_day: date, end_day: date) -> list[PromoWindow]:
+        """Promo windows sharing at least one day with [first_day, end_day)."""
+        hits = []
+        for promo in self.promos:
+            for year in range(first_day.year, end_day.year + 1):
+                first, last = promo.days_in(year)
+                if first < end_day and last >= first_day:
+                    hits.append(promo)
+                    break
+        return hits
 
 
+def _month_day(text: str) -> tuple[int, int]:
+    month, day = text.split("-")
+    return int(month), int(day)
+
+
+@lru_cache(maxsize=8)
 def load_calendar(path: Path = DEFAULT_CALENDAR_FILE) -> BusinessCalendar:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    off = data.get("off_hours", {})
     return BusinessCalendar(
+        name=str(data.get("name", path.stem)),
+        off_hours_start=int(off.get("start_hour", 22)),
+        off_hours_end=int(off.get("end_hour", 8)),
+        promos=tuple(PromoWindow(p["name"], p.get("name_zh", p["name"]), _month_day(p["start"]),
+                                 _month_day(p["end"])) for p in data.get("promo", [])),
         zone=ZoneInfo(data.get("timezone", "Asia/Shanghai")),
         work_start=time.fromisoformat(data["work_start"]),
         work_end=time.fromisoformat(data["work_end"]),
