@@ -40,17 +40,25 @@ ANGER_WEIGHTS: Final = {"cue:threat": 1.3, "cue:accuse": 1.1, "cue:insult": 1.1,
                         "excl2": 0.45, "ques2": 0.45, "repeat": 0.35}
 
 
+_NAMES: dict[str, str] = {}  # tag -> feature name, built once per tag rather than once per hit
+
+
 @dataclass(frozen=True)
 class Signals:
     counts: dict[str, int]
 
     def tokens(self) -> list[str]:
         """Feature names for the model: one per hit, so TF-IDF's sublinear count sees how often."""
-        return [f"S:{k}" for k, n in self.counts.items() for _ in range(min(n, 3))]
+        out: list[str] = []
+        for k, n in self.counts.items():
+            name = _NAMES.get(k) or _NAMES.setdefault(k, "S:" + k)
+            out.extend((name,) * (n if n < 3 else 3))
+        return out
 
     def anger(self) -> float:
         """0..1: how strongly the wording reads as anger, from the hand-set cue weights."""
-        raw = sum(w * min(self.counts.get(k, 0), 2) for k, w in ANGER_WEIGHTS.items())
+        get = ANGER_WEIGHTS.get
+        raw = sum(get(k, 0.0) * (n if n < 2 else 2) for k, n in self.counts.items())  # a message has few hits
         if self.counts.get("cue:you") and (self.counts.get("H:neg") or self.counts.get("rhetoric")):
             raw += 0.3  # a complaint aimed at "you" is an accusation
         return 1.0 - math.exp(-raw)
