@@ -18,7 +18,8 @@ from aftersales.live.phrases import CheckableClaim
 from aftersales.policy.facts import Facts
 from aftersales.policy.service import RuleBook, decide_for
 from aftersales.policy.vocabulary import CaseType, Evidence, ItemState, Outcome, Problem, Promise
-from aftersales.triage import answers
+from aftersales.triage import answers, rules
+from aftersales.triage.normalize import normalize
 from aftersales.vocabulary import INFORMATION_CLASSES
 
 _USED_WORDS = ("用了", "用过", "涂了", "擦了", "穿过", "穿了", "洗过", "吃了", "试用了", "上脸", "上嘴")
@@ -107,7 +108,9 @@ def adjudicate(*, order: OrderFacts, case_type: str, text: str, assessment: Any,
     chosen = route(assessment.category, decision.outcome.value, bool(judgement.has_mismatch or suspected),
                    order.parties)
     zh, en = answers.answer(assessment.category, policy_outcome=decision.outcome.value,
-                            symptoms=tuple(assessment.symptoms), risk_flags=tuple(assessment.risk_flags))
+                            symptoms=tuple(assessment.symptoms), risk_flags=tuple(assessment.risk_flags),
+                            remedy=decision.remedy.value, product_category=order.category,
+                            already_treated=rules.already_treated(normalize(text)))
     findings = tuple({"verdict": f.verdict, "zh": f.reason_zh, "en": f.reason_en} for f in judgement.findings)
     return Adjudication(decision=as_dict, party_id=chosen.party_id, party_kind=chosen.party_kind,
                         rule_id=chosen.rule_id, reason_zh=chosen.reason_zh, reason_en=chosen.reason_en,

@@ -44,6 +44,7 @@ def case_row(*, buyer_id: str, order_id: str, group_key: str, idempotency_key: s
         version=1, text=payload.text, attachments=list(payload.attachments), group_key=group_key,
         requested_amount=payload.requested_amount, refund_amount=None, category=a.category,
         categories={k: round(float(v), 4) for k, v in a.categories.items()}, emotion=a.emotion,
+        secondary_category=a.secondary_category, emotion_intensity=float(a.emotion_intensity),
         confidence=float(a.confidence), risk_flags=list(a.risk_flags), symptoms=list(a.symptoms),
         triage_model=a.model_version, confirmed_category=None, answer_zh=judged.answer_zh,
         answer_en=judged.answer_en, soothing_zh=a.soothing_zh, soothing_en=a.soothing_en,

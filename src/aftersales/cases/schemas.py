@@ -91,6 +91,8 @@ class CaseRead(BaseModel):
     category: str
     categories: dict[str, float]
     emotion: str
+    emotion_intensity: float = 0.0
+    secondary_category: str | None = None
     confidence: float
     risk_flags: list[str]
     symptoms: list[str]
