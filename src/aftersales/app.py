@@ -16,23 +16,25 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aftersales import __version__
+from aftersales.cases import escalation
 from aftersales.cases.api import router as cases_router
+from aftersales.cases.followup_api import router as followup_router
 from aftersales.cases.group_commit import GroupCommitter
+from aftersales.cases.operations_api import router as operations_router
+from aftersales.cases.party_api import router as case_party_router
 from aftersales.console.mount import error_page, is_console_request, mount_console
 from aftersales.evaluation.api import router as evaluation_router
 from aftersales.liability.api import router as liability_router
 from aftersales.live.api import router as live_router
 from aftersales.orders.api import router as orders_router
-from aftersales.problems import DomainError, InternalError, NotFound
+from aftersales.problems import DomainError, InternalError, InvalidInput, NotFound
 from aftersales.runtime import Runtime, build_runtime
-from aftersales.sla import service as sla_service
 from aftersales.sla.api import router as sla_router
-from aftersales.surveys.api import router as surveys_router
 from aftersales.web.identity import router as identity_router
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
-ROUTERS = (cases_router, orders_router, sla_router, surveys_router, identity_router, live_router, liability_router,
+ROUTERS = (cases_router, operations_router, case_party_router, orders_router, sla_router, followup_router, identity_router, live_router, liability_router,
            evaluation_router)
 
 
@@ -54,10 +56,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         errors = [{"field": ".".join(str(p) for p in e["loc"] if p != "body") or "body", "reason": e["msg"]}
                   for e in error.errors()]
         first = errors[0] if errors else {"field": "body", "reason": "invalid"}
+        if is_console_request(request):
+            return error_page(request, InvalidInput(f"{first['field']}: {first['reason']}", field=first["field"]))
         return problem(422, "输入无效 / Invalid input", f"{first['field']}: {first['reason']}", "invalid-input",
                        request.url.path, field=first["field"], errors=errors)
 
@@ -99,7 +103,7 @@ async def _sweeper(runtime: Runtime) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
-            await loop.run_in_executor(None, lambda: sla_service.sweep(
+            await loop.run_in_executor(None, lambda: escalation.sweep(
                 runtime.session_factory, runtime.clock.now(), runtime.calendar, worker="in-process"))
         except Exception:  # a failed sweep is retried on the next tick; it must not kill the server
             log.exception("SLA sweep failed")

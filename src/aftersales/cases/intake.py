@@ -160,6 +160,7 @@ def _build(request: IntakeRequest, order: Order, assessment: Any, facts: Any, si
            rows: intake_rows.Rows) -> IntakeOutcome:
     payload = request.payload
     tier = decide_tier(case_type=payload.case_type.value, category=assessment.category, emotion=assessment.emotion,
+                       emotion_intensity=assessment.emotion_intensity,
                        confidence=assessment.confidence, risk_flags=assessment.risk_flags,
                        low_confidence=LOW_CONFIDENCE, similar_recent_cases=similar)
     judged = adjudicate(order=facts, case_type=payload.case_type.value, text=payload.text, assessment=assessment,

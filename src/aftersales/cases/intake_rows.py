@@ -9,7 +9,7 @@ from typing import Any
 
 from aftersales.calendars import BusinessCalendar
 from aftersales.cases.adjudication import Adjudication
-from aftersales.cases.lifecycle import State
+from aftersales.cases.lifecycle import State, pauses_clocks, stops_resolution_clock
 from aftersales.ids import new_id
 from aftersales.sla import service as sla_service
 from aftersales.sla.rules import PolicyRow
@@ -44,6 +44,7 @@ def case_row(*, buyer_id: str, order_id: str, group_key: str, idempotency_key: s
         version=1, text=payload.text, attachments=list(payload.attachments), group_key=group_key,
         requested_amount=payload.requested_amount, refund_amount=None, category=a.category,
         categories={k: round(float(v), 4) for k, v in a.categories.items()}, emotion=a.emotion,
+        secondary_category=a.secondary_category, emotion_intensity=float(a.emotion_intensity),
         confidence=float(a.confidence), risk_flags=list(a.risk_flags), symptoms=list(a.symptoms),
         triage_model=a.model_version, confirmed_category=None, answer_zh=judged.answer_zh,
         answer_en=judged.answer_en, soothing_zh=a.soothing_zh, soothing_en=a.soothing_en,
@@ -62,7 +63,8 @@ def clock_rows(case: dict[str, Any], policy: PolicyRow, now: datetime,
     state = State(case["state"])
     rows = []
     for clock in sla_service.initial_clock_states(policy, now, calendar, answered_at_once=True):
-        settled = sla_service.settle_clock(clock, state, now, calendar)
+        settled = sla_service.settle_clock(clock, now, calendar, settled=stops_resolution_clock(state),
+                                           paused=pauses_clocks(state))
         rows.append({"case_id": case["id"], "policy_id": policy.id,
                      **{name: getattr(settled, name) for name in sla_service.CLOCK_FIELDS}})
     return rows

@@ -8,16 +8,6 @@ from enum import StrEnum
 from aftersales.security.principals import Role
 
 
-class CaseType(StrEnum):
-    refund_only = "refund_only"
-    return_refund = "return_refund"
-    exchange = "exchange"
-    repair = "repair"
-    complaint = "complaint"
-    allergy_claim = "allergy_claim"
-    price_protection = "price_protection"
-
-
 class State(StrEnum):
     submitted = "submitted"
     answered = "answered"
@@ -149,6 +139,16 @@ def take(state: State, action: Action, role: Role) -> Step:
         return Step(False, state, state, options, f"role {role.value} may not {action.value}")
     target = TRANSITIONS[state][action]
     return Step(True, state, state if target is None else target, options)
+
+
+def after_escalation(state: State) -> State:
+    """Raising the tier moves open work to `escalated`; a case waiting on a parcel or a refund keeps its state."""
+    return State.escalated if state in OPEN_WORK else state
+
+
+def is_open(state: State) -> bool:
+    """Still being worked: not yet settled (refunded, exchanged, resolved, closed or decided)."""
+    return state not in SETTLED
 
 
 def stops_resolution_clock(state: State) -> bool:

@@ -56,6 +56,8 @@ class Case(Base):
     category: Mapped[str] = mapped_column(String(30))
     categories: Mapped[dict[str, Any]] = mapped_column(default=dict)
     emotion: Mapped[str] = mapped_column(String(20), default="calm")
+    secondary_category: Mapped[str | None] = mapped_column(String(30))
+    emotion_intensity: Mapped[float] = mapped_column(Float, default=0.0)
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     risk_flags: Mapped[list[str]] = mapped_column(default=list)
     symptoms: Mapped[list[str]] = mapped_column(default=list)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aftersales.cases import timeline
 from aftersales.cases.models import Case, TimelineEvent
 from aftersales.problems import Forbidden, InvalidInput
 from aftersales.security.principals import Principal
@@ -32,10 +33,9 @@ def add_note(session: Session, principal: Principal, case: Case, body: str, now:
     text = body.strip()
     if not text or len(text) > MAX_NOTE:
         raise InvalidInput(f"备注须为1–{MAX_NOTE}字 / a note needs 1–{MAX_NOTE} characters", field="body")
-    event = TimelineEvent(case_id=case.id, at=now, kind="note", actor_role=principal.role.value,
-                          actor_id=principal.actor_id or principal.name, reason=text,
-                          data={"mentions": mentions_in(text), "author": principal.name}, buyer_visible=False)
-    session.add(event)
+    event = timeline.record(session, case.id, "note", at=now, actor_role=principal.role.value,
+                            actor_id=principal.actor_id or principal.name, reason=text, buyer_visible=False,
+                            data={"mentions": mentions_in(text), "author": principal.name})
     session.flush()
     return event
 
@@ -54,7 +54,7 @@ def add_tag(session: Session, principal: Principal, case: Case, tag: str, now: d
         raise InvalidInput(f"标签须为1–{MAX_TAG}字 / a tag needs 1–{MAX_TAG} characters", field="tag")
     if label in tags_of(session, case.id):
         return False
-    session.add(TimelineEvent(case_id=case.id, at=now, kind="tag", actor_role=principal.role.value,
-                              actor_id=principal.actor_id or principal.name, reason=label, data={"tag": label},
-                              buyer_visible=False))
+    timeline.record(session, case.id, "tag", at=now, actor_role=principal.role.value,
+                    actor_id=principal.actor_id or principal.name, reason=label, data={"tag": label},
+                    buyer_visible=False)
     return True

@@ -8,14 +8,16 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aftersales.cases import handoffs
 from aftersales.cases.models import Case, CompensationOffer, TimelineEvent
 from aftersales.liability import service as liability_service
 from aftersales.orders.models import Order
 from aftersales.problems import Conflict, InvalidInput, NotFound
 from aftersales.security.principals import Principal
+from aftersales.vocabulary import Outcome, Remedy
 
-OUTCOMES = ("approve", "deny", "needs_evidence", "needs_human")
-REMEDIES = ("refund", "return_refund", "exchange", "repair", "none")
+OUTCOMES = tuple(o.value for o in Outcome)
+REMEDIES = tuple(r.value for r in Remedy)
 #: which offers move money the ledger must book (points and samples cost the giver, not the case)
 LEDGER_KIND = {"cash": "compensation", "coupon": "compensation", "medical": "medical"}
 
@@ -72,7 +74,7 @@ def respond(session: Session, case: Case, offer_id: int, *, accepted: bool, now:
     made.accepted, made.responded_at = accepted, now
     order = session.get(Order, case.order_id)
     if accepted and made.kind in LEDGER_KIND and order is not None and made.amount > 0:
-        liability_service.post_case_liability(session, case, order, LEDGER_KIND[made.kind], made.amount, now=now,
+        liability_service.post_case_liability(session, handoffs.holder_of(case), order, LEDGER_KIND[made.kind], made.amount, now=now,
                                               reference=f"{case.id}:offer:{made.id}")
     session.add(TimelineEvent(case_id=case.id, at=now, kind="offer_answered", actor_role="buyer",
                               actor_id=case.buyer_id, reason="接受补偿 / accepted" if accepted else "谢绝补偿 / declined",

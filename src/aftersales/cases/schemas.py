@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aftersales.cases.lifecycle import CaseType
+from aftersales.vocabulary import CaseType
 
 
 class CaseCreate(BaseModel):
@@ -91,6 +91,8 @@ class CaseRead(BaseModel):
     category: str
     categories: dict[str, float]
     emotion: str
+    emotion_intensity: float = 0.0
+    secondary_category: str | None = None
     confidence: float
     risk_flags: list[str]
     symptoms: list[str]

@@ -68,7 +68,7 @@ def library() -> Library:
             names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
             if names - set(VARIABLES):
                 raise ValueError(f"canned.toml: reply {reply.id} uses unknown variables {names - set(VARIABLES)}")
-    return Library(replies, tuple(macros))  # type: ignore[arg-type]
+    return Library(replies, tuple(macros))
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:

@@ -197,7 +197,7 @@ _TABLE = [
         "share",
     ),
 ]
-INDICATORS: dict[str, IndicatorDef] = {row[0]: IndicatorDef(*row) for row in _TABLE}  # type: ignore[arg-type]
+INDICATORS: dict[str, IndicatorDef] = {row[0]: IndicatorDef(*row) for row in _TABLE}
 VALUE_COLUMNS = ["subject_type", "subject_id", "period", "indicator", "value", "n"]
 SUBJECT_COLUMNS = [
     "subject_type",

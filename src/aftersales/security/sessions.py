@@ -59,7 +59,7 @@ class ConsoleIdentity:
 class CookieSigner:
     def __init__(self, key: bytes, max_age_seconds: float) -> None:
         self._serializer = URLSafeTimedSerializer(key, salt=_SALT)
-        self._max_age = max_age_seconds
+        self._max_age = int(max_age_seconds)
 
     def sign(self, secret: str) -> str:
         return self._serializer.dumps(secret)

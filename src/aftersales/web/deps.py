@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from aftersales.db import unit_of_work
 from aftersales.problems import Forbidden, Unauthorized
 from aftersales.runtime import Runtime
 from aftersales.security.principals import Principal, Role
@@ -18,6 +19,10 @@ from aftersales.security.tokens import authenticate, hash_token
 
 #: the JSON API authenticates by bearer token only: a cookie there would let another site's form post as the user
 API_PREFIX = "/api/"
+#: the largest id a database integer column holds everywhere (PostgreSQL int4): a larger path id can name no row,
+#: and passing it on would overflow the driver instead of answering 404
+MAX_ROW_ID = 2_147_483_647
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="记录编号 / row id")]
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -42,6 +47,17 @@ def get_db(runtime: RuntimeDep) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(get_db)]
+
+
+def get_transaction(runtime: RuntimeDep) -> Iterator[Session]:
+    """One unit of work per write request: committed when the route returns, rolled back when it raises."""
+    with unit_of_work(runtime.session_factory) as session:
+        yield session
+
+
+#: scope="function" closes the unit of work before the response is sent, so a failed commit is the caller's
+#: error answer, never a 2xx for writes that did not land
+Transaction = Annotated[Session, Depends(get_transaction, scope="function")]
 
 
 def bearer_token(request: Request) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from aftersales.cases.models import Case, CompensationOffer
@@ -103,7 +103,7 @@ LENSES: dict[str, Lens] = {
 }
 
 
-def _subject_filter(session: Session, subject_type: str, subject_id: str) -> object:
+def _subject_filter(session: Session, subject_type: str, subject_id: str) -> ColumnElement[bool]:
     if subject_type == "anchor":
         return Order.anchor_id == subject_id
     if subject_type == "brand":

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case as when
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from aftersales.cases.models import Case
 from aftersales.cases.visibility import visible_to
@@ -45,7 +45,7 @@ def routed_cases(session: Session, principal: Principal, limit: int = 50) -> lis
                                 .order_by(Case.closed_at.is_not(None), Case.created_at.desc()).limit(limit)))
 
 
-def _grouping(role: Role) -> tuple[object, object]:
+def _grouping(role: Role) -> tuple[InstrumentedAttribute[str | None], InstrumentedAttribute[str | None]]:
     """(the order column rates are grouped by, the order column that ties an order to the party)."""
     if role is Role.brand:
         return Order.batch_id, Order.brand_id
@@ -64,7 +64,7 @@ def rates(session: Session, principal: Principal, now: datetime, days: int = WIN
     complaints = func.count(func.distinct(when((Case.case_type.in_(COMPLAINT_TYPES), Case.order_id))))
     query = (select(key, func.count(func.distinct(Order.id)), returns, complaints)
              .outerjoin(Case, Case.order_id == Order.id)
-             .where(owner.in_(owners), Order.placed_at >= now - timedelta(days=days), key.is_not(None))  # type: ignore[attr-defined]
+             .where(owner.in_(owners), Order.placed_at >= now - timedelta(days=days), key.is_not(None))
              .group_by(key))
     rows = [RateRow(str(k), str(k), int(n), int(r), int(c)) for k, n, r, c in session.execute(query)]
     labels = _labels(session, principal.role, [r.key for r in rows])

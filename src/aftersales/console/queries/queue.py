@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, exists, null, or_, select
+from sqlalchemy import ColumnElement, Row, and_, exists, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from aftersales.cases.models import Case
@@ -68,8 +68,8 @@ _COLUMNS = (Case.id, Case.version, Case.created_at, Case.state, Case.tier, Case.
             Case.group_key)
 
 
-def _case_filters(principal: Principal, filters: QueueFilter) -> list[object]:
-    conditions: list[object] = [Case.state.in_(ACTIONABLE_STATES)]
+def _case_filters(principal: Principal, filters: QueueFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Case.state.in_(ACTIONABLE_STATES)]
     if filters.view == "mine":
         conditions.append(Case.assigned_agent_id == (principal.actor_id or ""))
     if filters.view == "angry":
@@ -128,7 +128,7 @@ def unclocked_page(session: Session, principal: Principal, filters: QueueFilter,
     return [_row(r) for r in session.execute(query)]
 
 
-def _row(r: Row[Any]) -> QueueRow:
+def _row(r: Row[Any] | Any) -> QueueRow:
     return QueueRow(case_id=r.id, version=r.version, created_at=as_utc(r.created_at), state=r.state, tier=r.tier,
                     priority=r.priority, case_type=r.case_type, category=r.category, emotion=r.emotion,
                     text=r.text[:140], risk_flags=list(r.risk_flags or []), assigned_agent_id=r.assigned_agent_id,

@@ -74,32 +74,32 @@ def compute(session: Session, now: datetime) -> Snapshot:
         select(Case.tier, Case.assigned_agent_id, func.sum(late), func.count())
         .join(soonest, soonest.c.case_id == Case.id).where(Case.state.in_(ACTIONABLE_STATES))
         .group_by(Case.tier, Case.assigned_agent_id)).all()
-    return _assemble(now, open_rows, due_rows, (time.perf_counter() - started) * 1000)
+    counts = [(str(t), a, int(n), int(angry_n or 0)) for t, a, n, angry_n in open_rows]
+    due = [(str(t), a, int(late_n or 0), int(n)) for t, a, late_n, n in due_rows]
+    return _assemble(now, counts, due, (time.perf_counter() - started) * 1000)
 
 
-def _assemble(now: datetime, open_rows: list[object], due_rows: list[object], ms: float) -> Snapshot:
+Counts = list[tuple[str, str | None, int, int]]
+
+
+def _assemble(now: datetime, open_rows: Counts, due_rows: Counts, ms: float) -> Snapshot:
+    """open_rows: (tier, agent, open, angry); due_rows: (tier, agent, overdue, due within 15 min incl. overdue)."""
     by_tier: Counter[str] = Counter()
     loads: dict[str, Counter[str]] = {}
-    angry_total = unassigned = 0
-    for tier, agent, count, angry in open_rows:  # type: ignore[misc]
+    for tier, agent, count, angry in open_rows:
         by_tier[tier] += count
-        angry_total += int(angry or 0)
-        if agent is None:
-            unassigned += count
-        else:
-            loads.setdefault(agent, Counter()).update(open=count, angry=int(angry or 0))
-    overdue = soon = 0
+        if agent is not None:
+            loads.setdefault(agent, Counter()).update(open=count, angry=angry)
     overdue_by_tier: Counter[str] = Counter()
     soon_by_tier: Counter[str] = Counter()
-    for tier, agent, late, total in due_rows:  # type: ignore[misc]
-        late = int(late or 0)
-        overdue, soon = overdue + late, soon + total - late
+    for tier, agent, late, total in due_rows:
         overdue_by_tier[tier] += late
         soon_by_tier[tier] += total - late
         if agent is not None:
             loads.setdefault(agent, Counter()).update(overdue=late)
-    return Snapshot(at=now, open_by_tier=dict(by_tier), due_soon=soon, overdue=overdue, angry_waiting=angry_total,
-                    unassigned=unassigned,
+    return Snapshot(at=now, open_by_tier=dict(by_tier), due_soon=sum(soon_by_tier.values()),
+                    overdue=sum(overdue_by_tier.values()), angry_waiting=sum(row[3] for row in open_rows),
+                    unassigned=sum(row[2] for row in open_rows if row[1] is None),
                     by_agent={a: AgentLoad(c["open"], c["overdue"], c["angry"]) for a, c in loads.items()},
                     due_soon_by_tier=dict(soon_by_tier), overdue_by_tier=dict(overdue_by_tier), compute_ms=ms)
 

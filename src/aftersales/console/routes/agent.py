@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from aftersales.cases.lifecycle import CaseType
+from aftersales.vocabulary import CaseType
 from aftersales.console.access import WORKBENCH, Csrf, allow
 from aftersales.console.queries import filters as saved
 from aftersales.console.queries import group as groups

@@ -13,10 +13,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aftersales.cases import intake, overrides
+from aftersales.cases import followup, intake, overrides
 from aftersales.cases import service as case_service
 from aftersales.cases.group_commit import GroupCommitter
-from aftersales.cases.lifecycle import CaseType, State, allowed_actions
+from aftersales.cases.lifecycle import State, allowed_actions
 from aftersales.cases.models import CaseMessage, CompensationOffer
 from aftersales.cases.schemas import CaseCreate
 from aftersales.console import actions
@@ -27,8 +27,8 @@ from aftersales.console.routes.casepage import translator
 from aftersales.console.templating import render
 from aftersales.problems import DomainError, InvalidInput, NotFound
 from aftersales.security.sessions import ConsoleIdentity
-from aftersales.surveys import service as survey_service
 from aftersales.surveys.models import Survey
+from aftersales.vocabulary import CaseType
 from aftersales.web.deps import DbSession, RuntimeDep
 
 router = APIRouter(prefix="/buyer", include_in_schema=False)
@@ -165,9 +165,9 @@ async def answer_survey(request: Request, case_id: str, session: DbSession, runt
         csat, nps = int(str(form.get("csat") or "0")), int(str(form.get("nps") or "-1"))
         if not (1 <= csat <= 5 and 0 <= nps <= 10):
             raise InvalidInput("请选择满意度（1–5）和推荐意愿（0–10） / choose CSAT 1–5 and NPS 0–10", field="csat")
-        case = case_service.get_visible(session, identity.principal, case_id)
-        survey_service.answer_survey(session, case, csat, nps, str(form.get("comment") or "")[:2000],
-                                     runtime.clock.now())
+        followup.answer_survey(session, identity.principal, case_id, csat=csat, nps=nps,
+                               comment=str(form.get("comment") or "")[:2000], now=runtime.clock.now())
+        session.commit()
     except ValueError:
         return _error(request, InvalidInput("评分须为数字 / scores must be numbers", field="csat"))
     except DomainError as error:

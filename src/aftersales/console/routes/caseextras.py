@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from aftersales.cases import notes, overrides
+from aftersales.cases import handoffs, notes, overrides
 from aftersales.cases import service as case_service
 from aftersales.console import actions, canned
 from aftersales.console.access import CASE_PAGE, Csrf, allow
@@ -21,7 +21,6 @@ from aftersales.console.models import CasePresence, Mention
 from aftersales.console.queries import casefile
 from aftersales.console.routes.casepage import flash_error, live_parts, translator
 from aftersales.console.templating import render
-from aftersales.liability import service as liability_service
 from aftersales.problems import DomainError, InvalidInput, NotFound
 from aftersales.security.account_models import ConsoleAccount
 from aftersales.security.principals import STAFF_ROLES
@@ -158,10 +157,8 @@ async def reroute(request: Request, case_id: str, session: DbSession, runtime: R
     try:
         if not reason.strip():
             raise InvalidInput("转交须说明原因 / a handoff needs a reason", field="reason")
-        case = case_service.get_visible(session, identity.principal, case_id)
-        liability_service.reroute(session, case, to_party_id=to_party_id, reason=reason.strip(),
-                                  actor_role=identity.role.value, actor_id=identity.principal.actor_id,
-                                  now=runtime.clock.now())
+        handoffs.reroute(session, identity.principal, case_id, to_party_id=to_party_id, reason=reason.strip(),
+                         now=runtime.clock.now())
         session.commit()
     except (DomainError, IntegrityError) as error:
         session.rollback()

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
+from aftersales.cases import followup
 from aftersales.clock import SHANGHAI
 from aftersales.console.access import BOARD, Csrf, allow
 from aftersales.console.queries import board as boards
@@ -123,8 +124,9 @@ async def complete(request: Request, task_id: int, session: DbSession, runtime: 
         satisfaction = int(raw) if raw else None
         if satisfaction is not None and not 1 <= satisfaction <= 5:
             raise InvalidInput("满意度须为1–5 / satisfaction is 1–5", field="satisfaction")
-        survey_service.complete_callback(session, task_id, outcome[:2000], satisfaction,
-                                         identity.principal.actor_id, runtime.clock.now())
+        followup.complete_callback(session, identity.principal, task_id, outcome=outcome[:2000],
+                                   satisfaction=satisfaction, now=runtime.clock.now())
+        session.commit()
     except (DomainError, ValueError) as error:
         session.rollback()
         message = error.detail if isinstance(error, DomainError) else "满意度须为数字 / satisfaction is a number"
