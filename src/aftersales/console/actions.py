@@ -14,6 +14,7 @@ from aftersales.cases.errors import IllegalTransition, VersionConflict
 from aftersales.cases.models import Case
 from aftersales.cases.schemas import ActionRequest
 from aftersales.console.i18n import Translator
+from aftersales.db import unit_of_work
 from aftersales.problems import DomainError, InvalidInput
 from aftersales.runtime import Runtime
 from aftersales.security.principals import Principal
@@ -36,7 +37,7 @@ def action_request(form: Mapping[str, Any]) -> ActionRequest:
 
 
 def _act(runtime: Runtime, principal: Principal, case_id: str, action: str, request: ActionRequest) -> Case:
-    with runtime.session() as session:
+    with unit_of_work(runtime.session_factory) as session:  # the action and its effects land together
         return case_service.act(session, principal, case_id, action, request, runtime.clock.now(),
                                 runtime.calendar)
 

@@ -1,7 +1,7 @@
 """The SLA matrix form: one row's budgets, checked before they reach `sla.service.update_policy`.
 
-The service refuses non-positive budgets; the form also refuses absurd ones (a typo of three extra zeros) and
-budgets in the wrong order, which would make a breach of one clock meaningless beside another.
+The service bounds each budget; the form also refuses what is not a whole number of minutes and budgets in the
+wrong order, which would make a breach of one clock meaningless beside another.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from aftersales.problems import InvalidInput
+from aftersales.sla.rules import MAX_BUDGET_MINUTES
 
-MAX_MINUTES = 60 * 24 * 30  # thirty days
+MAX_MINUTES = MAX_BUDGET_MINUTES
 MINUTE_FIELDS = ("first_response_minutes", "human_response_minutes", "resolution_minutes")
 
 

@@ -98,7 +98,9 @@ def load(session: Session, principal: Principal, case_id: str, *, pii_key: bytes
     order = session.get(Order, case.order_id)
     product, category, batch, live = _order_parts(session, order)
     handoffs = liability_service.handoffs_of(session, case.id)
-    parties = [case.responsible_party_id, case.assigned_agent_id, *(h.to_party_id for h in handoffs),
+    messages = list(session.scalars(select(CaseMessage).where(CaseMessage.case_id == case.id)
+                                    .order_by(CaseMessage.created_at, CaseMessage.id)))
+    parties = [*(m.author_id for m in messages), case.responsible_party_id, case.assigned_agent_id, *(h.to_party_id for h in handoffs),
                *(h.from_party_id for h in handoffs)]
     if order is not None:
         parties += [order.shop_id, order.brand_id, order.anchor_id]
@@ -107,8 +109,7 @@ def load(session: Session, principal: Principal, case_id: str, *, pii_key: bytes
         case=case, order=order, product=product, category=category, batch=batch, live=live,
         names=party_names(session, parties), claims=case_service.claims_of(session, case),
         shipments=_shipments(session, case.order_id) if order else [],
-        messages=list(session.scalars(select(CaseMessage).where(CaseMessage.case_id == case.id)
-                                      .order_by(CaseMessage.created_at, CaseMessage.id))),
+        messages=messages,
         timeline=case_service.timeline(session, principal, case.id), clocks=case_service.clocks_of(session, case.id),
         handoffs=handoffs,
         offers=list(session.scalars(select(CompensationOffer).where(CompensationOffer.case_id == case.id)
@@ -125,6 +126,8 @@ def canned_values(file: CaseFile, eta: str | None) -> dict[str, str]:
     """The variables a canned reply may use, from this case and its order."""
     case, order = file.case, file.order
     decided = (case.decision or {}).get("refund_amount")
+    if decided in (None, "", "0", "0.00"):  # a decision that names no amount: the order's is what would be refunded
+        decided = None
     return {"buyer": file.contact.name if file.contact else "", "order_id": case.order_id,
             "product": file.product.name if file.product else "", "amount": f"{order.amount:.2f}" if order else "",
             "refund_amount": f"{case.refund_amount or decided or (order.amount if order else '')}",

@@ -52,6 +52,22 @@ def current_period(now: datetime) -> str:
     return to_shanghai(now).strftime("%Y-%m")
 
 
+def recent_periods(now: datetime, count: int = 6) -> list[str]:
+    """This month (still running) and the months before it, newest first (Shanghai calendar)."""
+    local = to_shanghai(now)
+    year, month = local.year, local.month
+    periods = []
+    for _ in range(count):
+        periods.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return periods
+
+
+def default_period(now: datetime) -> str:
+    """Governance judges closed months (cards count consecutive months): the last complete one."""
+    return recent_periods(now, 2)[1]
+
+
 def report(database_url: str, subject_type: str, period: str, now: datetime, *, fresh: bool = False) -> dict[str, Any]:
     from aftersales.evaluation import service
 

@@ -24,7 +24,7 @@ Governance = Annotated[ConsoleIdentity, allow(GOVERNANCE)]
 
 
 def period_or_now(runtime: Runtime, period: str | None) -> str:
-    chosen = period or reports.current_period(runtime.clock.now())
+    chosen = period or reports.default_period(runtime.clock.now())
     parse_period(chosen)  # InvalidInput (a 422 page) for a malformed period
     return chosen
 
@@ -41,7 +41,7 @@ async def dashboard(request: Request, runtime: RuntimeDep, identity: Governance,
                     period: str | None = None) -> Response:
     chosen = period_or_now(runtime, period)
     return render(request, "governance/dashboard.html", identity, subject_type=type, period=chosen,
-                  subject_types=reports.SUBJECT_TYPES)
+                  subject_types=reports.SUBJECT_TYPES, periods=reports.recent_periods(runtime.clock.now()))
 
 
 @router.get("/report")

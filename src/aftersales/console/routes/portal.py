@@ -34,7 +34,7 @@ async def home(request: Request, session: DbSession, runtime: RuntimeDep, identi
     subjects = portal.own_subjects(session, identity.principal)
     return render(request, "portal/home.html", identity, cases=portal.routed_cases(session, identity.principal),
                   rates=portal.rates(session, identity.principal, now), subjects=subjects,
-                  names=party_names(session, [s for _, s in subjects]), period=reports.current_period(now),
+                  names=party_names(session, [s for _, s in subjects]), period=reports.default_period(now),
                   month=reports.current_period(now), window=portal.WINDOW_DAYS)
 
 

@@ -77,6 +77,7 @@ async def sla_edit(request: Request, policy_id: int, session: DbSession, runtime
     try:
         changes = parse_policy_form(form)
         sla_service.update_policy(session, policy_id, changes, runtime.clock.now())
+        session.commit()
     except DomainError as error:
         session.rollback()
         t = translator(request)

@@ -203,5 +203,14 @@
   window.addEventListener("resize", () => { for (const el of $$("[data-chart]")) if (el._chart) el._chart.resize(); });
   document.addEventListener("htmx:afterSwap", (ev) => drawCharts(ev.target));
 
+  /* ---- live stream state, for the person (a dot in the header) and for tests (body[data-live]) ---- */
+  function live(state) {
+    document.body.dataset.live = state;
+    const dot = $("#live-dot");
+    if (dot) { dot.dataset.state = state; dot.title = state === "open" ? (en() ? "live" : "实时") : (en() ? "reconnecting" : "重连中"); }
+  }
+  document.addEventListener("htmx:sseOpen", () => live("open"));
+  document.addEventListener("htmx:sseError", () => live("retrying"));
+
   document.addEventListener("DOMContentLoaded", () => { tick(); drawCharts(document); bulkCount(); });
 })();

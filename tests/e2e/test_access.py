@@ -1,0 +1,54 @@
+"""Every page opens for each role it is meant for (screenshot kept) and is refused to every other role; buyer
+pages fit a 390 px phone without sideways scrolling; signed-out visitors are sent to /login."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import Browse, Shoot
+from tests.e2e.pages import pages
+from tests.e2e.server import ROLES
+
+PHONE = 390
+PARTNERS = {"brand", "anchor", "mcn"}
+
+
+def _no_sideways_scroll(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE, f"{page.url} is {width}px wide on a {PHONE}px phone"
+
+
+def _refused(page: Page, role: str, path: str) -> None:
+    response = page.goto(page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2] + path)
+    assert response is not None
+    # a page for other roles is 403; another party's record (same kind of page) is 404, as if it did not exist
+    allowed = {404} if role in PARTNERS and path.startswith("/portal") else {403}
+    assert response.status in allowed | {403, 404}, f"{role} got {response.status} for {path}"
+    expect(page.locator("main h1")).to_be_visible()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_for_its_roles_and_refused_to_others(role: str, browse: Browse, shoot: Shoot) -> None:
+    width = PHONE if role == "buyer" else 1440
+    page = browse.page(role, width=width)
+    for spec in pages(browse.server):
+        if role not in spec.roles:
+            _refused(page, role, spec.path)
+            continue
+        response = page.goto(browse.server.url(spec.path))
+        assert response is not None and response.status == 200, f"{role} could not open {spec.path}"
+        page.wait_for_selector(spec.wait_for, timeout=30_000)
+        if role == "buyer":
+            _no_sideways_scroll(page)
+        shoot(page, f"{role}-{spec.name}")
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(browse: Browse) -> None:
+    page = browse.page()
+    for spec in pages(browse.server):
+        page.goto(browse.server.url(spec.path))
+        assert "/login" in page.url, spec.path
+        expect(page.locator("input[name=username]")).to_be_visible()
+    root = page.goto(browse.server.url("/"))
+    assert root is not None and root.ok and page.url.endswith("/login")
