@@ -103,7 +103,7 @@ def test_buyer_agent_supervisor_governance_journey(browse: Browse, shoot: Shoot)
     expect(supervisor).to_have_url(re.compile(r"/supervisor$"))
     expect(supervisor.locator("#board-live")).to_contain_text(case_id)  # the board's latest activity
     supervisor.goto(server.url("/supervisor/callbacks"))
-    expect(supervisor.locator(f"[data-callback] a", has_text=case_id)).to_be_visible()
+    expect(supervisor.locator("[data-callback] a", has_text=case_id)).to_be_visible()
     shoot(supervisor, "supervisor-callbacks")
 
     supervisor.goto(server.url(f"/governance/anchor/{anchor_id}/indicators/S2"))

@@ -99,8 +99,9 @@ def clocked_page(session: Session, principal: Principal, filters: QueueFilter, n
                  limit: int = PAGE, after: str | None = None) -> list[QueueRow]:
     """One page of cases with a running clock, each at its soonest deadline."""
     other = aliased(SlaClock)
-    earlier = exists().where(other.case_id == SlaClock.case_id, other.stopped_at.is_(None),
-                             other.due_at < SlaClock.due_at)
+    # the case's soonest running clock, and of two due at the same moment the first: each case appears once
+    earlier = exists().where(other.case_id == SlaClock.case_id, other.stopped_at.is_(None), or_(
+        other.due_at < SlaClock.due_at, and_(other.due_at == SlaClock.due_at, other.id < SlaClock.id)))
     query = (select(*_COLUMNS, SlaClock.due_at, SlaClock.kind)
              .join_from(SlaClock, Case, Case.id == SlaClock.case_id)
              .where(SlaClock.stopped_at.is_(None), SlaClock.due_at.is_not(None), ~earlier,

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from aftersales.vocabulary import CaseType
 from aftersales.console.access import WORKBENCH, Csrf, allow
 from aftersales.console.queries import filters as saved
 from aftersales.console.queries import group as groups
@@ -20,6 +19,7 @@ from aftersales.problems import DomainError
 from aftersales.security.sessions import ConsoleIdentity
 from aftersales.sla.rules import Tier
 from aftersales.triage.taxonomy import CATEGORIES
+from aftersales.vocabulary import CaseType
 from aftersales.web.deps import DbSession, RuntimeDep
 
 router = APIRouter(prefix="/agent", include_in_schema=False)
