@@ -85,13 +85,14 @@ class Server:
     log_path: Path
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
+    workers: int = 1
     _log: IO[bytes] | None = None
 
     def start(self, ready_timeout_s: float = 60.0) -> Server:
         self.port = self.port or free_port()
         self._log = self.log_path.open("ab")
         command = [sys.executable, "-m", "uvicorn", self.target, "--factory", "--host", "127.0.0.1",
-                   "--port", str(self.port), "--loop", "uvloop", "--http", "httptools", "--workers", "1",
+                   "--port", str(self.port), "--loop", "uvloop", "--http", "httptools", "--workers", str(self.workers),
                    "--log-level", "warning"]
         self.process = subprocess.Popen(command, env={**os.environ, **self.env}, stdout=self._log,
                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

@@ -12,6 +12,7 @@ from aftersales.console.i18n import Translator, language_of
 from aftersales.console.routes import ROUTERS
 from aftersales.console.state import ConsoleState
 from aftersales.console.templating import render
+from aftersales.console.timing import ServerTiming
 from aftersales.problems import DomainError
 from aftersales.runtime import Runtime
 from aftersales.web.deps import API_PREFIX
@@ -64,6 +65,7 @@ def mount_console(app: FastAPI, runtime: Runtime) -> ConsoleState:
     _install_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(ServerTiming)
     state = ConsoleState.build(runtime)
     app.state.console = state
     return state
