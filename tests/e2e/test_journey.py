@@ -5,11 +5,13 @@ supervisor's board and the governance dashboard show the case."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, select
 
 from aftersales.cases.models import Case
+from aftersales.clock import SHANGHAI
 from aftersales.orders.models import Order
 from tests.e2e.conftest import Browse, Shoot
 from tests.e2e.server import ConsoleServer
@@ -106,7 +108,8 @@ def test_buyer_agent_supervisor_governance_journey(browse: Browse, shoot: Shoot)
     expect(supervisor.locator("[data-callback] a", has_text=case_id)).to_be_visible()
     shoot(supervisor, "supervisor-callbacks")
 
-    supervisor.goto(server.url(f"/governance/anchor/{anchor_id}/indicators/S2"))
+    period = datetime.now(SHANGHAI).strftime("%Y-%m")  # the case is in the running month
+    supervisor.goto(server.url(f"/governance/anchor/{anchor_id}/indicators/S2?period={period}"))
     row = supervisor.locator(f"tr[data-case='{case_id}']")
     expect(row).to_be_visible(timeout=30_000)
     expect(row).to_contain_text("2")

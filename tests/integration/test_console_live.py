@@ -8,7 +8,7 @@ import asyncio
 from fastapi.testclient import TestClient
 
 from aftersales.app import create_app
-from aftersales.console.live.hub import LiveHub
+from aftersales.console.live.hub import Batch, LiveHub
 from aftersales.db import make_engine
 from aftersales.runtime import Runtime
 from tests.conftest import Api
@@ -21,7 +21,7 @@ def test_a_case_opened_in_one_process_reaches_the_streams_of_two_others(runtime:
     engines = [make_engine(database_url) for _ in range(2)]  # two other processes: their own pools, own hubs
     hubs = [LiveHub(engine, poll_seconds=0.05) for engine in engines]
 
-    async def scenario() -> tuple[str, list[set[str]]]:
+    async def scenario() -> tuple[str, list[Batch]]:
         subscribers = [await hub.subscribe(lambda change: True, min_interval=0.0, since=None) for hub in hubs]
         for subscriber in subscribers:  # the first batch says "refresh": the page rendered before the stream
             await asyncio.wait_for(subscriber.next_batch(0.0), 1.0)
@@ -34,7 +34,7 @@ def test_a_case_opened_in_one_process_reaches_the_streams_of_two_others(runtime:
 
     try:
         case_id, heard = asyncio.run(scenario())
-        assert all(case_id in batch for batch in heard)
+        assert all(case_id in batch.cases for batch in heard)
     finally:
         for engine in engines:
             engine.dispose()
@@ -53,7 +53,7 @@ def test_a_stream_hears_only_its_case_and_a_reply_on_it(api: Api, runtime: Runti
     engine = make_engine(database_url)
     hub = LiveHub(engine, poll_seconds=0.05)
 
-    async def scenario() -> set[str]:
+    async def scenario() -> frozenset[str]:
         stream = await hub.subscribe(lambda change: change.case_id == watched, min_interval=0.0, since=None)
         await asyncio.wait_for(stream.next_batch(0.0), 1.0)
         loop = asyncio.get_running_loop()
@@ -61,7 +61,7 @@ def test_a_stream_hears_only_its_case_and_a_reply_on_it(api: Api, runtime: Runti
         await loop.run_in_executor(None, lambda: act(api, watched, "reply", message="您好，已为您登记"))
         batch = await asyncio.wait_for(stream.next_batch(0.0), 2.0)
         await hub.close()
-        return batch
+        return batch.cases
 
     try:
         assert asyncio.run(scenario()) == {watched}

@@ -27,6 +27,8 @@ TIERS = (("L1", 0.55), ("L2", 0.35), ("L3", 0.10))
 AGENT = "P-BM-AGENT1"
 AGENT_USER = "bench-agent"
 AGENT_PASSWORD = "bench-Passw0rd!"
+#: the bench agent's own open cases ("mine"): a heavy day's load, not a share of the whole backlog
+AGENT_LOAD = 60
 #: the triage class each bench scenario's words belong to
 CLASS_OF = {"allergy": "allergy_reaction", "size": "size_fit", "not_as_described": "not_as_described",
             "damaged": "damaged_in_transit", "repair": "quality_defect", "logistics": "logistics_delay",
@@ -48,7 +50,7 @@ def _case_rows(buyers: list[BenchBuyer], count: int, now: datetime, rng: random.
                "text": scenario.texts[n % len(scenario.texts)], "category": CLASS_OF[scenario.key], "emotion":
                "angry" if angry else "calm", "created_at": created, "updated_at": created,
                "first_response_at": created, "closed_at": None if open_ else created + timedelta(days=2),
-               "assigned_agent_id": AGENT if rng.random() < 0.02 else None, "group_key": scenario.product_id}
+               "assigned_agent_id": AGENT if open_ and n < AGENT_LOAD else None, "group_key": scenario.product_id}
         budget = {"L1": 72 * 60, "L2": 60, "L3": 24 * 60}[tier] * 60
         clocks = [{"case_id": case_id, "kind": kind, "tier": tier, "budget_seconds": budget, "started_at": created,
                    "segment_started_at": None if not open_ else created, "consumed_seconds": 0.0,

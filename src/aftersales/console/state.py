@@ -20,11 +20,8 @@ class ConsoleState:
     def build(cls, runtime: Runtime) -> ConsoleState:
         hub = LiveHub(runtime.engine)
         snapshot = SnapshotCache(runtime.session_factory, runtime.clock)
-
-        async def refresh(_changes: object) -> None:
-            await snapshot.refresh()
-
-        hub.before_broadcast(refresh)
+        hub.on_changes(snapshot.mark_dirty)
+        snapshot.on_refresh(hub.counters_changed)
         return cls(hub=hub, snapshot=snapshot)
 
     async def close(self) -> None:

@@ -31,7 +31,7 @@ class SlaClock(Base):
     __tablename__ = "sla_clocks"
     __table_args__ = (Index("ix_sla_clocks_due_open", "due_at", "stopped_at", "breached_at"),
                       # the console's work queue: running clocks in deadline order (migration 0102)
-                      Index("ix_sla_clocks_running_due", "due_at", sqlite_where=text("stopped_at IS NULL"),
+                      Index("ix_sla_clocks_running_due", "due_at", "id", sqlite_where=text("stopped_at IS NULL"),
                             postgresql_where=text("stopped_at IS NULL")))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -1,11 +1,15 @@
-"""One poller per process reads the change cursor and hands each SSE subscriber the changes it wants, throttled."""
+"""One poller per process reads the change cursor and hands each SSE subscriber the changes it wants, throttled.
+
+Changes go out as soon as a poll sees them; the queue counters follow separately, when this process's snapshot
+has been recomputed (a count over the backlog is too slow to make every new case wait for it).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -17,18 +21,28 @@ from aftersales.console.live.cursor import Change, ChangeCursor
 log = logging.getLogger(__name__)
 #: most rows read per poll; a burst beyond it is still seen, over the next polls
 MAX_ROWS = 5000
-#: changes are handed out at most this often, so a burst of intake costs one snapshot refresh, not hundreds
-FLUSH_SECONDS = 0.5
 _events = TimelineEvent.__table__.c
+
+
+@dataclass(frozen=True)
+class Batch:
+    cases: frozenset[str]
+    counters: bool
+    #: the page may have missed something (it rendered before its stream opened): refresh it whole
+    stale: bool = False
 
 
 @dataclass(eq=False)
 class Subscriber:
-    """A page's event stream: the case ids changed since it last heard, at most once per `min_interval`."""
+    """A page's event stream: the case ids changed since it last heard (and whether the counters moved), at most
+    once per `min_interval`."""
 
     wants: Callable[[Change], bool]
     min_interval: float
+    counters: bool = False
     pending: set[str] = field(default_factory=set)
+    counters_moved: bool = False
+    stale: bool = False
     _dirty: asyncio.Event = field(default_factory=asyncio.Event)
 
     def offer(self, changes: list[Change]) -> None:
@@ -38,18 +52,25 @@ class Subscriber:
         if self.pending:
             self._dirty.set()
 
+    def counters_changed(self) -> None:
+        if self.counters:
+            self.counters_moved = True
+            self._dirty.set()
+
     def poke(self) -> None:
         """Something may have changed that the page missed (it rendered before this stream opened)."""
+        self.stale = True
         self._dirty.set()
 
-    async def next_batch(self, last_sent: float) -> set[str]:
+    async def next_batch(self, last_sent: float) -> Batch:
         await self._dirty.wait()
         # leading edge at once, then at most one batch per interval: a burst of intake becomes one refresh
         wait = last_sent + self.min_interval - asyncio.get_running_loop().time()
         if wait > 0:
             await asyncio.sleep(wait)
         self._dirty.clear()
-        batch, self.pending = self.pending, set()
+        batch = Batch(frozenset(self.pending), self.counters_moved, self.stale)
+        self.pending, self.counters_moved, self.stale = set(), False, False
         return batch
 
 
@@ -58,7 +79,7 @@ class LiveHub:
         self._engine = engine
         self._poll_seconds = poll_seconds
         self._subscribers: set[Subscriber] = set()
-        self._hooks: list[Callable[[list[Change]], Awaitable[None]]] = []
+        self._listeners: list[Callable[[list[Change]], None]] = []
         self._cursor: ChangeCursor | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -66,13 +87,17 @@ class LiveHub:
     def latest(self) -> int:
         return self._cursor.latest if self._cursor else 0
 
-    def before_broadcast(self, hook: Callable[[list[Change]], Awaitable[None]]) -> None:
-        """Run before subscribers hear of changes (the queue snapshot refreshes, so a page that reloads on the
-        event reads counts that include it)."""
-        self._hooks.append(hook)
+    def on_changes(self, listener: Callable[[list[Change]], None]) -> None:
+        """Told of every batch of changes this process sees (it must not block: the poll loop calls it)."""
+        self._listeners.append(listener)
 
-    async def subscribe(self, wants: Callable[[Change], bool], min_interval: float, since: int | None) -> Subscriber:
-        subscriber = Subscriber(wants, min_interval)
+    def counters_changed(self) -> None:
+        for subscriber in list(self._subscribers):
+            subscriber.counters_changed()
+
+    async def subscribe(self, wants: Callable[[Change], bool], min_interval: float, since: int | None, *,
+                        counters: bool = False) -> Subscriber:
+        subscriber = Subscriber(wants, min_interval, counters)
         self._subscribers.add(subscriber)
         if self._task is None or self._task.done():
             loop = asyncio.get_running_loop()
@@ -104,8 +129,6 @@ class LiveHub:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        held: list[Change] = []
-        flushed = 0.0
         while self._subscribers:
             assert self._cursor is not None
             try:
@@ -113,20 +136,13 @@ class LiveHub:
             except Exception:  # the database may be restarting: keep the streams, try again next tick
                 log.exception("live change poll failed")
                 rows = []
-            held += self._cursor.accept(rows, loop.time())
-            if held and loop.time() - flushed >= FLUSH_SECONDS:
-                await self._flush(held)
-                held, flushed = [], loop.time()
+            changes = self._cursor.accept(rows, loop.time())
+            if changes:
+                for subscriber in list(self._subscribers):
+                    subscriber.offer(changes)
+                for listener in self._listeners:
+                    listener(changes)
             await asyncio.sleep(self._poll_seconds)
-
-    async def _flush(self, changes: list[Change]) -> None:
-        for hook in self._hooks:
-            try:
-                await hook(changes)
-            except Exception:  # a failed refresh must not silence the live streams
-                log.exception("live hook failed")
-        for subscriber in list(self._subscribers):
-            subscriber.offer(changes)
 
     async def close(self) -> None:
         self._subscribers.clear()

@@ -2,7 +2,8 @@
 
 Counting every open case is linear in the backlog; two hundred agents' pages each counting would be two hundred
 times that. The snapshot is recomputed at most once a second when the change feed reports something (and every
-few seconds regardless, since deadlines pass without any event), in a worker thread; pages read the last one.
+few seconds regardless, since deadlines pass without any event), in a worker thread; pages read the last one
+and hear (SSE "counters") when a new one is ready.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from threading import Lock
-from typing import Any
 
 from sqlalchemy import case as when
 from sqlalchemy import func, select
@@ -27,6 +27,7 @@ from aftersales.sla.models import SlaClock
 
 log = logging.getLogger(__name__)
 MAX_AGE_SECONDS = 10.0
+MIN_GAP_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -105,42 +106,52 @@ def _assemble(now: datetime, open_rows: Counts, due_rows: Counts, ms: float) -> 
 
 
 class SnapshotCache:
-    """The last snapshot of this process. The live hub refreshes it before it tells pages that cases moved;
-    without live viewers in this process it is refreshed in the background once it is older than a few seconds."""
+    """The last snapshot of this process, recomputed in the background: when the data moved (at most every
+    MIN_GAP_SECONDS) or when it is older than MAX_AGE_SECONDS; listeners hear when a new one is ready."""
 
     def __init__(self, factory: sessionmaker[Session], clock: Clock) -> None:
         self._factory = factory
         self._clock = clock
         self._current: Snapshot | None = None
         self._computed_mono = 0.0
-        self._lock = Lock()
-        self._refreshing: asyncio.Future[Any] | None = None
+        self._dirty = False
+        self._worker: asyncio.Task[None] | None = None
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_refresh(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
 
     def _compute(self) -> Snapshot:
-        with self._lock, self._factory() as session:
+        with self._factory() as session:
             snapshot = compute(session, self._clock.now())
         self._current, self._computed_mono = snapshot, time.monotonic()
         return snapshot
 
-    async def refresh(self, *_changes: object) -> Snapshot:
-        """Recompute now (one computation at a time; a caller arriving meanwhile shares it)."""
-        if self._refreshing is None or self._refreshing.done():
-            self._refreshing = asyncio.get_running_loop().run_in_executor(None, self._compute)
-        snapshot: Snapshot = await asyncio.shield(self._refreshing)
-        return snapshot
+    def mark_dirty(self, *_changes: object) -> None:
+        """Cases moved: recompute soon (called from the event loop, never blocks)."""
+        self._dirty = True
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(self._refresh_while_dirty())
+
+    async def _refresh_while_dirty(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._dirty:
+            wait = self._computed_mono + MIN_GAP_SECONDS - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._dirty = False
+            try:
+                await loop.run_in_executor(None, self._compute)
+            except Exception:  # keep the previous snapshot; the next change or page load tries again
+                log.exception("queue snapshot refresh failed")
+                return
+            for listener in self._listeners:
+                listener()
 
     async def get(self) -> Snapshot:
         """The current snapshot; only the first call of a process waits for one to be computed."""
         if self._current is None:
-            return await self.refresh()
-        if time.monotonic() - self._computed_mono > MAX_AGE_SECONDS and (
-                self._refreshing is None or self._refreshing.done()):
-            self._refreshing = asyncio.get_running_loop().run_in_executor(None, self._compute_quietly)
+            return await asyncio.get_running_loop().run_in_executor(None, self._compute)
+        if time.monotonic() - self._computed_mono > MAX_AGE_SECONDS:
+            self.mark_dirty()  # deadlines pass without any event: counts drift even when nothing happens
         return self._current
-
-    def _compute_quietly(self) -> Snapshot | None:
-        try:
-            return self._compute()
-        except Exception:  # a failed background refresh keeps the previous snapshot; the next request retries
-            log.exception("queue snapshot refresh failed")
-            return None

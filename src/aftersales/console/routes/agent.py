@@ -69,6 +69,15 @@ async def queue_rows(request: Request, session: DbSession, runtime: RuntimeDep, 
                   counters=snapshot.counters(identity.principal.actor_id))
 
 
+@router.get("/queue/counters")
+async def queue_counters(request: Request, state: State, view: str = "all",
+                         identity: ConsoleIdentity = allow(WORKBENCH)) -> Response:
+    """The views' badges alone: sent for when this process's counts were recomputed."""
+    snapshot = await state.snapshot.get()
+    return render(request, "agent/queue_tabs.html", identity, filters=_filters(view, None, None, None),
+                  counters=snapshot.counters(identity.principal.actor_id))
+
+
 @router.post("/filters")
 async def save_filter(request: Request, session: DbSession, runtime: RuntimeDep, identity: Csrf,
                       name: Annotated[str, Form(max_length=100)], query: Annotated[str, Form(max_length=600)],

@@ -37,8 +37,11 @@ async def _events(hub: LiveHub, subscriber: Subscriber, name: str, ids_out: bool
         while True:
             batch = await subscriber.next_batch(last)
             last = loop.time()
-            payload = {"cursor": hub.latest, "cases": sorted(batch)[:100] if ids_out else []}
-            yield {"event": name, "data": json.dumps(payload)}
+            if batch.cases or batch.stale:
+                payload = {"cursor": hub.latest, "cases": sorted(batch.cases)[:100] if ids_out else []}
+                yield {"event": name, "data": json.dumps(payload)}
+            if batch.counters:
+                yield {"event": "counters", "data": json.dumps({"cursor": hub.latest})}
     finally:
         hub.unsubscribe(subscriber)
 
@@ -47,7 +50,7 @@ async def _events(hub: LiveHub, subscriber: Subscriber, name: str, ids_out: bool
 async def queue_stream(state: State, since: Since = None,
                        identity: ConsoleIdentity = allow(WORKBENCH, BOARD)) -> EventSourceResponse:
     """Every change to any case (staff see every case): queues, counters and the board refresh on it."""
-    subscriber = await state.hub.subscribe(lambda change: True, QUEUE_INTERVAL, since)
+    subscriber = await state.hub.subscribe(lambda change: True, QUEUE_INTERVAL, since, counters=True)
     return EventSourceResponse(_events(state.hub, subscriber, "queue", True), ping=PING_SECONDS)
 
 

@@ -105,7 +105,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_console_mentions_account_id"), ["account_id"], unique=False)
     # the work queue walks running clocks in deadline order and stops after a page: without this partial index
     # it would step over every stopped clock of every closed case first
-    op.create_index("ix_sla_clocks_running_due", "sla_clocks", ["due_at"], unique=False,
+    op.create_index("ix_sla_clocks_running_due", "sla_clocks", ["due_at", "id"], unique=False,
                     sqlite_where=RUNNING, postgresql_where=RUNNING)
     # "mine": an agent's open cases without reading every open case
     op.create_index("ix_cases_assigned_state", "cases", ["assigned_agent_id", "state"], unique=False)
