@@ -63,10 +63,12 @@ class Subscriber:
         self._dirty.set()
 
     async def next_batch(self, last_sent: float) -> Batch:
+        """`last_sent`: when the last batch of cases went out. Counters alone are not held back (the snapshot is
+        already recomputed at most every few seconds) and do not count as a send."""
         await self._dirty.wait()
         # leading edge at once, then at most one batch per interval: a burst of intake becomes one refresh
         wait = last_sent + self.min_interval - asyncio.get_running_loop().time()
-        if wait > 0:
+        if wait > 0 and (self.pending or self.stale):
             await asyncio.sleep(wait)
         self._dirty.clear()
         batch = Batch(frozenset(self.pending), self.counters_moved, self.stale)

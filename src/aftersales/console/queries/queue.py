@@ -153,9 +153,9 @@ def clocked_page(session: Session, principal: Principal, filters: QueueFilter, n
     page. A very selective filter stops after MAX_SCAN clocks and hands back a marker to continue from."""
     rows: list[tuple[Marker, QueueRow]] = []
     position = decode_after(after) if after else None
-    scanned = 0
+    scanned, size = 0, 2 * limit  # most pages fill from the first few dozen clocks; widen only when they do not
     while scanned < MAX_SCAN:
-        batch = _clock_batch(session, filters, now, position, BATCH)
+        batch = _clock_batch(session, filters, now, position, size)
         if not batch:
             return _ordered(rows), None
         scanned += len(batch)
@@ -168,8 +168,9 @@ def clocked_page(session: Session, principal: Principal, filters: QueueFilter, n
                 if len(rows) == limit:
                     return _ordered(rows), encode_after(mark)
         position = (as_utc(batch[-1].due_at), batch[-1].id)
-        if len(batch) < BATCH:
+        if len(batch) < size:
             return _ordered(rows), None
+        size = min(2 * size, BATCH)
     return _ordered(rows), encode_after(position) if position else None
 
 

@@ -36,8 +36,8 @@ async def _events(hub: LiveHub, subscriber: Subscriber, name: str, ids_out: bool
     try:
         while True:
             batch = await subscriber.next_batch(last)
-            last = loop.time()
             if batch.cases or batch.stale:
+                last = loop.time()
                 payload = {"cursor": hub.latest, "cases": sorted(batch.cases)[:100] if ids_out else []}
                 yield {"event": name, "data": json.dumps(payload)}
             if batch.counters:
