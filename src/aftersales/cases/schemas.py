@@ -218,3 +218,8 @@ class QueueItem(BaseModel):
     case: CaseRead
     next_due_at: datetime | None
     next_due_local: str | None
+
+
+class QueuePage(BaseModel):
+    items: list[QueueItem]
+    next_cursor: str | None
