@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from aftersales import __version__
 from aftersales.cases import escalation
 from aftersales.cases.api import router as cases_router
+from aftersales.cases.evidence_api import router as evidence_router
 from aftersales.cases.followup_api import router as followup_router
 from aftersales.cases.group_commit import GroupCommitter
 from aftersales.cases.operations_api import router as operations_router
@@ -30,7 +31,7 @@ from aftersales.web.identity import router as identity_router
 from aftersales.web.limits import BodyLimit
 
 log = logging.getLogger(__name__)
-ROUTERS = (cases_router, operations_router, case_party_router, orders_router, sla_router, followup_router, identity_router, live_router, liability_router,
+ROUTERS = (cases_router, evidence_router, operations_router, case_party_router, orders_router, sla_router, followup_router, identity_router, live_router, liability_router,
            evaluation_router)
 
 
