@@ -20,6 +20,8 @@ _TRAD_MAP: Final[dict[int, int]] = {
 # Full-width ASCII (Ａ-Ｚ, ０-９, ！？) typed by Chinese IMEs maps onto ASCII.
 _FULLWIDTH_MAP: Final[dict[int, int]] = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FULLWIDTH_MAP[0x3000] = 0x20
+# A message is one line to the feature scan (it joins a batch with newlines): breaks and tabs read as spaces.
+_FULLWIDTH_MAP.update({ord("\n"): 0x20, ord("\r"): 0x20, ord("\t"): 0x20})
 _TABLE: Final[dict[int, int]] = {**_FULLWIDTH_MAP, **_TRAD_MAP}
 
 
