@@ -15,7 +15,7 @@ import numpy as np
 
 from aftersales.triage.features import Featurizer
 from aftersales.triage.scan import Scanned
-from aftersales.triage.signals import batch_anger, batch_loudness, signals
+from aftersales.triage.signals import batch_anger, batch_loudness, batch_valence, signals
 
 ARTIFACT_DIR: Final = Path(__file__).parent / "artifacts"
 ARTIFACT_PATH: Final = ARTIFACT_DIR / "triage_model.joblib"
@@ -68,6 +68,7 @@ class Predicted:
     mentions: np.ndarray | None  # (messages, classes) one sigmoid each, or None for an old artifact
     anger: np.ndarray  # (messages,) how angry the wording reads, 0..1 (signals)
     loudness: np.ndarray  # (messages,) marks, repeats and emoji, 0..1 (signals)
+    valence: np.ndarray  # (messages,) -1..1 lexicon polarity of the wording (signals)
 
 
 @dataclass
@@ -88,7 +89,8 @@ class TriageModel:
     def predict_scanned(self, scanned: Scanned) -> Predicted:
         """Every head over one scanned batch: a single sparse × dense product for all of them."""
         counts = scanned.counts
-        return self._heads(np.asarray(scanned.x @ self._weights()), batch_anger(counts), batch_loudness(counts))
+        return self._heads(np.asarray(scanned.x @ self._weights()), batch_anger(counts), batch_loudness(counts),
+                           batch_valence(counts))
 
     def predict_one(self, norm: str) -> Predicted:
         """One normalised message without the batch machinery: a single message pays for a few small numpy
@@ -99,7 +101,7 @@ class TriageModel:
         w = np.log1p(np.fromiter(hits.values(), dtype=np.float32, count=len(hits))) * f.idf[cols]
         w /= float(np.sqrt(w @ w)) or 1.0
         return self._heads((w @ self._weights()[cols])[None, :], np.array([sig.anger()]),
-                           np.array([sig.intensity()]))
+                           np.array([sig.intensity()]), np.array([sig.valence()]))
 
     def _weights(self) -> np.ndarray:
         if self._stacked is None:
@@ -109,11 +111,11 @@ class TriageModel:
             self._stacked = np.ascontiguousarray(np.hstack(heads), dtype=np.float32)
         return self._stacked
 
-    def _heads(self, z: np.ndarray, anger: np.ndarray, loudness: np.ndarray) -> Predicted:
+    def _heads(self, z: np.ndarray, anger: np.ndarray, loudness: np.ndarray, valence: np.ndarray) -> Predicted:
         nc, ne = len(self.category.classes), len(self.emotion.classes)
         mention = self.mention.from_logits(z[:, nc + ne :]) if self.mention is not None else None
         return Predicted(self.category.from_logits(z[:, :nc]), self.emotion.from_logits(z[:, nc : nc + ne]),
-                         mention, anger, loudness)
+                         mention, anger, loudness, valence)
 
     def to_state(self) -> dict[str, Any]:
         f = self.featurizer

@@ -98,6 +98,7 @@ class _Read(NamedTuple):
     emotion: str
     anger: float
     loudness: float
+    valence: float
     mentions: list[float] | None
     secondary: str | None
     version: str
@@ -107,7 +108,7 @@ def _reads(texts: Sequence[str], norms: list[str]) -> list[_Read]:
     """Class, emotion and signals of every message: one scan and one matrix product for the whole batch."""
     m = model()
     p = m.predict_one(norms[0]) if len(norms) == 1 else m.predict_scanned(m.featurizer.scan(norms, normalized=True))
-    anger, loud = p.anger.tolist(), p.loudness.tolist()
+    anger, loud, valence = p.anger.tolist(), p.loudness.tolist(), p.valence.tolist()
     cc, ec = m.category.classes, m.emotion.classes
     remote = _remote(texts)
     if remote is None:
@@ -125,8 +126,8 @@ def _reads(texts: Sequence[str], norms: list[str]) -> list[_Read]:
         versions = [r.version for r in remote]
     ment = p.mentions.tolist() if p.mentions is not None else [None] * len(norms)
     second = mood.batch_secondary(p.mentions, CATEGORIES, [CATEGORIES.index(c) for c in best_c])
-    return [_Read(*row) for row in zip(norms, cat_rows, best_c, emo_rows, best_e, anger, loud, ment, second,
-                                       versions, strict=True)]
+    return [_Read(*row) for row in zip(norms, cat_rows, best_c, emo_rows, best_e, anger, loud, valence, ment,
+                                       second, versions, strict=True)]
 
 
 def _assessment(r: _Read, case_type: str | None, outcome: str | None, risky: bool, sore: bool,
@@ -142,7 +143,8 @@ def _assessment(r: _Read, case_type: str | None, outcome: str | None, risky: boo
     zh, en, szh, sen = _texts(category, outcome, found, risks, emotion, treated and rules.already_treated(r.norm))
     return TriageAssessment(category, cats, emotion, r.emos, cats[category], risks, found, zh, en, szh, sen,
                             r.version, secondary,
-                            mood.intensity(emotion, r.emos.get(emotion, 0.0), r.anger, r.loudness))
+                            mood.intensity(emotion, r.emos.get(emotion, 0.0), r.anger, r.loudness),
+                            round(r.valence, 3))
 
 
 def assess(text: str, *, case_type: str | None = None, policy_outcome: str | None = None) -> TriageAssessment:

@@ -47,6 +47,12 @@ _MARKS: Final = ("excl", "excl2", "ques2", "rhetoric", "repeat", "emoji")
 TAGS: Final[tuple[str, ...]] = (*sorted({*_DUTIR.values(), *_HOWNET.values(), *(f"cue:{t}" for t in CUES)}), *_MARKS)
 _COL: Final = {t: i for i, t in enumerate(TAGS)}
 _ANGER_W: Final = np.array([ANGER_WEIGHTS.get(t, 0.0) for t in TAGS])
+#: valence per hit: the outside lexicon's polarity (HowNet, DUTIR) and the team's cue groups, hand-set; each tag
+#: counts at most three times. On the corpus dev split it separates calm from upset messages (calm: 10% below 0).
+VALENCE_WEIGHTS: Final = {"H:pos": 1.0, "L:hao": 1.0, "L:le": 1.0, "cue:polite": 1.0, "H:neg": -1.0, "L:ai": -1.0,
+                          "L:wu": -1.0, "L:nu": -1.0, "L:ju": -0.5, "cue:sad": -1.5, "cue:insult": -1.5,
+                          "cue:accuse": -1.5, "cue:anger": -1.0, "cue:threat": -1.0, "cue:sarcasm": -0.5}
+_VALENCE_W: Final = np.array([VALENCE_WEIGHTS.get(t, 0.0) for t in TAGS])
 
 _NAMES: dict[str, str] = {}  # tag -> feature name, built once per tag rather than once per hit
 
@@ -70,6 +76,11 @@ class Signals:
         if self.counts.get("cue:you") and (self.counts.get("H:neg") or self.counts.get("rhetoric")):
             raw += 0.3  # a complaint aimed at "you" is an accusation
         return 1.0 - math.exp(-raw)
+
+    def valence(self) -> float:
+        """-1..1: how negative (< 0) or positive (> 0) the wording is, whatever the emotion label says."""
+        raw = sum(VALENCE_WEIGHTS.get(k, 0.0) * (n if n < 3 else 3) for k, n in self.counts.items())
+        return math.tanh(raw / 3.0)
 
     def intensity(self) -> float:
         """0..1: how loud the message is (marks, repeats, emoji), whatever the emotion."""
@@ -231,3 +242,8 @@ def batch_loudness(counts: np.ndarray) -> np.ndarray:
     raw = (0.5 * np.minimum(c["excl"], 3) + 0.6 * np.minimum(c["excl2"], 2) + 0.4 * np.minimum(c["ques2"], 2)
            + 0.4 * np.minimum(c["repeat"], 2) + 0.3 * np.minimum(c["emoji"], 3))
     return 1.0 - np.exp(-raw)
+
+
+def batch_valence(counts: np.ndarray) -> np.ndarray:
+    """`Signals.valence` for every row of `batch_counts`."""
+    return np.tanh((np.minimum(counts, 3).astype(np.float64) @ _VALENCE_W) / 3.0)

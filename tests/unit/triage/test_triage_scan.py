@@ -11,7 +11,7 @@ import pytest
 from aftersales.triage import service
 from aftersales.triage.dataset import CORPUS_DIR, load_split
 from aftersales.triage.normalize import normalize
-from aftersales.triage.signals import TAGS, batch_anger, batch_counts, batch_loudness, signals
+from aftersales.triage.signals import TAGS, batch_anger, batch_counts, batch_loudness, batch_valence, signals
 
 _ODD = [
     "", "a", "不不满意！！真的不满意？？？", "不是质量问题\n是物流", "😡😡呵呵12315", "没有赠品不是假货吗？",
@@ -36,11 +36,12 @@ def test_batch_matrix_equals_the_per_message_reference() -> None:
 def test_batch_signal_counts_anger_and_loudness_equal_signals() -> None:
     norms = [normalize(t) for t in _texts()]
     counts = batch_counts("\n".join(norms), len(norms))
-    anger, loud = batch_anger(counts), batch_loudness(counts)
+    anger, loud, valence = batch_anger(counts), batch_loudness(counts), batch_valence(counts)
     for i, n in enumerate(norms):
         s = signals(n)
         assert [s.counts.get(t, 0) for t in TAGS] == counts[i].tolist(), n
         assert anger[i] == pytest.approx(s.anger()) and loud[i] == pytest.approx(s.intensity()), n
+        assert valence[i] == pytest.approx(s.valence()), n
 
 
 def test_one_message_reads_the_same_alone_and_in_a_batch() -> None:
@@ -51,6 +52,7 @@ def test_one_message_reads_the_same_alone_and_in_a_batch() -> None:
             many.category, many.emotion, many.secondary_category, many.risk_flags, many.symptoms, many.answer_zh)
         assert one.confidence == pytest.approx(many.confidence, abs=1e-5)
         assert one.emotion_intensity == pytest.approx(many.emotion_intensity, abs=1e-3)
+        assert one.valence == pytest.approx(many.valence, abs=1e-3)
 
 
 def test_a_message_does_not_depend_on_its_neighbours() -> None:
