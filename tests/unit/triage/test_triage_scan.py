@@ -61,3 +61,13 @@ def test_a_message_does_not_depend_on_its_neighbours() -> None:
     crowded = service.assess_many(["不不不", "！！！！", text, "12315 曝光你们"])[2]
     assert (alone.category, alone.emotion, alone.confidence) == (crowded.category, crowded.emotion,
                                                                   pytest.approx(crowded.confidence, abs=1e-6))
+
+
+def test_the_rhetoric_prefilter_finds_what_the_plain_alternation_finds() -> None:
+    import re
+
+    from aftersales.triage.cues import RHETORIC, RHETORIC_RE
+
+    plain = re.compile("|".join(RHETORIC))
+    joined = "\n".join(normalize(t) for t in _texts() + [e.text for e in load_split("train")])
+    assert [m.span() for m in RHETORIC_RE.finditer(joined)] == [m.span() for m in plain.finditer(joined)]
