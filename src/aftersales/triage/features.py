@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Final
 
 import numpy as np
@@ -22,6 +23,7 @@ from aftersales.triage.signals import Signals, signals
 
 PAD: Final = "\x00"
 _SHORT_NEGATORS: Final = ("不是", "没有", "不", "没", "非", "无")
+_NEG_CHAR_RE: Final = re.compile("[不没非无]")
 
 def trie_pattern(words: Iterable[str]) -> str:
     """A regex alternation factored into a trie, so matching cost does not grow with the word count."""
@@ -80,17 +82,12 @@ class Featurizer:
         out.extend(map("N:".__add__, NEG_FOLLOW_RE.findall(t)))
         # cue forms, DUTIR/HowNet hits and intensity marks, read before numbers are folded (12315)
         out.extend((sig or signals(raw)).tokens())
-        # A class cue in the first half of the message also counts as early (K1:): buyers name the main
-        # problem first and the extras after ("屏幕坏了……而且快递也慢").
-        half = len(t) / 2
-        for m in self._cue_re.finditer(t):
-            names = self._cue_of[m.group()]
-            if t[max(0, m.start() - 2) : m.start()].endswith(_SHORT_NEGATORS):
-                out.extend(["¬" + k for k in names])
-            else:
-                out.extend(names)
-                if m.start() < half:
-                    out.extend(["K1:" + k[2:] for k in names])
+        if _NEG_CHAR_RE.search(t) is None:  # most messages deny nothing: skip the per-match check
+            out.extend(chain.from_iterable(map(self._cue_of.__getitem__, self._cue_re.findall(t))))
+        else:
+            for m in self._cue_re.finditer(t):
+                denied = t[max(0, m.start() - 2) : m.start()].endswith(_SHORT_NEGATORS)
+                out.extend(("¬" + k) if denied else k for k in self._cue_of[m.group()])
         out.append(f"L:{min(len(t) // 8, 8)}")
         return out
 

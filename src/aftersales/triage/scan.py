@@ -114,8 +114,6 @@ class Scanner:
         self._cue_ptr = np.cumsum([0] + [len(cues[w]) for w in cue_words])
         self._cue_cols = np.array([vocab.get(k, 0) for w in cue_words for k in cues[w]], dtype=np.int64)
         self._cue_neg_cols = np.array([vocab.get("¬" + k, 0) for w in cue_words for k in cues[w]], dtype=np.int64)
-        self._cue_early_cols = np.array([vocab.get("K1:" + k[2:], 0) for w in cue_words for k in cues[w]],
-                                        dtype=np.int64)
         self._neg_follow = _Lookup({ngram_key(tok[2:]): col for tok, col in vocab.items() if tok.startswith("N:")})
         self._tag_cols = np.array([vocab.get("S:" + t, 0) for t in sig.TAGS], dtype=np.int64)
         self._len_cols = np.array([vocab.get(f"L:{b}", 0) for b in range(9)], dtype=np.int64)
@@ -130,7 +128,7 @@ class Scanner:
         offsets = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
         cp = codepoints(folded)
         parts = [self._grams(cp, offsets, lengths), self._word_hits(folded, offsets),
-                 self._cue_hits(folded, cp, offsets, lengths), self._negations(folded, offsets),
+                 self._cue_hits(folded, cp, offsets), self._negations(folded, offsets),
                  self._signal_entries(counts), self._length_entries(lengths)]
         rows = np.concatenate([p[0] for p in parts])
         cols = np.concatenate([p[1] for p in parts])
@@ -165,8 +163,7 @@ class Scanner:
         h = _hits(self._words, folded)
         return _rows_of(h[:, 1], offsets), self._word_cols[h[:, 0]], np.ones(len(h))
 
-    def _cue_hits(self, folded: str, cp: np.ndarray, offsets: np.ndarray,
-                  lengths: np.ndarray) -> tuple[np.ndarray, ...]:
+    def _cue_hits(self, folded: str, cp: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, ...]:
         h = _hits(self._cues, folded)
         if len(h) == 0:
             return _empty()
@@ -178,14 +175,8 @@ class Scanner:
         lo, hi = self._cue_ptr[h[:, 0]], self._cue_ptr[h[:, 0] + 1]
         reps = hi - lo
         flat = np.repeat(lo - np.cumsum(reps) + reps, reps) + np.arange(reps.sum())
-        denied_r = np.repeat(denied, reps)
-        rows = np.repeat(_rows_of(start, offsets), reps)
-        cols = np.where(denied_r, self._cue_neg_cols[flat], self._cue_cols[flat])
-        # as tokens(): a cue not denied in the first half of its message is also early (K1:)
-        early = ~denied_r & (2 * (np.repeat(start, reps) - offsets[rows]) < lengths[rows])
-        rows = np.concatenate((rows, rows[early]))
-        cols = np.concatenate((cols, self._cue_early_cols[flat[early]]))
-        return rows, cols, np.ones(len(cols))
+        cols = np.where(np.repeat(denied, reps), self._cue_neg_cols[flat], self._cue_cols[flat])
+        return np.repeat(_rows_of(start, offsets), reps), cols, np.ones(len(cols))
 
     def _negations(self, folded: str, offsets: np.ndarray) -> tuple[np.ndarray, ...]:
         found = [(m.start(1), ngram_key(m.group(1))) for m in NEG_FOLLOW_RE.finditer(folded)]
