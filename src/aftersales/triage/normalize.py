@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 # Buyers from Hong Kong, Taiwan and overseas type traditional characters; folding the ones that matter
@@ -25,6 +26,13 @@ _FULLWIDTH_MAP.update({ord("\n"): 0x20, ord("\r"): 0x20, ord("\t"): 0x20})
 _TABLE: Final[dict[int, int]] = {**_FULLWIDTH_MAP, **_TRAD_MAP}
 
 
+# A lone surrogate (a broken emoji from a JSON "\ud83d" escape) cannot be encoded, and the matchers need
+# encodable text: it becomes U+FFFD, a surrogate pair becomes its character.
+_SURROGATE_RE: Final = re.compile("[\ud800-\udfff]")
+
+
 def normalize(text: str) -> str:
     """Fold width, case and common traditional characters; keep punctuation and emoji (they carry emotion)."""
+    if _SURROGATE_RE.search(text) is not None:
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return text.translate(_TABLE).lower().strip()
