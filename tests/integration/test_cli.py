@@ -114,8 +114,9 @@ def test_export_writes_every_format(embedded: Path, suffix: str) -> None:
 def test_demo_builds_data_and_prints_tokens(embedded: Path) -> None:
     result = runner.invoke(app, ["demo", "--orders", "400", "--no-serve"])
     assert result.exit_code == 0, result.output
-    for role in ("buyer", "agent", "platform_admin"):
-        assert role in result.output
+    for role in ("buyer", "agent", "supervisor", "brand", "anchor", "mcn", "platform_admin"):
+        assert f"  {role} " in result.output, role
+    assert "/api/v1[" not in result.output and "API:" not in result.output, "nothing is served: no API address"
     engine = create_engine(f"sqlite:///{embedded / 'aftersales.db'}")
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(Order)).scalar() == 400
