@@ -11,6 +11,7 @@ from aftersales.calendars import BusinessCalendar, load_calendar
 from aftersales.clock import Clock, SystemClock
 from aftersales.config import Settings, get_settings
 from aftersales.db import make_engine, make_session_factory
+from aftersales.filestore import FileStore, LocalFileStore
 from aftersales.models_registry import load_all_models
 from aftersales.security.pii import load_or_create_key
 from aftersales.security.principal_cache import PrincipalCache
@@ -27,6 +28,7 @@ class Runtime:
     pii_key: bytes
     #: signs console session cookies with the same key on every worker process
     cookie_signer: CookieSigner
+    files: FileStore
     principals: PrincipalCache = field(default_factory=PrincipalCache)
     #: console sessions seen in the last few seconds
     console_sessions: SessionCache = field(default_factory=SessionCache)
@@ -45,4 +47,5 @@ def build_runtime(settings: Settings | None = None, clock: Clock | None = None) 
     pii_key = load_or_create_key(settings)
     signer = CookieSigner(signing_key(settings.session_secret, pii_key), settings.session_hours * 3600)
     return Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine),
-                   clock=clock or SystemClock(), calendar=load_calendar(), pii_key=pii_key, cookie_signer=signer)
+                   clock=clock or SystemClock(), calendar=load_calendar(), pii_key=pii_key, cookie_signer=signer,
+                   files=LocalFileStore(settings.resolved_files_dir()))

@@ -43,12 +43,14 @@ def _open_first_with_keys(page: Page) -> str:
     assert href
     page.keyboard.press("o")
     expect(page).to_have_url(re.compile(re.escape(href) + "$"))
+    page.wait_for_selector("body[data-live=open]")  # the page's scripts run and its live stream is open
     return href.rsplit("/", 1)[1]
 
 
 def test_keyboard_palette_canned_notes_presence_and_conflicts(browse: Browse, shoot: Shoot) -> None:
     server = browse.server
     agent = browse.page("agent")
+    agent.wait_for_selector("body[data-live=open]")
     case_id = _open_first_with_keys(agent)
 
     agent.keyboard.press("?")

@@ -6,6 +6,7 @@ from typing import Any
 
 from aftersales.clock import FrozenClock
 from tests.conftest import Api
+from tests.factories import World, order_payload
 
 
 def open_case(api: Api, order_id: str = "O-1001", case_type: str = "return_refund",
@@ -146,7 +147,7 @@ def test_reopen_and_dispute_to_arbitration_decision(api: Api) -> None:
     reopened = act(api, cid, "reopen", who="buyer", reason="问题没有解决")
     assert reopened.json()["state"] == "reopened"
     assert act(api, cid, "dispute", who="buyer", reason="商家拒绝退款").json()["state"] == "disputed"
-    assert act(api, cid, "arbitrate").status_code == 409  # agents cannot arbitrate
+    assert act(api, cid, "arbitrate").status_code == 403  # agents may never arbitrate: forbidden, not a conflict
     assert act(api, cid, "arbitrate", who="supervisor").json()["state"] == "in_arbitration"
     decided = act(api, cid, "decide", who="supervisor", outcome="buyer_wins", reason="主播承诺过敏包退")
     assert decided.json()["state"] == "decided"
@@ -214,18 +215,29 @@ def test_queue_puts_angry_and_l3_first_and_seniors_take_them(api: Api, runtime: 
                       text="气死我了！！口红断成两截，什么垃圾质量，赶紧退钱！")
     assert angry["priority"] < calm["priority"]
     assert angry["assigned_agent_id"] == "P-SUP1", "the only senior agent takes the angry buyer"
-    queue = api.as_("agent").get("/api/v1/cases/queue").json()
+    queue = api.as_("agent").get("/api/v1/cases/queue").json()["items"]
     ids = [item["case"]["id"] for item in queue]
     assert ids.index(angry["id"]) < ids.index(calm["id"])
     assert queue[0]["next_due_at"] is not None
-    mine = api.as_("supervisor").get("/api/v1/cases/queue", params={"mine": True}).json()
+    assert {c["kind"] for c in queue[0]["case"]["clocks"]} >= {"resolution"}, "each item shows its clocks"
+    mine = api.as_("supervisor").get("/api/v1/cases/queue", params={"mine": True}).json()["items"]
     assert [item["case"]["id"] for item in mine] == [angry["id"]]
+    first = api.as_("agent").get("/api/v1/cases/queue", params={"limit": 1}).json()
+    second = api.as_("agent").get("/api/v1/cases/queue", params={"limit": 1, "cursor": first["next_cursor"]}).json()
+    assert [first["items"][0]["case"]["id"], second["items"][0]["case"]["id"]] == ids[:2]
     assert api.as_("buyer").get("/api/v1/cases/queue").status_code == 403
 
 
-def test_similar_cases_on_one_batch_become_a_group_complaint_at_l3(api: Api) -> None:
+def test_similar_cases_on_one_batch_become_a_group_complaint_at_l3(api: Api, world: World) -> None:
     texts = ["涂了嘴巴红肿", "用完嘴唇起疹子好痒", "嘴唇过敏肿了", "一涂就刺痛发红", "嘴巴起了很多小红点"]
-    tiers = [open_case(api, order_id="O-1001", case_type="allergy_claim", text=t)["tier"] for t in texts]
+    tiers = []
+    for number, text in enumerate(texts):
+        buyer = {"id": f"B-GC{number}", "name": "买家", "phone": "13800000000", "address": "上海市浦东新区1号"}
+        order = order_payload(f"O-GC{number}", buyer["id"], "PR-LIP1", world.now, buyer=buyer,
+                              live_session_id="LS-1", batch_id="BA-LIP1-01")
+        assert api.as_("platform_admin").post("/api/v1/orders", json=order).status_code == 201
+        tiers.append(open_case(api, order_id=f"O-GC{number}", case_type="allergy_claim", text=text, who="agent",
+                               buyer_id=buyer["id"])["tier"])
     assert tiers[:4] == ["L2"] * 4 and tiers[4] == "L3"
     cases = api.as_("agent").get("/api/v1/cases", params={"tier": "L3"}).json()["items"]
     timeline = api.as_("agent").get(f"/api/v1/cases/{cases[0]['id']}/timeline").json()

@@ -37,11 +37,13 @@ def _set_due(runtime: Runtime, case_id: str, minutes: float, clock: FrozenClock,
 
 @pytest.fixture
 def four_cases(api: Api, runtime: Runtime, clock: FrozenClock, world: object) -> dict[str, str]:
-    ids = {name: open_case(api, order_id=order, case_type="complaint", text=text, who=who)["id"]
-           for name, order, text, who in (("late", "O-1001", "主播说是正品，收到是假货，要投诉", "buyer"),
-                                          ("soon", "O-1002", "裙子质量太差了，洗一次就破了", "buyer"),
-                                          ("later", "O-2001", "口红断了，质量问题", "buyer2"),
-                                          ("angry", "O-2001", ANGRY, "buyer2"))}
+    # one open case of a type per order line: the two cases on O-2001 are of different types
+    ids = {name: open_case(api, order_id=order, case_type=kind, text=text, who=who)["id"]
+           for name, order, kind, text, who in (
+               ("late", "O-1001", "complaint", "主播说是正品，收到是假货，要投诉", "buyer"),
+               ("soon", "O-1002", "complaint", "裙子质量太差了，洗一次就破了", "buyer"),
+               ("later", "O-2001", "complaint", "口红断了，质量问题", "buyer2"),
+               ("angry", "O-2001", "refund_only", ANGRY, "buyer2"))}
     # triage read the words; the test fixes what the queue sorts on
     _set_due(runtime, ids["late"], -30, clock, priority=3, emotion="calm",
              assigned_agent_id=world.ids["agent"])  # type: ignore[attr-defined]

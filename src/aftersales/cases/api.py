@@ -22,10 +22,11 @@ from aftersales.cases.schemas import (
     ProgressRead,
     ProgressStep,
     QueueItem,
+    QueuePage,
     SurveyAnswer,
     TimelineEntry,
 )
-from aftersales.cases.views import buyer_contact, case_view
+from aftersales.cases.views import buyer_contact, case_items, case_view
 from aftersales.clock import as_utc, format_shanghai
 from aftersales.problems import Forbidden, InvalidInput
 from aftersales.security.principals import Role
@@ -66,7 +67,7 @@ async def open_case(payload: CaseCreate, principal: CurrentPrincipal, committer:
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["Location"] = f"/api/v1/cases/{outcome.case.id}"
-    return case_view(outcome.case, principal, outcome.clocks)
+    return case_view(outcome.case, principal, outcome.clocks, items=outcome.items)
 
 
 @router.get("", response_model=CasePage, summary="工单列表 / list cases you may see")
@@ -81,13 +82,16 @@ def list_cases(principal: CurrentPrincipal, session: DbSession,
     return CasePage(items=[case_view(c, principal) for c in cases], next_cursor=next_cursor)
 
 
-@router.get("/queue", response_model=list[QueueItem],
+@router.get("/queue", response_model=QueuePage,
             summary="待办队列：最紧急、最先到期的在前 / the work queue, most urgent first")
 def work_queue(principal: CurrentPrincipal, session: DbSession, mine: bool = False, tier: str | None = None,
-               limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[QueueItem]:
+               cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> QueuePage:
     require_roles(principal, Role.agent, Role.supervisor, Role.platform_admin)
-    return [QueueItem(case=case_view(case, principal), next_due_at=due, next_due_local=format_shanghai(due))
-            for case, due in case_service.work_queue(session, principal, mine=mine, tier=tier, limit=limit)]
+    rows, following = case_service.work_queue(session, principal, mine=mine, tier=tier, cursor=cursor, limit=limit)
+    clocks = case_service.clocks_of_many(session, [case.id for case, _ in rows])
+    return QueuePage(items=[QueueItem(case=case_view(case, principal, clocks.get(case.id, [])), next_due_at=due,
+                                      next_due_local=format_shanghai(due)) for case, due in rows],
+                     next_cursor=following)
 
 
 @router.get("/{case_id}", response_model=CaseRead, summary="工单详情 / one case")
@@ -96,7 +100,8 @@ def get_case(case_id: str, principal: CurrentPrincipal, session: Transaction, ru
     now = runtime.clock.now()
     contact = buyer_contact(session, principal, case.buyer_id, runtime.pii_key, now)
     claims = case_service.claims_of(session, case)
-    view = case_view(case, principal, case_service.clocks_of(session, case.id), contact, claims)
+    view = case_view(case, principal, case_service.clocks_of(session, case.id), contact, claims,
+                     case_items(session, case.id))
     return view
 
 

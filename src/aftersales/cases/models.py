@@ -39,6 +39,8 @@ class Case(Base):
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
     buyer_id: Mapped[str] = mapped_column(ForeignKey("buyers.id"), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    #: SHA-256 of the request body the key was first used with: the same key with another body is refused
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     case_type: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(20))
     tier: Mapped[str] = mapped_column(String(2))
@@ -48,6 +50,8 @@ class Case(Base):
     attachments: Mapped[list[str]] = mapped_column(default=list)
     requested_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     refund_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    #: what the buyer paid for the items the case names: no refund on the case may exceed it
+    claimed_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
 
     #: the production batch, else the live session, else the product: where a group complaint gathers
     group_key: Mapped[str | None] = mapped_column(String(40))
@@ -97,6 +101,38 @@ class Case(Base):
     reopened_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class CaseItem(Base):
+    """An order line the case is about, and how many of its units (one return may span several orders)."""
+
+    __tablename__ = "case_items"
+    __table_args__ = (UniqueConstraint("case_id", "order_item_id", name="uq_case_items_line"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    order_item_id: Mapped[int] = mapped_column(ForeignKey("order_items.id"), index=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    paid_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # the part of the line's payment claimed
+
+
+class CaseEvidence(Base):
+    """A photo or document attached to a case, stored once by content (its SHA-256) in the file store."""
+
+    __tablename__ = "case_evidence"
+    __table_args__ = (UniqueConstraint("case_id", "sha256", name="uq_case_evidence_file"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))  # photo | medical_report | test_report
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    uploaded_by_role: Mapped[str] = mapped_column(String(20))
+    uploaded_by_id: Mapped[str | None] = mapped_column(String(40))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class CaseMessage(Base):

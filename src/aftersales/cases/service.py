@@ -10,18 +10,27 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from aftersales import keyset
 from aftersales.calendars import BusinessCalendar
 from aftersales.cases import effects
 from aftersales.cases.errors import IllegalTransition, VersionConflict
-from aftersales.cases.lifecycle import Action, State, Step, pauses_clocks, stops_resolution_clock, take
-from aftersales.cases.models import Case, TimelineEvent
+from aftersales.cases.lifecycle import (
+    Action,
+    State,
+    Step,
+    may_take,
+    pauses_clocks,
+    stops_resolution_clock,
+    take,
+)
+from aftersales.cases.models import Case, CaseItem, TimelineEvent
 from aftersales.cases.progress import Progress, build_progress
 from aftersales.cases.schemas import ActionRequest
 from aftersales.cases.visibility import get_visible, visible_to
 from aftersales.clock import as_utc
 from aftersales.live import service as live_service
-from aftersales.orders.models import Order
-from aftersales.problems import InvalidInput
+from aftersales.orders.models import Order, OrderItem
+from aftersales.problems import Forbidden, InvalidInput
 from aftersales.security.principals import Principal, Role
 from aftersales.sla import service as sla_service
 from aftersales.sla.models import SlaClock
@@ -43,20 +52,6 @@ class CaseFilters:
     created_to: datetime | None = None
 
 
-def encode_cursor(case: Case) -> str:
-    raw = f"{as_utc(case.created_at).isoformat()}|{case.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, case_id = raw.split("|", 1)
-        return datetime.fromisoformat(stamp), case_id
-    except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidInput("分页游标无效 / invalid cursor", field="cursor") from error
-
-
 def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, cursor: str | None,
                limit: int) -> tuple[list[Case], str | None]:
     """Newest first, keyset-paginated: a page never skips or repeats a case while new ones arrive."""
@@ -72,10 +67,10 @@ def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, 
     if filters.created_to is not None:
         query = query.where(Case.created_at < filters.created_to)
     if cursor:
-        stamp, case_id = decode_cursor(cursor)
+        stamp, case_id = keyset.decode(cursor)
         query = query.where(or_(Case.created_at < stamp, and_(Case.created_at == stamp, Case.id < case_id)))
     rows = list(session.scalars(query.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    next_cursor = keyset.encode(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 
@@ -91,6 +86,9 @@ def act(session: Session, principal: Principal, case_id: str, action_name: str, 
     if request.expected_version is not None and request.expected_version != case.version:
         raise VersionConflict(f"工单已更新到版本 {case.version}，请刷新后重试 / case is at version {case.version}",
                               current_version=case.version, current_state=case.state)
+    if not may_take(action, principal.role):
+        raise Forbidden(f"角色 {principal.role.value} 无权执行 {action.value} / role {principal.role.value} may not "
+                        f"{action.value}", role=principal.role.value, action=action.value)
     step = take(State(case.state), action, principal.role)
     if not step.allowed:
         raise IllegalTransition(
@@ -147,11 +145,15 @@ def progress(session: Session, principal: Principal, case_id: str, now: datetime
 
 
 def claims_of(session: Session, case: Case) -> list[dict[str, object]]:
-    """The anchor's recorded claims for this order's product, with offsets and whether the chain verifies."""
+    """The anchor's recorded claims for the products the case names, with offsets and whether the chain verifies."""
     order = session.get(Order, case.order_id)
-    if order is None:
+    if order is None or order.live_session_id is None:
         return []
-    return [view.as_dict() for view in live_service.claims_for(session, live_service.SoldItem(order.live_session_id, order.product_id))]
+    products = session.scalars(select(OrderItem.product_id).join(CaseItem, CaseItem.order_item_id == OrderItem.id)
+                               .where(CaseItem.case_id == case.id).order_by(OrderItem.line_no)).all()
+    views = [view.as_dict() for product_id in dict.fromkeys(products)
+             for view in live_service.claims_for(session, live_service.SoldItem(order.live_session_id, product_id))]
+    return views
 
 
 #: states where the next move is the service's, not the buyer's or the carrier's
@@ -159,9 +161,30 @@ ACTIONABLE = (State.submitted, State.answered, State.escalated, State.reopened, 
               State.refund_pending, State.disputed, State.in_arbitration)
 
 
-def work_queue(session: Session, principal: Principal, *, mine: bool, tier: str | None,
-               limit: int) -> list[tuple[Case, datetime | None]]:
+def clocks_of_many(session: Session, case_ids: list[str]) -> dict[str, list[SlaClock]]:
+    found: dict[str, list[SlaClock]] = {}
+    for clock in session.scalars(select(SlaClock).where(SlaClock.case_id.in_(case_ids)).order_by(SlaClock.id)):
+        found.setdefault(clock.case_id, []).append(clock)
+    return found
+
+
+def _queue_offset(cursor: str | None) -> int:
+    # the queue is re-sorted by urgency on every read, so a page is a position in it, not a keyset
+    if cursor is None:
+        return 0
+    try:
+        offset = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().removeprefix("q:"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidInput("分页游标无效 / invalid cursor", field="cursor") from error
+    if not 0 <= offset <= 100_000:
+        raise InvalidInput("分页游标无效 / invalid cursor", field="cursor")
+    return offset
+
+
+def work_queue(session: Session, principal: Principal, *, mine: bool, tier: str | None, limit: int,
+               cursor: str | None = None) -> tuple[list[tuple[Case, datetime | None]], str | None]:
     """What to do next: most urgent priority first, then the clock that runs out soonest."""
+    offset = _queue_offset(cursor)
     next_due = (select(SlaClock.case_id, func.min(SlaClock.due_at).label("next_due"))
                 .where(SlaClock.stopped_at.is_(None), SlaClock.paused_at.is_(None), SlaClock.due_at.is_not(None))
                 .group_by(SlaClock.case_id).subquery())
@@ -171,5 +194,10 @@ def work_queue(session: Session, principal: Principal, *, mine: bool, tier: str 
         query = query.where(Case.assigned_agent_id == principal.actor_id)
     if tier is not None:
         query = query.where(Case.tier == tier)
-    query = query.order_by(Case.priority, next_due.c.next_due.is_(None), next_due.c.next_due, Case.created_at)
-    return [(case, as_utc(due) if due else None) for case, due in session.execute(query.limit(limit))]
+    query = query.order_by(Case.priority, next_due.c.next_due.is_(None), next_due.c.next_due, Case.created_at,
+                           Case.id)
+    rows = [(case, as_utc(due) if due else None)
+            for case, due in session.execute(query.offset(offset).limit(limit + 1))]
+    following = base64.urlsafe_b64encode(f"q:{offset + limit}".encode()).decode().rstrip("=") \
+        if len(rows) > limit else None
+    return rows[:limit], following

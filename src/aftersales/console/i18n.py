@@ -43,7 +43,7 @@ class Translator:
     def english(self) -> bool:
         return self.lang == "en"
 
-    def __call__(self, key: str, **values: object) -> str:
+    def __call__(self, key: str, /, **values: object) -> str:
         pair = catalogue().get(key)
         if pair is None:
             # a domain value without a label yet (a new state, a new actor): show the value, never a 500;

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aftersales.console import assets
 from aftersales.console.access import CsrfRejected, PageRefused, SignInRequired
@@ -13,7 +19,7 @@ from aftersales.console.routes import ROUTERS
 from aftersales.console.state import ConsoleState
 from aftersales.console.templating import render
 from aftersales.console.timing import ServerTiming
-from aftersales.problems import DomainError
+from aftersales.problems import DomainError, InvalidInput, NotFound, validation_fields
 from aftersales.runtime import Runtime
 from aftersales.web.deps import API_PREFIX
 
@@ -40,7 +46,38 @@ def error_page(request: Request, error: DomainError) -> Response:
     return render(request, "error.html", None, status=error.status, title=title, detail=detail)
 
 
+async def _delegate(handler: Callable[[Request, Any], Response | Awaitable[Response]], request: Request,
+                    error: Exception) -> Response:
+    answer = handler(request, error)
+    return await answer if inspect.isawaitable(answer) else answer
+
+
 def _install_handlers(app: FastAPI) -> None:
+    # the API's handlers (web.errors) stay in charge of /api/ and the docs; console pages get pages
+    api_domain = app.exception_handlers[DomainError]
+    api_invalid = app.exception_handlers[RequestValidationError]
+    api_http = app.exception_handlers[StarletteHTTPException]
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> Response:
+        if is_console_request(request):
+            return error_page(request, error)
+        return await _delegate(api_domain, request, error)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        if is_console_request(request):
+            fields = validation_fields(error.errors())
+            first = fields[0] if fields else {"field": "body", "reason": "invalid"}
+            return error_page(request, InvalidInput(f"{first['field']}: {first['reason']}", field=first["field"]))
+        return await _delegate(api_invalid, request, error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if is_console_request(request) and error.status_code in (404, 405):
+            return error_page(request, NotFound("页面不存在 / no such page"))
+        return await _delegate(api_http, request, error)
+
     @app.exception_handler(SignInRequired)
     async def sign_in(request: Request, error: SignInRequired) -> Response:
         if request.headers.get("hx-request"):

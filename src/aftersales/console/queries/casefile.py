@@ -5,24 +5,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aftersales.cases import evidence as evidence_service
 from aftersales.cases import notes
 from aftersales.cases import service as case_service
 from aftersales.cases.lifecycle import State, allowed_actions
-from aftersales.cases.models import Case, CaseMessage, CompensationOffer, TimelineEvent
+from aftersales.cases.models import Case, CaseEvidence, CaseMessage, CompensationOffer, TimelineEvent
 from aftersales.cases.schemas import BuyerContact
-from aftersales.cases.views import buyer_contact
+from aftersales.cases.views import buyer_contact, case_items
 from aftersales.catalog.models import Batch, Category, Product
 from aftersales.console.queries.group import group_size
 from aftersales.console.queries.names import parties_of_kind, party_names
 from aftersales.liability import service as liability_service
 from aftersales.liability.models import Handoff
 from aftersales.live.models import LiveSession
-from aftersales.orders.models import LogisticsEvent, Order, Shipment
+from aftersales.orders import service as order_service
+from aftersales.orders.models import LogisticsEvent, Order, OrderItem, Shipment
 from aftersales.security.principals import Principal, Role
 from aftersales.sla.models import SlaClock
 from aftersales.surveys.models import Survey
@@ -34,6 +37,16 @@ class ShipmentView:
     events: list[LogisticsEvent]
 
 
+@dataclass(frozen=True)
+class LineView:
+    """An order line as the case page shows it: what was bought, and whether (how many of) it is claimed."""
+
+    line: OrderItem
+    product: Product | None
+    batch: Batch | None
+    claimed_quantity: int | None
+
+
 @dataclass
 class CaseFile:
     case: Case
@@ -42,6 +55,7 @@ class CaseFile:
     category: Category | None
     batch: Batch | None
     live: LiveSession | None
+    lines: list[LineView]
     names: dict[str, str]
     claims: list[dict[str, Any]]
     shipments: list[ShipmentView]
@@ -54,6 +68,7 @@ class CaseFile:
     survey: Survey | None
     allowed: list[str]
     tags: list[str] = field(default_factory=list)
+    evidence: list[CaseEvidence] = field(default_factory=list)
     group_open: int = 0
     platform_id: str | None = None
 
@@ -80,15 +95,30 @@ def _shipments(session: Session, order_id: str) -> list[ShipmentView]:
     return [ShipmentView(s, events[s.tracking_no]) for s in rows]
 
 
-def _order_parts(session: Session, order: Order | None) -> tuple[Product | None, Category | None, Batch | None,
-                                                                   LiveSession | None]:
+def _lines(session: Session, order: Order | None, case_id: str) -> list[LineView]:
+    """Every line of the case's order, and the lines of other orders the case names (one return, several orders)."""
+    claimed = {item.order_item_id: item.quantity for item in case_items(session, case_id)}
+    order_ids = [order.id] if order else []
+    order_ids += sorted({item.order_id for item in case_items(session, case_id)} - set(order_ids))
+    lines = [line for found in order_service.items_of(session, order_ids).values() for line in found]
+    products = {p.id: p for p in session.scalars(select(Product).where(
+        Product.id.in_({line.product_id for line in lines})))}
+    batches = {b.id: b for b in session.scalars(select(Batch).where(
+        Batch.id.in_({line.batch_id for line in lines if line.batch_id})))}
+    return [LineView(line, products.get(line.product_id), batches.get(line.batch_id or ""), claimed.get(line.id))
+            for line in lines]
+
+
+def _order_parts(session: Session, order: Order | None, lines: list[LineView]) -> tuple[
+        Product | None, Category | None, Batch | None, LiveSession | None]:
+    """The product the case is mainly about (its first claimed line), its category and batch, the live session."""
     if order is None:
         return None, None, None, None
-    product = session.get(Product, order.product_id)
+    first = next((v for v in lines if v.claimed_quantity), lines[0] if lines else None)
+    product = first.product if first else None
     category = session.get(Category, product.category_code) if product else None
-    batch = session.get(Batch, order.batch_id) if order.batch_id else None
     live = session.get(LiveSession, order.live_session_id) if order.live_session_id else None
-    return product, category, batch, live
+    return product, category, first.batch if first else None, live
 
 
 def load(session: Session, principal: Principal, case_id: str, *, pii_key: bytes, now: datetime) -> CaseFile:
@@ -96,7 +126,8 @@ def load(session: Session, principal: Principal, case_id: str, *, pii_key: bytes
     so the caller commits."""
     case = case_service.get_visible(session, principal, case_id)
     order = session.get(Order, case.order_id)
-    product, category, batch, live = _order_parts(session, order)
+    lines = _lines(session, order, case.id)
+    product, category, batch, live = _order_parts(session, order, lines)
     handoffs = liability_service.handoffs_of(session, case.id)
     messages = list(session.scalars(select(CaseMessage).where(CaseMessage.case_id == case.id)
                                     .order_by(CaseMessage.created_at, CaseMessage.id)))
@@ -106,7 +137,7 @@ def load(session: Session, principal: Principal, case_id: str, *, pii_key: bytes
         parties += [order.shop_id, order.brand_id, order.anchor_id]
     staff = principal.is_staff
     return CaseFile(
-        case=case, order=order, product=product, category=category, batch=batch, live=live,
+        case=case, order=order, product=product, category=category, batch=batch, live=live, lines=lines,
         names=party_names(session, parties), claims=case_service.claims_of(session, case),
         shipments=_shipments(session, case.order_id) if order else [],
         messages=messages,
@@ -118,6 +149,7 @@ def load(session: Session, principal: Principal, case_id: str, *, pii_key: bytes
         survey=session.scalar(select(Survey).where(Survey.case_id == case.id)),
         allowed=list(allowed_actions(State(case.state), principal.role)),
         tags=notes.tags_of(session, case.id) if staff else [],
+        evidence=evidence_service.list_evidence(session, principal, case.id),
         group_open=group_size(session, case.group_key) if staff else 0,
         platform_id=next(iter(p for p, _ in parties_of_kind(session, "platform")), None))
 
@@ -126,11 +158,12 @@ def canned_values(file: CaseFile, eta: str | None) -> dict[str, str]:
     """The variables a canned reply may use, from this case and its order."""
     case, order = file.case, file.order
     decided = (case.decision or {}).get("refund_amount")
+    claimed_paid = sum((v.line.paid_amount for v in file.lines if v.claimed_quantity), Decimal("0"))
     if decided in (None, "", "0", "0.00"):  # a decision that names no amount: the order's is what would be refunded
         decided = None
     return {"buyer": file.contact.name if file.contact else "", "order_id": case.order_id,
             "product": file.product.name if file.product else "", "amount": f"{order.amount:.2f}" if order else "",
-            "refund_amount": f"{case.refund_amount or decided or (order.amount if order else '')}",
+            "refund_amount": f"{case.refund_amount or decided or claimed_paid or (order.amount if order else '')}",
             "eta": eta or "", "anchor": file.name(order.anchor_id) if order and order.anchor_id else "",
             "shop": file.name(order.shop_id) if order else "", "case_id": case.id}
 

@@ -96,6 +96,8 @@
     if ((ev.ctrlKey || ev.metaKey) && ev.key.toLowerCase() === "k") { ev.preventDefault(); openPalette(); return; }
     const pal = $("#palette");
     if (pal && pal.open) {
+      // a search field swallows the first Escape to clear itself: the palette closes on it instead
+      if (ev.key === "Escape") { ev.preventDefault(); pal.close(); return; }
       const lis = $$("li", pal);
       let i = lis.findIndex((li) => li.classList.contains("active"));
       if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
