@@ -4,9 +4,11 @@ supervisor's board and the governance dashboard show the case."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime
 
+from PIL import Image
 from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, select
 
@@ -32,6 +34,14 @@ def _order_to_claim(server: ConsoleServer) -> tuple[str, str]:
     return str(row.id), str(row.anchor_id)
 
 
+def _photo() -> bytes:
+    """A small real PNG, as a phone would upload (the evidence service checks the bytes, not the name)."""
+    picture = Image.new("RGB", (64, 48), (200, 40, 60))
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()
+
+
 def _mark_loaded(page: Page) -> None:
     page.evaluate("window.__notReloaded = true")
 
@@ -55,12 +65,17 @@ def test_buyer_agent_supervisor_governance_journey(browse: Browse, shoot: Shoot)
     buyer.locator(f"[data-order='{order_id}'] a", has_text="申请售后").click()
     buyer.select_option("select[name=case_type]", "refund_only")
     buyer.fill("textarea[name=text]", BUYER_WORDS)
+    buyer.set_input_files("input[name=files]", files=[{"name": "颜色不符.png", "mimeType": "image/png",
+                                                       "buffer": _photo()}])
     shoot(buyer, "buyer-claim-form")
     buyer.click("main form button[type=submit]")
     expect(buyer).to_have_url(re.compile(r"/buyer/cases/CS-[0-9A-Z]+\?new=1$"))
     case_id = re.search(r"(CS-[0-9A-Z]+)", buyer.url).group(1)  # type: ignore[union-attr]
     expect(buyer.locator(".msg.ai").first).to_be_visible()  # the instant AI answer
     expect(buyer.locator("#buyer-progress .steps li").first).to_contain_text("申请已提交")
+    photo = buyer.locator("#buyer-evidence [data-evidence] img")
+    expect(photo).to_be_visible()  # uploaded with the claim, served back only to those who may see the case
+    assert photo.evaluate("img => img.complete && img.naturalWidth") == 64
     buyer.wait_for_selector("body[data-live=open]")
     shoot(buyer, "buyer-case-new")
 
@@ -72,6 +87,7 @@ def test_buyer_agent_supervisor_governance_journey(browse: Browse, shoot: Shoot)
 
     agent.locator(f"#row-{case_id} a", has_text=case_id).click()
     expect(agent.locator("h1")).to_contain_text(case_id)
+    expect(agent.locator("#case-side [data-evidence] img")).to_be_visible()  # the evidence viewer
     reply = agent.locator("#reply-body")
     expect(reply).not_to_be_empty()  # prefilled with the suggested answer and the soothing script
     _mark_loaded(buyer)

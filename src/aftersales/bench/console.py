@@ -116,12 +116,15 @@ async def _live_round(base: str, cookies: Any, token: str, body: dict[str, Any],
     return [heard[n] - acknowledged if n in heard else float("inf") for n in range(subscribers)]
 
 
-def _live(base: str, client: Any, buyers: list[Any], subscribers: int, rounds: int) -> dict[str, Any]:
+def _live(base: str, client: Any, buyers: list[Any], subscribers: int, rounds: int,
+          first: int = 0) -> dict[str, Any]:
+    """`first`: the first buyer to use; each round opens a case for a buyer with none open (one open case of a
+    type per order line)."""
     from aftersales.bench.world import case_payload
 
     latencies: list[float] = []
     for n in range(rounds):
-        buyer = buyers[n % len(buyers)]
+        buyer = buyers[(first + n) % len(buyers)]
         latencies += asyncio.run(_live_round(base, client.cookies, buyer.token, case_payload(buyer, n), subscribers))
     finite = [x for x in latencies if x != float("inf")]
     return {"subscribers": subscribers, "rounds": rounds, "deliveries": len(latencies),
@@ -155,7 +158,7 @@ def run(open_cases: int, baseline_cases: int, requests: int, subscribers: int, r
             if size == open_cases:
                 progress(f"实时 / live: 1 and {subscribers} subscribers × {rounds} new cases")
                 report["live_one"] = _live(base, client, buyers, 1, rounds)
-                report["live_many"] = _live(base, client, buyers, subscribers, rounds)
+                report["live_many"] = _live(base, client, buyers, subscribers, rounds, first=rounds)
             client.close()
         finally:
             server.stop()
