@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aftersales.cases.lifecycle import SETTLED
 from aftersales.cases.models import Case
 from aftersales.parties.models import Party
 from aftersales.security import passwords
@@ -37,7 +38,13 @@ def _busiest(session: Session, kind: str) -> str | None:
 def _parties(session: Session) -> dict[Role, str | None]:
     buyer = session.scalar(select(Case.buyer_id).group_by(Case.buyer_id)
                            .order_by(func.count().desc(), Case.buyer_id).limit(1))
+    # the agent holding the most open cases, so "mine" has work in it; the supervisor another agent's desk
+    busiest_agent = session.scalar(select(Case.assigned_agent_id).where(
+        Case.assigned_agent_id.is_not(None), Case.state.not_in([s.value for s in SETTLED]))
+        .group_by(Case.assigned_agent_id).order_by(func.count().desc(), Case.assigned_agent_id).limit(1))
     agents = list(session.scalars(select(Party.id).where(Party.kind == "agent").order_by(Party.id).limit(2)))
+    if busiest_agent:
+        agents = [busiest_agent, *(a for a in agents if a != busiest_agent)]
     anchor = _busiest(session, "anchor")
     mcn = session.scalar(select(Party.parent_id).where(Party.id == anchor)) if anchor else None
     if mcn is None:
