@@ -103,7 +103,6 @@ class Server:
     port: int = 0
     workers: int = 1
     process: subprocess.Popen[bytes] | None = None
-    workers: int = 1
     _log: IO[bytes] | None = None
 
     def start(self, ready_timeout_s: float = 60.0) -> Server:
