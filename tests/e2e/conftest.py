@@ -36,8 +36,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # per module, not per session: while the sync driver runs it holds an event loop in this thread, and the
+    # other tests an xdist worker runs after these (asyncio.run in benchmarks, live hubs) would find it running
     with sync_playwright() as driver:
         launched = driver.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         yield launched

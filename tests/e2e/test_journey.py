@@ -81,7 +81,9 @@ def test_buyer_agent_supervisor_governance_journey(browse: Browse, shoot: Shoot)
 
     # the agent's queue shows the new case on its own: the live stream, no reload
     expect(agent.locator(f"#row-{case_id}")).to_be_visible(timeout=10_000)
-    expect(agent.locator("[data-view-count=all]")).to_have_text(str(open_before + 1))
+    # the counters follow when this process has recounted (the SLA sweeper may move other cases meanwhile)
+    agent.wait_for_function("n => Number(document.querySelector('[data-view-count=all]').textContent) > n",
+                            arg=open_before, timeout=10_000)
     assert _still_same_page(agent)
     shoot(agent, "agent-queue-live")
 

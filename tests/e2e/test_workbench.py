@@ -69,11 +69,11 @@ def test_keyboard_palette_canned_notes_presence_and_conflicts(browse: Browse, sh
     visible.click()
     expect(agent.locator("#reply-body")).to_have_value(re.compile("退款"))
 
-    agent.fill("#case-notes textarea[name=body]", f"@{server.accounts['supervisor']} 请复核这单的赔付")
-    agent.click("#case-notes form button[type=submit]")
+    agent.fill("#case-notes-card textarea[name=body]", f"@{server.accounts['supervisor']} 请复核这单的赔付")
+    agent.click("#case-notes-card form button[type=submit]")
     expect(agent.locator("#case-notes [data-note]")).to_contain_text("请复核这单的赔付")
-    agent.fill("#case-notes input[name=tag]", "重点关注")
-    agent.click("#case-notes form.row button[type=submit]")
+    agent.fill("#case-notes-card input[name=tag]", "重点关注")
+    agent.click("#case-notes-card form.row button[type=submit]")
     expect(agent.locator("#case-notes")).to_contain_text("#重点关注")
 
     supervisor = browse.page("supervisor")

@@ -22,7 +22,8 @@ from aftersales.web.deps import DbSession, RuntimeDep
 
 router = APIRouter(prefix="/agent/cases", include_in_schema=False)
 Staff = Annotated[ConsoleIdentity, allow(CASE_PAGE)]
-LIVE_PARTS = ("agent/case_status.html", "agent/case_thread.html", "agent/case_notes.html", "agent/case_side.html")
+LIVE_PARTS = ("agent/case_status.html", "agent/case_thread.html", "agent/case_notes_list.html",
+              "agent/case_side.html")
 
 
 def translator(request: Request) -> Translator:

@@ -205,6 +205,25 @@
   window.addEventListener("resize", () => { for (const el of $$("[data-chart]")) if (el._chart) el._chart.resize(); });
   document.addEventListener("htmx:afterSwap", (ev) => drawCharts(ev.target));
 
+  /* ---- a live refresh never replaces a part the person is working in: an open dialog, a field being typed.
+     The part is refreshed once they are done (the dialog closes, the field loses focus). ---- */
+  let heldBack = false;
+  document.addEventListener("htmx:oobBeforeSwap", (ev) => {
+    const target = ev.detail.target;
+    const active = document.activeElement;
+    const typing = active && target.contains(active) && ["INPUT", "TEXTAREA", "SELECT"].includes(active.tagName)
+      && active.value;
+    if (target.querySelector("dialog[open]") || typing) { ev.detail.shouldSwap = false; heldBack = true; }
+  });
+  function catchUp() {
+    if (!heldBack || document.querySelector("dialog[open]")) return;
+    heldBack = false;
+    const live = $("[hx-trigger^='sse:case']");
+    if (live && window.htmx) window.htmx.trigger(live, "sse:case");
+  }
+  document.addEventListener("close", catchUp, true);
+  document.addEventListener("focusout", () => setTimeout(catchUp, 0));
+
   /* ---- live stream state, for the person (a dot in the header) and for tests (body[data-live]) ---- */
   function live(state) {
     document.body.dataset.live = state;
