@@ -52,14 +52,6 @@ class Unauthorized(DomainError):
     title = "未认证 / Unauthorized"
 
 
-class InternalError(DomainError):
-    """Only for rendering an unexpected failure on a console page; never raised by domain code."""
-
-    status = 500
-    code = "internal-error"
-    title = "服务器内部错误 / Internal error"
-
-
 _NAMED_REASON = re.compile(r"^Value error, (?P<field>[A-Za-z_][A-Za-z0-9_.]*): (?P<reason>.+)$", re.S)
 
 

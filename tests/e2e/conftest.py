@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, Response, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Response, Route, expect, sync_playwright
 
 from tests.e2e.server import PASSWORD, ConsoleServer, running_server
 
@@ -28,6 +28,8 @@ if not CHROMIUM.exists():  # scripts/test installs it; a bare pytest run elsewhe
     pytest.skip("chromium is not installed (scripts/test installs it with apt)", allow_module_level=True)
 
 pytestmark = pytest.mark.e2e
+#: CI runs these beside ~800 other tests on two cores: generous waits, so a busy machine is not a failure
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
@@ -97,7 +99,7 @@ class Browse:
         """A fresh browser context (its own cookies), signed in as `role` through the /login form."""
         context = self.browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
                                            timezone_id="Asia/Shanghai")
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)
         self.contexts.append(context)
         page = context.new_page()
         self.watch.attach(context, page)

@@ -57,7 +57,7 @@ def load_board(session: Session, snapshot: Snapshot) -> Board:
     return Board(snapshot, agents, breaches, open_callbacks, recent_activity(session))
 
 
-def recent_activity(session: Session, limit: int = 12) -> list[Activity]:
+def recent_activity(session: Session, limit: int = 20) -> list[Activity]:
     """The latest moves on any case (newest first), read backwards along the timeline's primary key."""
     e = TimelineEvent
     rows = session.execute(select(e.case_id, e.at, e.kind, e.actor_role, e.action, e.to_state)
