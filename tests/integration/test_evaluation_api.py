@@ -125,7 +125,11 @@ def test_operational_database_through_the_real_app(demo_client: tuple[TestClient
     board = client.get(f"{url}/ranking/anchor", params=period, headers=_token(runtime, "platform_admin"))
     assert board.status_code == 200, board.text
     rows = board.json()["leaderboard"]
-    measured = [r["subject_id"] for r in rows if r["index"] is not None]
+    # a small demo month: some anchors have too few cases for any indicator to score (no index), never a grade
+    # on thin data; the leaderboard still lists every anchor
+    assert any(r["index"] is not None for r in rows)
+    assert all(r["grade"] is None for r in rows if r["grade_status"] != "graded")
+    measured = [r["subject_id"] for r in rows]
     assert len(measured) > 1
     anchor_id, other = measured[0], measured[1]
     own = _token(runtime, "anchor", anchor_id)

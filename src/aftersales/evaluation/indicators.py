@@ -14,6 +14,7 @@ from aftersales.calendars import BusinessCalendar as Calendar
 from aftersales.calendars import load_calendar
 from aftersales.evaluation import cleaning as cl
 from aftersales.evaluation.cleaning import CleaningReport
+from aftersales.evaluation.estimates import Kind
 from aftersales.evaluation.frames import (
     FRAME_TABLES,
     FRAMES,
@@ -198,7 +199,9 @@ _TABLE = [
     ),
 ]
 INDICATORS: dict[str, IndicatorDef] = {row[0]: IndicatorDef(*row) for row in _TABLE}  # type: ignore[arg-type]
-VALUE_COLUMNS = ["subject_type", "subject_id", "period", "indicator", "value", "n"]
+VALUE_COLUMNS = ["subject_type", "subject_id", "period", "indicator", "value", "n", "sd", "note"]
+#: the note of an indicator that cannot vary for a subject (no data, not a perfect score)
+CANNOT_VARY = "cannot_vary"
 SUBJECT_COLUMNS = [
     "subject_type",
     "subject_id",
@@ -252,14 +255,15 @@ def _caps(source: Source, period: Period, keys: Any) -> dict[str, float]:
     return {k: float(v) for k, v in row.items() if v is not None}
 
 
-def _frame_values(
-    source: Source, ctx: Context, report: CleaningReport
-) -> dict[str, dict[str, tuple[float, int]]]:
+Measured = dict[str, dict[str, tuple[float, int, float, str | None]]]
+
+
+def _frame_values(source: Source, ctx: Context, report: CleaningReport) -> Measured:
     """{subject_id: {indicator: (value, n)}} from one aggregate per frame; the cleaning counts ride along."""
     by_frame: dict[str, list[str]] = {}
     for ind, measure in MEASURES.items():
         by_frame.setdefault(measure.frame, []).append(ind)
-    out: dict[str, dict[str, tuple[float, int]]] = {}
+    out: Measured = {}
     for frame_name, inds in by_frame.items():
         missing = [t for t in FRAME_TABLES[frame_name] if not source.has(t)]
         if missing:
@@ -297,18 +301,36 @@ def _aggregate_frame(frame_name: str, frame: Any, inds: list[str], ctx: Context)
     return narrow.group_by("sid").aggregate(**metrics).execute()
 
 
-def _values(ind: str, result: pd.DataFrame) -> list[tuple[float, int]]:
-    """(value, n) of one indicator for every row of a frame's aggregate, column-wise (2,000 subjects
-    times 28 indicators is too many rows for a per-value Python function)."""
+def _values(ind: str, result: pd.DataFrame) -> list[tuple[float, int, float, str | None]]:
+    """(value, n, sd, note) of one indicator for every row of a frame's aggregate, column-wise (2,000
+    subjects times 28 indicators is too many rows for a per-value Python function)."""
     import numpy as np
     import pandas as pd
 
-    n = np.trunc(pd.to_numeric(result[f"{ind}__n"]).astype("float64").fillna(0.0).to_numpy()).astype("int64")
-    head = pd.to_numeric(result[f"{ind}__v"]).astype("float64").to_numpy()
+    def column(suffix: str) -> np.ndarray:
+        return pd.to_numeric(result[f"{ind}__{suffix}"]).astype("float64").to_numpy()
+
+    measure = MEASURES[ind]
+    n = np.trunc(np.nan_to_num(column("n"))).astype("int64")
+    head = column("v")
+    safe_n = np.where(n == 0, 1, n)
     value = np.where((n == 0) | np.isnan(head), np.nan, head)
-    if MEASURES[ind].how != "median":
-        value = value / np.where(n == 0, 1, n)  # an empty group is NaN already
-    return list(zip(value.tolist(), n.tolist(), strict=True))
+    if measure.how != "median":
+        value = value / safe_n  # an empty group is NaN already
+    if measure.kind == "mean":
+        total = column("s") if measure.how == "median" else head
+        mean = total / safe_n
+        var = (column("q") - n * mean**2) / np.where(n > 1, n - 1, 1)
+        sd = np.where(n > 1, np.sqrt(np.clip(var, 0.0, None)), np.nan)
+    else:
+        share = np.nan_to_num(value)
+        sd = np.where(n > 1, np.sqrt(share * (1 - share)), np.nan)
+    notes: list[str | None] = [None] * len(n)
+    if measure.eligible is not None:
+        blocked = (np.nan_to_num(column("e")) == 0) & (n > 0)
+        value = np.where(blocked, np.nan, value)
+        notes = [CANNOT_VARY if b else None for b in blocked.tolist()]
+    return list(zip(value.tolist(), n.tolist(), sd.tolist(), notes, strict=True))
 
 
 def _utc(moment: Any) -> Any:
@@ -401,9 +423,9 @@ def compute_indicators(
     for sid in subjects["subject_id"]:
         got = measured.get(sid, {})
         for ind in INDICATORS:
-            value, n = got.get(ind, (math.nan, 0))
-            rows.append((subject_type, sid, window.label, ind, value, n))
-    values = pd.DataFrame(rows, columns=VALUE_COLUMNS).astype({"value": "float64", "n": "int64"})
+            value, n, sd, note = got.get(ind, (math.nan, 0, math.nan, None))
+            rows.append((subject_type, sid, window.label, ind, value, n, sd, note))
+    values = pd.DataFrame(rows, columns=VALUE_COLUMNS).astype({"value": "float64", "n": "int64", "sd": "float64"})
     return IndicatorResult(values, subjects, report, window.label, subject_type)
 
 
@@ -417,3 +439,8 @@ def compute_series(
     if not frames:
         return pd.DataFrame(columns=VALUE_COLUMNS)
     return pd.concat(frames, ignore_index=True)
+
+
+def indicator_kinds() -> dict[str, Kind]:
+    """The shrinkage model of each indicator: beta-binomial for rates, normal-normal for means and medians."""
+    return {ind: Kind(m.kind, m.how == "median") for ind, m in MEASURES.items()}

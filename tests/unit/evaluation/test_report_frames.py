@@ -52,7 +52,9 @@ def values_frame(period: str, shares: dict[str, float], missing: dict[str, set[s
         for ind in SPECS:
             gone = missing is not None and ind in missing.get(sid, set())
             rows.append({"subject_type": subject_type, "subject_id": sid, "period": period, "indicator": ind,
-                         "value": float("nan") if gone else value_at(ind, share), "n": 0 if gone else 50})
+                         "value": float("nan") if gone else value_at(ind, share),
+                         # large samples: the weak prior of a three-subject population moves nothing
+                         "n": 0 if gone else 100_000})
     return pd.DataFrame(rows)
 
 
@@ -239,5 +241,6 @@ def test_subject_measured_on_few_indicators_is_not_ranked_above_fully_measured_o
     a4 = next(r for r in board if r["subject_id"] == "a4")
     assert a4["index"] == pytest.approx(100.0)       # still scored and shown...
     assert a4["low_coverage"] is True and a4["rank"] is None   # ...but not ranked
+    assert a4["grade"] is None and a4["grade_status"] == "insufficient_data"   # and not graded
     assert [r["subject_id"] for r in board] == ["a1", "a2", "a3", "a4"]
     assert [r["rank"] for r in board][:3] == [1, 2, 3]
