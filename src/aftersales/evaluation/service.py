@@ -61,6 +61,8 @@ class Inputs:
     outcomes: pd.DataFrame | None = None
     quarter_values: pd.DataFrame | None = None
     previous_quarter_values: pd.DataFrame | None = None
+    #: the source's business calendar (its promo windows pick the weight profile); None: China
+    calendar: Calendar | None = None
 
 
 def check_options(options: Options) -> None:
@@ -95,7 +97,8 @@ def read_inputs(source: Any, options: Options) -> Inputs:
     months = scoring.trailing_periods(_last_month(options.period), options.history_months)
     history = compute_series(source, options.subject_type, periods=months)
     inputs = Inputs(values=current.values, subjects=current.subjects, history=history,
-                    cleaning=current.cleaning.as_dict(), source=str(getattr(source, "description", "")))
+                    cleaning=current.cleaning.as_dict(), source=str(getattr(source, "description", "")),
+                    calendar=getattr(source, "calendar", None))
     if not options.validate:
         return inputs
     for name, attr in (("external_measurements", "measurements"), ("panel_scores", "panel"),
@@ -363,6 +366,19 @@ def _effect(inputs: Inputs, ctx: _Context, subjects: list[dict[str, Any]],
     return report
 
 
+def _report_constant(cleaning: dict[str, Any], estimated: pd.DataFrame) -> None:
+    """An indicator equal for every subject tells nobody apart: say so beside the other cleaning rules."""
+    if estimated.empty:
+        return
+    constant = estimated[estimated["status"] == "constant"]
+    for ind, group in constant.groupby("indicator", sort=True):
+        value = float(group["value"].iloc[0])
+        cleaning.setdefault("entries", []).append({
+            "table": "*", "column": str(ind), "rule": f"constant_indicator:{ind}", "rows_affected": 0,
+            "reason": f"{ind} 在全部 {len(group)} 个主体上都等于 {value:g}，无法区分主体，按无数据处理 / {ind} equals "
+                      f"{value:g} for all {len(group)} subjects: it tells no one apart, treated as no data"})
+
+
 def build_report(inputs: Inputs, options: Options, specs: Mapping[str, Any], *, generated_at: datetime,
                  book: ProfileBook | None = None, calendar: Calendar | None = None,
                  kinds: Mapping[str, Kind] | None = None) -> dict[str, Any]:
@@ -374,13 +390,16 @@ def build_report(inputs: Inputs, options: Options, specs: Mapping[str, Any], *, 
     method = load_method(options.method_file)
     kinds = kinds or indicator_kinds()
     ctx = _Context(options, specs, book or load_book(options.profile_file),
-                   _promo_map(calendar or load_calendar(), [*months, options.period]), method, kinds)
+                   _promo_map(calendar or inputs.calendar or load_calendar(), [*months, options.period]), method,
+                   kinds)
     if options.profile:
         ctx.book.get(options.profile)  # an unknown profile fails before any work
     unknown = set(options.what_if) - set(specs)
     if unknown:
         raise InvalidInput(f"未知指标 / unknown indicators: {sorted(unknown)}", field="what_if")
-    values = rows_by_subject(estimate(inputs.values, kinds, method))
+    estimated = estimate(inputs.values, kinds, method)
+    _report_constant(inputs.cleaning, estimated)
+    values = rows_by_subject(estimated)
     history = _history_map(estimate(inputs.history, kinds, method) if inputs.history is not None else None)
     rows = _subject_rows(inputs)
     allow_ets = len(rows) <= options.max_ets_subjects
