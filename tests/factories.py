@@ -87,7 +87,8 @@ def build_world(runtime: Runtime) -> World:
             live_service.record_claim(session, live, text=claim, offset_ms=offset_s * 1000, product_ids=["PR-LIP1"],
                                       now=now - timedelta(days=6))
         orders = [
-            order_payload("O-1001", "B-1", "PR-LIP1", now, live_session_id="LS-1", batch_id="BA-LIP1-01"),
+            order_payload("O-1001", "B-1", "PR-LIP1", now, live_session_id="LS-1", batch_id="BA-LIP1-01",
+                          outbound={"carrier_id": ids["carrier"], "tracking_no": "SF1001"}),
             order_payload("O-1002", "B-1", "PR-DRESS", now, amount="299.00"),
             order_payload("O-2001", "B-2", "PR-LIP1", now, live_session_id="LS-1",
                           buyer={"id": "B-2", "name": "赵大勇", "phone": "13900001111",

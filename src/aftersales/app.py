@@ -16,22 +16,24 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aftersales import __version__
+from aftersales.cases import escalation
 from aftersales.cases.api import router as cases_router
+from aftersales.cases.followup_api import router as followup_router
 from aftersales.cases.group_commit import GroupCommitter
+from aftersales.cases.operations_api import router as operations_router
+from aftersales.cases.party_api import router as case_party_router
 from aftersales.evaluation.api import router as evaluation_router
 from aftersales.liability.api import router as liability_router
 from aftersales.live.api import router as live_router
 from aftersales.orders.api import router as orders_router
-from aftersales.parties.api import router as parties_router
 from aftersales.problems import DomainError
 from aftersales.runtime import Runtime, build_runtime
-from aftersales.sla import service as sla_service
 from aftersales.sla.api import router as sla_router
-from aftersales.surveys.api import router as surveys_router
+from aftersales.web.identity import router as identity_router
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
-ROUTERS = (cases_router, orders_router, sla_router, surveys_router, parties_router, live_router, liability_router,
+ROUTERS = (cases_router, operations_router, case_party_router, orders_router, sla_router, followup_router, identity_router, live_router, liability_router,
            evaluation_router)
 
 
@@ -91,7 +93,7 @@ async def _sweeper(runtime: Runtime) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
-            await loop.run_in_executor(None, lambda: sla_service.sweep(
+            await loop.run_in_executor(None, lambda: escalation.sweep(
                 runtime.session_factory, runtime.clock.now(), runtime.calendar, worker="in-process"))
         except Exception:  # a failed sweep is retried on the next tick; it must not kill the server
             log.exception("SLA sweep failed")
@@ -114,7 +116,7 @@ def create_app(runtime: Runtime | None = None, *, background: bool | None = None
                   description="售后工单、三级响应、SLA、AI分诊、规则引擎与健康指数 / after-sales hub API")
     committer = GroupCommitter(runtime.session_factory, runtime.clock, runtime.calendar,
                                max_batch=runtime.settings.group_commit_max_batch)
-    runtime.extras["intake"] = committer
+    app.state.intake = committer
     app.state.runtime = runtime
     _install_error_handlers(app)
     _install_docs(app)

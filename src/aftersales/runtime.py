@@ -13,6 +13,7 @@ from aftersales.config import Settings, get_settings
 from aftersales.db import make_engine, make_session_factory
 from aftersales.models_registry import load_all_models
 from aftersales.security.pii import load_or_create_key
+from aftersales.security.principal_cache import PrincipalCache
 
 
 @dataclass
@@ -23,7 +24,7 @@ class Runtime:
     clock: Clock
     calendar: BusinessCalendar
     pii_key: bytes
-    extras: dict[str, object] = field(default_factory=dict)
+    principals: PrincipalCache = field(default_factory=PrincipalCache)
 
     def session(self) -> Session:
         return self.session_factory()

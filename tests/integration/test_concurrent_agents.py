@@ -32,6 +32,7 @@ def test_two_agents_at_once_cannot_both_win(api: Api, runtime: Runtime, monkeypa
         with runtime.session() as session:
             try:
                 case_service.act(session, principal, case_id, action, body, runtime.clock.now(), runtime.calendar)
+                session.commit()  # the request's unit of work
                 outcomes[name] = "won"
             except VersionConflict:
                 outcomes[name] = "conflict"

@@ -17,9 +17,9 @@ from aftersales.evaluation import synthetic
 from aftersales.evaluation.api import EvaluationConfig, ReportCache, get_evaluation_config, router
 from aftersales.problems import DomainError
 from aftersales.runtime import Runtime
-from aftersales.security.deps import get_principal
 from aftersales.security.principals import Principal, Role
 from aftersales.security.tokens import create_token
+from aftersales.web.deps import get_principal
 
 PERIOD = "2026-10"
 

@@ -15,7 +15,6 @@ from aftersales.catalog.models import Product
 from aftersales.cli import app as cli_app
 from aftersales.liability import service as liability_service
 from aftersales.liability.models import ResponsibilityList
-from aftersales.orders.models import Order
 from aftersales.parties.models import Party
 from aftersales.runtime import Runtime
 from tests.conftest import Api
@@ -67,29 +66,23 @@ def test_another_brand_cannot_publish_and_missing_list_is_404(api: Api) -> None:
     assert api.as_("buyer").get(LIST).status_code == 404
 
 
-def test_route_case_puts_the_case_in_the_anchors_queue_on_a_claim_mismatch(api: Api, runtime: Runtime,
-                                                                          world: World) -> None:
-    case_id = _open_case(api)
+def test_intake_routes_a_complaint_about_the_anchors_claim_to_the_anchor(api: Api, runtime: Runtime,
+                                                                       world: World) -> None:
+    case_id = _open_case(api, text="口红里根本不含玻尿酸，和主播直播间说的不一样")
     with runtime.session() as session:
         case = session.get(Case, case_id)
-        route = liability_service.route_case(session, case, session.get(Order, case.order_id),
-                                             decision_outcome="approve", has_claim_mismatch=True,
-                                             now=runtime.clock.now())
-        session.commit()
-    assert (route.party_kind, route.party_id) == ("anchor", world.ids["anchor"])
-    with runtime.session() as session:
-        case = session.get(Case, case_id)
-        assert case.responsible_kind == "anchor" and case.handoff_count == 0
-        last = session.scalars(select(TimelineEvent).where(TimelineEvent.case_id == case_id)
-                               .order_by(TimelineEvent.id.desc())).first()
-        assert last.kind == "routed" and "主播" in last.reason
+        assert (case.responsible_kind, case.responsible_party_id) == ("anchor", world.ids["anchor"])
+        assert case.handoff_count == 0
+        routed = session.scalars(select(TimelineEvent).where(TimelineEvent.case_id == case_id,
+                                                             TimelineEvent.kind == "routed")).one()
+        assert "主播" in routed.reason and routed.data["party_id"] == world.ids["anchor"]
 
 
 def test_handoffs_are_counted_on_the_case_and_a_return_is_a_loop(api: Api, runtime: Runtime,
                                                                  world: World) -> None:
     case_id = _open_case(api)
     first_holder = _holder(runtime, case_id)
-    others = [p for p in (world.ids["anchor"], world.ids["carrier"], world.ids["brand2"]) if p != first_holder]
+    others = [p for p in (world.ids["anchor"], world.ids["carrier"], world.ids["shop"]) if p != first_holder]
     url = f"/api/v1/liability/cases/{case_id}/reroute"
     steps = [(others[0], False), (others[1], False), (first_holder, True)]
     for count, (target, loop) in enumerate(steps, start=1):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from aftersales.cases.escalation import sweep
 from aftersales.cases.models import Case, TimelineEvent
 from aftersales.clock import FrozenClock
 from aftersales.runtime import Runtime
 from aftersales.sla.models import SlaBreach
-from aftersales.sla.service import sweep
 from tests.conftest import Api
 from tests.integration.test_case_lifecycle_api import act, open_case
 

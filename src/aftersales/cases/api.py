@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from aftersales.cases import intake, overrides
+from aftersales.cases import followup, intake, overrides
 from aftersales.cases import service as case_service
 from aftersales.cases.group_commit import GroupCommitter
 from aftersales.cases.schemas import (
@@ -29,16 +28,23 @@ from aftersales.cases.schemas import (
 from aftersales.cases.views import buyer_contact, case_view
 from aftersales.clock import as_utc, format_shanghai
 from aftersales.problems import Forbidden, InvalidInput
-from aftersales.security.deps import CurrentPrincipal, DbSession, RuntimeDep, require_roles
 from aftersales.security.principals import Role
-from aftersales.surveys import service as survey_service
+from aftersales.web.deps import CurrentPrincipal, DbSession, RowId, RuntimeDep, Transaction, require_roles
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases 售后工单"])
 
 
+def get_committer(request: Request) -> GroupCommitter:
+    committer: GroupCommitter = request.app.state.intake
+    return committer
+
+
+Committer = Annotated[GroupCommitter, Depends(get_committer)]
+
+
 @router.post("", status_code=201, response_model=CaseRead,
              summary="提交售后申请 / open a case (Idempotency-Key makes retries safe)")
-async def open_case(payload: CaseCreate, principal: CurrentPrincipal, runtime: RuntimeDep, response: Response,
+async def open_case(payload: CaseCreate, principal: CurrentPrincipal, committer: Committer, response: Response,
                     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> CaseRead:
     if principal.role is Role.buyer:
         if payload.buyer_id not in (None, principal.buyer_id):
@@ -52,7 +58,6 @@ async def open_case(payload: CaseCreate, principal: CurrentPrincipal, runtime: R
         raise Forbidden("该角色不能提交售后申请 / this role cannot open cases", role=principal.role.value)
     request = intake.prepare(payload, buyer_id=buyer_id, idempotency_key=idempotency_key,
                              actor_role=principal.role.value)
-    committer: GroupCommitter = runtime.extras["intake"]  # type: ignore[assignment]
     outcome = await committer.submit(request)
     if outcome.error is not None:
         raise outcome.error
@@ -86,19 +91,18 @@ def work_queue(principal: CurrentPrincipal, session: DbSession, mine: bool = Fal
 
 
 @router.get("/{case_id}", response_model=CaseRead, summary="工单详情 / one case")
-def get_case(case_id: str, principal: CurrentPrincipal, session: DbSession, runtime: RuntimeDep) -> CaseRead:
+def get_case(case_id: str, principal: CurrentPrincipal, session: Transaction, runtime: RuntimeDep) -> CaseRead:
     case = case_service.get_visible(session, principal, case_id)
     now = runtime.clock.now()
     contact = buyer_contact(session, principal, case.buyer_id, runtime.pii_key, now)
     claims = case_service.claims_of(session, case)
     view = case_view(case, principal, case_service.clocks_of(session, case.id), contact, claims)
-    session.commit()  # the PII audit entry
     return view
 
 
 @router.post("/{case_id}/actions/{action}", response_model=CaseRead,
              summary="处理工单 / act on a case (409 names the state and the allowed actions)")
-def act(case_id: str, action: str, body: ActionRequest, principal: CurrentPrincipal, session: DbSession,
+def act(case_id: str, action: str, body: ActionRequest, principal: CurrentPrincipal, session: Transaction,
         runtime: RuntimeDep,
         if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> CaseRead:
     if if_match and body.expected_version is None:
@@ -131,51 +135,42 @@ def get_progress(case_id: str, principal: CurrentPrincipal, session: DbSession,
 
 
 @router.post("/{case_id}/survey", status_code=201, summary="提交满意度评价 / answer the CSAT/NPS survey")
-async def answer_survey(case_id: str, body: SurveyAnswer, principal: CurrentPrincipal,
-                        runtime: RuntimeDep) -> dict[str, object]:
+def answer_survey(case_id: str, body: SurveyAnswer, principal: CurrentPrincipal, session: Transaction,
+                  runtime: RuntimeDep) -> dict[str, object]:
     if principal.role is not Role.buyer:
         raise Forbidden("只有买家可以评价 / only the buyer answers the survey")
-
-    def work() -> dict[str, object]:
-        with runtime.session() as session:
-            case = case_service.get_visible(session, principal, case_id)
-            survey, callback = survey_service.answer_survey(session, case, body.csat, body.nps, body.comment,
-                                                            runtime.clock.now())
-            return {"case_id": case.id, "csat": survey.csat, "nps": survey.nps,
-                    "callback_task_id": callback.id if callback else None}
-
-    return await run_in_threadpool(work)
+    survey, callback = followup.answer_survey(session, principal, case_id, csat=body.csat, nps=body.nps,
+                                              comment=body.comment, now=runtime.clock.now())
+    return {"case_id": case_id, "csat": survey.csat, "nps": survey.nps,
+            "callback_task_id": callback.id if callback else None}
 
 
 @router.post("/{case_id}/decision", response_model=CaseRead,
              summary="客服推翻规则结论（须说明理由） / override the policy decision with a reason")
-def override_decision(case_id: str, body: DecisionOverride, principal: CurrentPrincipal, session: DbSession,
+def override_decision(case_id: str, body: DecisionOverride, principal: CurrentPrincipal, session: Transaction,
                       runtime: RuntimeDep) -> CaseRead:
     require_roles(principal, Role.agent, Role.supervisor, Role.platform_admin)
     case = case_service.get_visible(session, principal, case_id)
     overrides.override_decision(session, case, principal, outcome=body.outcome, remedy=body.remedy,
                                 refund_amount=body.refund_amount, reason=body.reason, now=runtime.clock.now())
-    session.commit()
     return case_view(case, principal, case_service.clocks_of(session, case.id))
 
 
 @router.post("/{case_id}/offers", status_code=201, response_model=OfferRead,
              summary="提供补偿（优惠券、小样、积分、现金、医疗） / offer a care package")
-def make_offer(case_id: str, body: OfferCreate, principal: CurrentPrincipal, session: DbSession,
+def make_offer(case_id: str, body: OfferCreate, principal: CurrentPrincipal, session: Transaction,
                runtime: RuntimeDep) -> OfferRead:
     require_roles(principal, Role.agent, Role.supervisor, Role.platform_admin)
     case = case_service.get_visible(session, principal, case_id)
     made = overrides.offer(session, case, principal, kind=body.kind, amount=body.amount, now=runtime.clock.now())
-    session.commit()
     return OfferRead.model_validate(made)
 
 
 @router.post("/{case_id}/offers/{offer_id}/answer", response_model=OfferRead,
              summary="买家接受或谢绝补偿 / the buyer accepts or declines an offer")
-def answer_offer(case_id: str, offer_id: int, body: OfferAnswer, principal: CurrentPrincipal, session: DbSession,
+def answer_offer(case_id: str, offer_id: RowId, body: OfferAnswer, principal: CurrentPrincipal, session: Transaction,
                  runtime: RuntimeDep) -> OfferRead:
     require_roles(principal, Role.buyer)
     case = case_service.get_visible(session, principal, case_id)
     made = overrides.respond(session, case, offer_id, accepted=body.accepted, now=runtime.clock.now())
-    session.commit()
     return OfferRead.model_validate(made)

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aftersales.calendars import BusinessCalendar
+from aftersales.cases import escalation, handoffs, timeline
 from aftersales.cases.lifecycle import Action
 from aftersales.cases.models import Case, CaseMessage
 from aftersales.cases.reply_quality import review_reply
 from aftersales.cases.schemas import ActionRequest
-from aftersales.ids import new_id
 from aftersales.liability import service as liability_service
-from aftersales.orders.models import Order, Shipment
+from aftersales.orders import service as order_service
+from aftersales.orders.models import Order
 from aftersales.problems import InvalidInput
 from aftersales.security.principals import Principal, Role
 from aftersales.sla import service as sla_service
@@ -52,12 +52,8 @@ def _record_return_shipment(session: Session, case: Case, request: ActionRequest
                             now: datetime, calendar: BusinessCalendar) -> None:
     _require(request.tracking_no, "tracking_no", "请填写退货运单号", "the return tracking number is required")
     _require(request.carrier_code, "carrier_code", "请填写快递公司", "the carrier code is required")
-    taken = session.scalar(select(Shipment.id).where(Shipment.tracking_no == request.tracking_no))
-    if taken is not None:
-        raise InvalidInput("该运单号已登记 / this tracking number is already registered", field="tracking_no")
-    session.add(Shipment(id=new_id("SH"), order_id=case.order_id, case_id=case.id, direction="return",
-                         carrier_id=None, tracking_no=request.tracking_no or "", status="created", created_at=now,
-                         updated_at=now))
+    order_service.register_return_shipment(session, order_id=case.order_id, case_id=case.id,
+                                           tracking_no=request.tracking_no or "", carrier_id=None, now=now)
     case.return_shipped_at = now
 
 
@@ -85,7 +81,7 @@ def _confirm_refund(session: Session, case: Case, request: ActionRequest, princi
     order = session.get(Order, case.order_id)
     if order is not None and case.refund_amount:
         # who bears the money is booked the moment it is paid; the reference keeps a retry from booking twice
-        liability_service.post_case_liability(session, case, order, "refund", case.refund_amount, now=now,
+        liability_service.post_case_liability(session, handoffs.holder_of(case), order, "refund", case.refund_amount, now=now,
                                               reference=f"{case.id}:refund:{case.version}")
 
 
@@ -103,8 +99,8 @@ def _escalate(session: Session, case: Case, request: ActionRequest, principal: P
               calendar: BusinessCalendar) -> None:
     _require(request.reason, "reason", "升级需说明原因", "escalating needs a reason")
     target = NEXT_TIER[Tier(case.tier)].value
-    sla_service.escalate(session, case, target, now, calendar, reason=request.reason or "",
-                         actor_role=principal.role.value, actor_id=None)
+    escalation.escalate_case(session, case, target, now, calendar, reason=request.reason or "",
+                             actor_role=principal.role.value, actor_id=principal.actor_id)
 
 
 def _close(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
@@ -112,7 +108,10 @@ def _close(session: Session, case: Case, request: ActionRequest, principal: Prin
     case.closed_at = now
     if case.resolved_at is None:
         case.resolved_at = now
-    survey_service.send_survey(session, case, now)
+    if survey_service.send_survey(session, case_id=case.id, buyer_id=case.buyer_id, agent_id=case.assigned_agent_id,
+                                  now=now) is not None:
+        timeline.record(session, case.id, "survey_sent", at=now, actor_role="system", buyer_visible=True,
+                        reason="已邀请您评价本次服务 / you are invited to rate the service")
 
 
 def _reopen(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
@@ -120,7 +119,8 @@ def _reopen(session: Session, case: Case, request: ActionRequest, principal: Pri
     _require(request.reason, "reason", "重新打开需说明原因", "reopening needs a reason")
     case.reopened_at = now
     case.closed_at = None
-    sla_service.restart_resolution_clock(session, case, now, calendar)
+    sla_service.restart_resolution_clock(session, case_id=case.id, tier=case.tier, case_type=case.case_type,
+                                         priority=case.priority, now=now, calendar=calendar)
 
 
 def _dispute(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,

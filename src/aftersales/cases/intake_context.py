@@ -66,7 +66,7 @@ def _claims_by_order(session: Session, orders: list[Order]) -> dict[str, Claims]
         count = counts.get(order.live_session_id, 0)
         cached = _claims_cache.get(key)
         if cached is None or cached[0] != count:
-            views = live_service.claims_for_order(session, order) if count else []
+            views = live_service.claims_for(session, live_service.SoldItem(order.live_session_id, order.product_id)) if count else []
             promises = tuple(dict.fromkeys(pid for view in views for pid in view.promise_ids))
             checkable = tuple(claim for view in views for claim in phrases.extract_checkable(view.text))
             cached = (count, (promises, checkable))

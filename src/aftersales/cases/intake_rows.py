@@ -9,7 +9,7 @@ from typing import Any
 
 from aftersales.calendars import BusinessCalendar
 from aftersales.cases.adjudication import Adjudication
-from aftersales.cases.lifecycle import State
+from aftersales.cases.lifecycle import State, pauses_clocks, stops_resolution_clock
 from aftersales.ids import new_id
 from aftersales.sla import service as sla_service
 from aftersales.sla.rules import PolicyRow
@@ -62,7 +62,8 @@ def clock_rows(case: dict[str, Any], policy: PolicyRow, now: datetime,
     state = State(case["state"])
     rows = []
     for clock in sla_service.initial_clock_states(policy, now, calendar, answered_at_once=True):
-        settled = sla_service.settle_clock(clock, state, now, calendar)
+        settled = sla_service.settle_clock(clock, now, calendar, settled=stops_resolution_clock(state),
+                                           paused=pauses_clocks(state))
         rows.append({"case_id": case["id"], "policy_id": policy.id,
                      **{name: getattr(settled, name) for name in sla_service.CLOCK_FIELDS}})
     return rows

@@ -151,6 +151,16 @@ def take(state: State, action: Action, role: Role) -> Step:
     return Step(True, state, state if target is None else target, options)
 
 
+def after_escalation(state: State) -> State:
+    """Raising the tier moves open work to `escalated`; a case waiting on a parcel or a refund keeps its state."""
+    return State.escalated if state in OPEN_WORK else state
+
+
+def is_open(state: State) -> bool:
+    """Still being worked: not yet settled (refunded, exchanged, resolved, closed or decided)."""
+    return state not in SETTLED
+
+
 def stops_resolution_clock(state: State) -> bool:
     return state in SETTLED
 

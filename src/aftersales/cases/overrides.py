@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aftersales.cases import handoffs
 from aftersales.cases.models import Case, CompensationOffer, TimelineEvent
 from aftersales.liability import service as liability_service
 from aftersales.orders.models import Order
@@ -72,7 +73,7 @@ def respond(session: Session, case: Case, offer_id: int, *, accepted: bool, now:
     made.accepted, made.responded_at = accepted, now
     order = session.get(Order, case.order_id)
     if accepted and made.kind in LEDGER_KIND and order is not None and made.amount > 0:
-        liability_service.post_case_liability(session, case, order, LEDGER_KIND[made.kind], made.amount, now=now,
+        liability_service.post_case_liability(session, handoffs.holder_of(case), order, LEDGER_KIND[made.kind], made.amount, now=now,
                                               reference=f"{case.id}:offer:{made.id}")
     session.add(TimelineEvent(case_id=case.id, at=now, kind="offer_answered", actor_role="buyer",
                               actor_id=case.buyer_id, reason="接受补偿 / accepted" if accepted else "谢绝补偿 / declined",

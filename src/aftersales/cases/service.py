@@ -12,12 +12,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from aftersales.calendars import BusinessCalendar
 from aftersales.cases import effects
-from aftersales.cases.errors import CaseNotFound, IllegalTransition, VersionConflict
-from aftersales.cases.lifecycle import Action, State, Step, take
+from aftersales.cases.errors import IllegalTransition, VersionConflict
+from aftersales.cases.lifecycle import Action, State, Step, pauses_clocks, stops_resolution_clock, take
 from aftersales.cases.models import Case, TimelineEvent
 from aftersales.cases.progress import Progress, build_progress
 from aftersales.cases.schemas import ActionRequest
-from aftersales.cases.visibility import can_see, visible_to
+from aftersales.cases.visibility import get_visible, visible_to
 from aftersales.clock import as_utc
 from aftersales.live import service as live_service
 from aftersales.orders.models import Order
@@ -27,14 +27,6 @@ from aftersales.sla import service as sla_service
 from aftersales.sla.models import SlaClock
 
 MAX_PAGE = 200
-
-
-def get_visible(session: Session, principal: Principal, case_id: str) -> Case:
-    """The case if the caller may see it; otherwise 404, so another party's case is indistinguishable from none."""
-    case = session.get(Case, case_id)
-    if case is None or not can_see(principal, case):
-        raise CaseNotFound(f"工单 {case_id} 不存在 / case {case_id} not found", case_id=case_id)
-    return case
 
 
 def clocks_of(session: Session, case_id: str) -> list[SlaClock]:
@@ -109,7 +101,7 @@ def act(session: Session, principal: Principal, case_id: str, action_name: str, 
         case.updated_at = now
         session.flush()
         _apply(session, case, action, step, request, principal, now, calendar)
-        session.commit()
+        session.flush()
     except StaleDataError as error:
         session.rollback()
         current = session.get(Case, case_id)
@@ -124,7 +116,8 @@ def _apply(session: Session, case: Case, action: Action, step: Step, request: Ac
     effects.apply(session, case, action, request, principal, now, calendar)
     human = principal.role is not Role.buyer and action is not Action.escalate
     case.state = step.to_state.value
-    sla_service.on_state_change(session, case, step.to_state, now, calendar, human_acted=human)
+    sla_service.on_state_change(session, case.id, now, calendar, settled=stops_resolution_clock(step.to_state),
+                                paused=pauses_clocks(step.to_state), human_acted=human)
     session.add(TimelineEvent(
         case_id=case.id, at=now, kind="transition" if step.to_state != step.from_state else "action",
         actor_role=principal.role.value, actor_id=principal.actor_id,
@@ -158,7 +151,7 @@ def claims_of(session: Session, case: Case) -> list[dict[str, object]]:
     order = session.get(Order, case.order_id)
     if order is None:
         return []
-    return [view.as_dict() for view in live_service.claims_for_order(session, order)]
+    return [view.as_dict() for view in live_service.claims_for(session, live_service.SoldItem(order.live_session_id, order.product_id))]
 
 
 #: states where the next move is the service's, not the buyer's or the carrier's

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, true
+from sqlalchemy.orm import Session
 
+from aftersales.cases.errors import CaseNotFound
 from aftersales.cases.models import Case
 from aftersales.security.principals import Principal, Role
 
@@ -24,3 +26,11 @@ def can_see(principal: Principal, case: Case) -> bool:
     if principal.role is Role.buyer:
         return principal.buyer_id is not None and case.buyer_id == principal.buyer_id
     return principal.speaks_for(case.responsible_party_id)
+
+
+def get_visible(session: Session, principal: Principal, case_id: str) -> Case:
+    """The case if the caller may see it; otherwise 404, so another party's case is indistinguishable from none."""
+    case = session.get(Case, case_id)
+    if case is None or not can_see(principal, case):
+        raise CaseNotFound(f"工单 {case_id} 不存在 / case {case_id} not found", case_id=case_id)
+    return case

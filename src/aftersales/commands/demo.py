@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from aftersales.commands.errors import cli_errors, fail
+from aftersales.cli_errors import cli_errors, fail
 
 console = Console()
 

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from aftersales.commands.errors import cli_errors
+from aftersales.cli_errors import cli_errors
 from aftersales.config import get_settings
 
 console = Console()
@@ -44,8 +44,8 @@ def worker(interval: Annotated[float, typer.Option(help="两次扫描间隔秒�
            once: Annotated[bool, typer.Option(help="扫描一次后退出 / sweep once and exit")] = False,
            name: Annotated[str | None, typer.Option(help="worker 名称（记录在违约记录上）")] = None) -> None:
     """后台 worker：SLA 超时检查与升级 / background worker sharing SLA sweeps (FOR UPDATE SKIP LOCKED)."""
+    from aftersales.cases.escalation import sweep
     from aftersales.runtime import build_runtime
-    from aftersales.sla.service import sweep
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     runtime = build_runtime()

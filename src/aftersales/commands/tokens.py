@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from aftersales.commands.errors import cli_errors
+from aftersales.cli_errors import cli_errors
 
 token_app = typer.Typer(help="令牌 / API tokens", no_args_is_help=True)
 console = Console()

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from aftersales.commands.errors import cli_errors, fail
+from aftersales.cli_errors import cli_errors, fail
 
 console = Console()
 CHUNK = 1000

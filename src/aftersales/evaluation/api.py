@@ -16,8 +16,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from aftersales.problems import Forbidden, NotFound
-from aftersales.security.deps import CurrentPrincipal
 from aftersales.security.principals import PARTY_ROLES, Principal
+from aftersales.web.deps import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1/evaluation", tags=["evaluation"])
 

@@ -169,6 +169,6 @@ _TABLE = [
         "share",
     ),
 ]
-INDICATORS: dict[str, IndicatorDef] = {row[0]: IndicatorDef(*row) for row in _TABLE}  # type: ignore[arg-type]
+INDICATORS: dict[str, IndicatorDef] = {row[0]: IndicatorDef(*row) for row in _TABLE}
 
 __all__ = ["INDICATORS", "IndicatorDef"]

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from aftersales.commands.errors import fail, stderr
+from aftersales.cli_errors import fail, stderr
 
 app = typer.Typer(help="责任账本 / Liability ledger", no_args_is_help=True)
 console = Console()

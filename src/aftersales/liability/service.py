@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -10,12 +11,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aftersales.cases.models import Case, TimelineEvent
 from aftersales.catalog.models import Product
 from aftersales.liability import ledger, responsibility, routing
 from aftersales.liability import statement as statements
 from aftersales.liability.models import Handoff, LedgerAccount, LedgerEntry, LedgerPosting, ResponsibilityList
 from aftersales.liability.rules import SplitRules, load_rules
+from aftersales.liability.schemas import EntryRead, HandoffRead
 from aftersales.orders.models import Order, Shipment
 from aftersales.parties.models import Party
 from aftersales.problems import Conflict, Forbidden, InvalidInput, NotFound
@@ -84,77 +85,76 @@ def current_list(session: Session, product_id: str) -> PublishedList:
 
 # ---------------------------------------------------------------- routing and handoffs
 
-def _carrier_of(session: Session, order: Order) -> str | None:
-    return session.scalar(select(Shipment.carrier_id).where(Shipment.order_id == order.id,
-                                                            Shipment.direction == "outbound",
-                                                            Shipment.carrier_id.is_not(None))
-                          .order_by(Shipment.created_at).limit(1))
+def parties_for_orders(session: Session, orders: Iterable[Order]) -> dict[str, routing.OrderParties]:
+    """Who stands behind each order (one read per table for a whole intake batch): the one routing input."""
+    orders = list(orders)
+    if not orders:
+        return {}
+    suppliers = dict(session.execute(select(Product.id, Product.supplier_id)
+                                     .where(Product.id.in_({o.product_id for o in orders}))).all())
+    carriers: dict[str, str] = {}
+    for order_id, carrier_id in session.execute(
+            select(Shipment.order_id, Shipment.carrier_id)
+            .where(Shipment.order_id.in_([o.id for o in orders]), Shipment.direction == "outbound",
+                   Shipment.carrier_id.is_not(None)).order_by(Shipment.created_at)):
+        if carrier_id is not None:
+            carriers.setdefault(order_id, carrier_id)
+    platform = session.scalar(select(Party.id).where(Party.kind == "platform").order_by(Party.id).limit(1))
+    return {o.id: routing.OrderParties(platform_id=platform or o.shop_id, brand_id=o.brand_id, shop_id=o.shop_id,
+                                       anchor_id=o.anchor_id, carrier_id=carriers.get(o.id),
+                                       supplier_id=suppliers.get(o.product_id))
+            for o in orders}
 
 
 def order_parties(session: Session, order: Order) -> routing.OrderParties:
-    product = session.get(Product, order.product_id)
-    return routing.OrderParties(platform_id=platform_id(session), brand_id=order.brand_id, shop_id=order.shop_id,
-                                anchor_id=order.anchor_id, carrier_id=_carrier_of(session, order),
-                                supplier_id=product.supplier_id if product else None)
+    return parties_for_orders(session, [order])[order.id]
 
 
-def route_case(session: Session, case: Case, order: Order, *, decision_outcome: str, has_claim_mismatch: bool,
-               now: datetime, problem_class: str | None = None) -> routing.Route:
-    """At intake: put the case in the responsible party's queue and say why on the timeline (not a handoff)."""
-    found = routing.route(problem_class or case.category, decision_outcome, has_claim_mismatch,
-                          order_parties(session, order))
-    case.responsible_party_id = found.party_id
-    case.responsible_kind = found.party_kind
-    session.add(TimelineEvent(case_id=case.id, at=now, kind="routed", actor_role="system", actor_id=None,
-                              reason=f"{found.reason_zh} / {found.reason_en}", buyer_visible=True,
-                              data={"party_id": found.party_id, "party_kind": found.party_kind,
-                                    "rule_id": found.rule_id}))
-    return found
+def tied_party_ids(parties: routing.OrderParties, session: Session) -> frozenset[str]:
+    """Every party tied to the order (and the MCN behind its anchor): the only ones a case may be handed to."""
+    tied = {parties.platform_id, parties.brand_id, parties.shop_id, parties.anchor_id, parties.carrier_id,
+            parties.supplier_id}
+    if parties.anchor_id:
+        tied.add(session.scalar(select(Party.parent_id).where(Party.id == parties.anchor_id)))
+    return frozenset(p for p in tied if p)
 
 
-def _holders(session: Session, case: Case) -> list[str]:
+@dataclass(frozen=True)
+class CaseHolder:
+    """What liability needs to know of a case: its class and the party whose queue holds it."""
+
+    case_id: str
+    problem_class: str
+    party_id: str | None
+    party_kind: str | None
+
+
+def holders(session: Session, case: CaseHolder) -> list[str]:
     """Every party that has held the case, first-routed included, oldest first."""
-    routed = session.scalars(select(TimelineEvent.data).where(TimelineEvent.case_id == case.id,
-                                                              TimelineEvent.kind == "routed")
-                             .order_by(TimelineEvent.id).limit(1)).first()
-    held = [routed["party_id"]] if routed and routed.get("party_id") else []
-    held += list(session.scalars(select(Handoff.to_party_id).where(Handoff.case_id == case.id)
-                                 .order_by(Handoff.id)))
-    return held
+    handoffs = list(session.execute(select(Handoff.from_party_id, Handoff.to_party_id)
+                                    .where(Handoff.case_id == case.case_id).order_by(Handoff.id)))
+    if not handoffs:
+        return [case.party_id] if case.party_id else []
+    first = [handoffs[0][0]] if handoffs[0][0] else []
+    return first + [to for _, to in handoffs]
 
 
-def may_reroute(principal: Principal, case: Case) -> bool:
-    """Staff move any case; a party may pass on only a case in its own queue."""
-    return principal.is_staff or principal.speaks_for(case.responsible_party_id)
-
-
-def reroute(session: Session, case: Case, *, to_party_id: str, reason: str, actor_role: str,
-            actor_id: str | None, now: datetime) -> Handoff:
-    """Hand the case to another party's queue: counted on the case and written on its timeline."""
+def hand_off(session: Session, case: CaseHolder, *, to_party_id: str, tied: frozenset[str], reason: str,
+             actor_role: str, actor_id: str | None, now: datetime) -> Handoff:
+    """Record a handoff to another party's queue; the caller moves the case itself."""
     target = session.get(Party, to_party_id)
-    if target is None or target.kind not in RESPONSIBLE_KINDS:
-        raise InvalidInput(f"不能转交给该主体 / {to_party_id} is not a party that can answer for a case",
+    if target is None or target.kind not in RESPONSIBLE_KINDS or to_party_id not in tied:
+        raise InvalidInput(f"只能转交给与该订单相关的主体 / {to_party_id} is not a party tied to this order",
                            field="to_party_id")
     if not reason.strip():
         raise InvalidInput("转交须说明原因 / a handoff needs a reason", field="reason")
-    if case.responsible_party_id == to_party_id:
+    if case.party_id == to_party_id:
         raise Conflict("工单已在该主体队列中 / the case is already in that party's queue")
-    history = _holders(session, case)
-    if case.responsible_party_id and case.responsible_party_id not in history:
-        history.insert(0, case.responsible_party_id)
-    handoff = Handoff(case_id=case.id, from_party_id=case.responsible_party_id, to_party_id=to_party_id,
+    history = holders(session, case)
+    handoff = Handoff(case_id=case.case_id, from_party_id=case.party_id, to_party_id=to_party_id,
                       to_kind=target.kind, reason=reason, loop=routing.is_loop(history, to_party_id),
                       actor_role=actor_role, actor_id=actor_id, at=now)
-    case.handoff_count = (case.handoff_count or 0) + 1
-    case.responsible_party_id = to_party_id
-    case.responsible_kind = target.kind
-    case.updated_at = now
     session.add(handoff)
-    session.add(TimelineEvent(case_id=case.id, at=now, kind="handoff", actor_role=actor_role, actor_id=actor_id,
-                              reason=reason, buyer_visible=True,
-                              data={"from_party_id": handoff.from_party_id, "to_party_id": to_party_id,
-                                    "to_kind": target.kind, "handoff_count": case.handoff_count,
-                                    "loop": handoff.loop}))
     session.flush()
     return handoff
 
@@ -205,16 +205,16 @@ def liability_parties(session: Session, order: Order) -> ledger.LiabilityParties
                                    supplier_in_alliance=bool(supplier and supplier.attributes.get("alliance")))
 
 
-def _with_holder(parties: ledger.LiabilityParties, case: Case) -> ledger.LiabilityParties:
+def _with_holder(parties: ledger.LiabilityParties, case: CaseHolder) -> ledger.LiabilityParties:
     """The party holding the case stands for its kind: a case handed to a named carrier charges that carrier."""
-    kind, holder = case.responsible_kind, case.responsible_party_id
+    kind, holder = case.party_kind, case.party_id
     if holder is None or kind not in ("brand", "anchor", "carrier", "shop", "platform", "supplier"):
         return parties
     fields: dict[str, Any] = {kind: holder}
     return replace(parties, **fields)
 
 
-def post_case_liability(session: Session, case: Case, order: Order, kind: str, amount: Decimal,
+def post_case_liability(session: Session, case: CaseHolder, order: Order, kind: str, amount: Decimal,
                         cause: str | None = None, *, now: datetime, medium: str | None = None,
                         reference: str | None = None, actor_id: str | None = None,
                         rules: SplitRules | None = None) -> LedgerEntry:
@@ -224,13 +224,13 @@ def post_case_liability(session: Session, case: Case, order: Order, kind: str, a
     `reference` makes a retried call book nothing twice (e.g. f"{case.id}:refund:1").
     """
     split = rules or load_rules()
-    cause = cause or routing.ledger_cause(case.confirmed_category or case.category, case.responsible_kind)
+    cause = cause or routing.ledger_cause(case.problem_class, case.party_kind)
     try:
         plan = ledger.plan_case(split, kind=kind, amount=amount, cause=cause,
                                 parties=_with_holder(liability_parties(session, order), case), medium=medium)
     except ledger.LedgerError as error:
         raise InvalidInput(str(error), field="cause") from error
-    entry = LedgerEntry(reference=reference, case_id=case.id, entry_type="case", kind=kind, cause=cause,
+    entry = LedgerEntry(reference=reference, case_id=case.case_id, entry_type="case", kind=kind, cause=cause,
                         medium=plan.medium, amount=ledger.money(amount), rules_version=split.version,
                         memo=split.cause(cause).zh, actor_id=actor_id, posted_at=now)
     return _book(session, plan.legs, entry)
@@ -331,3 +331,20 @@ def statement(session: Session, party_id: str, month: str) -> statements.Stateme
                              kind, ledger.money(posting.amount), entry.memo)
              for posting, entry, kind in rows]
     return statements.build(party.id, party.name, month, lines, opening)
+
+
+def entry_read(db: Session, entry: LedgerEntry) -> EntryRead:
+    """An entry with its legs, as the API shows it."""
+    legs = db.execute(select(LedgerAccount.party_id, LedgerAccount.kind, LedgerPosting.amount)
+                      .join(LedgerAccount, LedgerAccount.id == LedgerPosting.account_id)
+                      .where(LedgerPosting.entry_id == entry.id).order_by(LedgerPosting.id))
+    return EntryRead(id=entry.id, entry_type=entry.entry_type, case_id=entry.case_id, kind=entry.kind,
+                     cause=entry.cause, medium=entry.medium, amount=entry.amount, rules_version=entry.rules_version,
+                     posted_at=entry.posted_at,
+                     legs=[{"party_id": party, "account": kind, "amount": str(amount)} for party, kind, amount in legs])
+
+
+def handoff_read(row: Handoff, count: int) -> HandoffRead:
+    return HandoffRead(case_id=row.case_id, from_party_id=row.from_party_id, to_party_id=row.to_party_id,
+                       to_kind=row.to_kind, reason=row.reason, loop=row.loop, actor_role=row.actor_role, at=row.at,
+                       handoff_count=count)

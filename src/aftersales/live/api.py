@@ -20,8 +20,8 @@ from aftersales.live.schemas import (
     SessionRead,
     VerifyRead,
 )
-from aftersales.security.deps import CurrentPrincipal, DbSession, clock_now
 from aftersales.security.principals import Principal
+from aftersales.web.deps import CurrentPrincipal, DbSession, Transaction, clock_now
 
 router = APIRouter(prefix="/api/v1/live", tags=["live"])
 
@@ -60,12 +60,11 @@ def _verify_read(session_id: str, report: chain.VerifyReport) -> VerifyRead:
 
 
 @router.post("/sessions", status_code=201, response_model=SessionRead)
-def create_session(body: SessionCreate, principal: CurrentPrincipal, db: DbSession,
+def create_session(body: SessionCreate, principal: CurrentPrincipal, db: Transaction,
                    request: Request) -> SessionRead:
     """开播：新建直播场次 / open a live session."""
     row = live_service.create_session(db, principal, title=body.title, anchor_id=body.anchor_id,
                                       shop_id=body.shop_id, started_at=body.started_at or clock_now(request))
-    db.commit()
     return _session_read(row)
 
 
@@ -75,13 +74,12 @@ def get_session(session_id: str, principal: CurrentPrincipal, db: DbSession) -> 
 
 
 @router.post("/sessions/{session_id}/claims", status_code=201, response_model=ClaimRead)
-def record_claim(session_id: str, body: ClaimCreate, principal: CurrentPrincipal, db: DbSession,
+def record_claim(session_id: str, body: ClaimCreate, principal: CurrentPrincipal, db: Transaction,
                  request: Request) -> ClaimRead:
     """记录主播宣称（入哈希链）/ record a claim as it is made (appended to the hash chain)."""
     live_session = live_service.get_session(db, principal, session_id, for_update=True)
     row = live_service.record_claim(db, live_session, text=body.text, offset_ms=body.offset_ms,
                                     product_ids=body.product_ids, now=clock_now(request), actor_id=_actor(principal))
-    db.commit()
     return _claim_read(row)
 
 
@@ -95,11 +93,10 @@ def list_claims(session_id: str, principal: CurrentPrincipal, db: DbSession,
 
 
 @router.post("/sessions/{session_id}/seal", response_model=SealRead)
-def seal(session_id: str, principal: CurrentPrincipal, db: DbSession, request: Request) -> SealRead:
+def seal(session_id: str, principal: CurrentPrincipal, db: Transaction, request: Request) -> SealRead:
     """下播封存：写入根哈希 / end the session and seal its chain with the root hash."""
     live_session = live_service.get_session(db, principal, session_id, for_update=True)
     row = live_service.seal(db, live_session, now=clock_now(request), actor_id=_actor(principal))
-    db.commit()
     return SealRead(session_id=row.session_id, root_hash=row.root_hash, entry_count=row.entry_count,
                     sealed_at=row.sealed_at)
 

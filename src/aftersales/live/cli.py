@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from aftersales.commands.errors import fail
+from aftersales.cli_errors import fail
 
 app = typer.Typer(help="直播存证 / Live-session promise evidence", no_args_is_help=True)
 console = Console()

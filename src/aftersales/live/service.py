@@ -16,7 +16,6 @@ from aftersales.clock import as_utc
 from aftersales.ids import new_id
 from aftersales.live import chain, claim_check, phrases
 from aftersales.live.models import LiveClaim, LiveSeal, LiveSession
-from aftersales.orders.models import Order
 from aftersales.parties.models import Party
 from aftersales.problems import Conflict, Forbidden, InvalidInput, NotFound
 from aftersales.security.principals import Principal, Role
@@ -205,11 +204,19 @@ def _promise_dicts(text: str) -> tuple[dict[str, Any], ...]:
                  for p in phrases.extract_promises(text))
 
 
-def claims_for_order(session: Session, order: Order) -> list[ClaimView]:
-    """The claims of the order's live session that name the order's product, in the order they were made."""
-    if order.live_session_id is None:
+@dataclass(frozen=True)
+class SoldItem:
+    """What was sold where: the live session an order came from and one product of it."""
+
+    live_session_id: str | None
+    product_id: str
+
+
+def claims_for(session: Session, sold: SoldItem) -> list[ClaimView]:
+    """The claims of the live session that name the product, in the order they were made."""
+    if sold.live_session_id is None:
         return []
-    live_session = session.get(LiveSession, order.live_session_id)
+    live_session = session.get(LiveSession, sold.live_session_id)
     if live_session is None:
         return []
     rows = _claims(session, live_session.id)
@@ -222,35 +229,30 @@ def claims_for_order(session: Session, order: Order) -> list[ClaimView]:
                   tuple(phrases.promise_ids(row.text)), _promise_dicts(row.text), row.hash, row.recorded_at,
                   verified, sealed)
         for row in sorted(rows, key=lambda claim: claim.seq)
-        if order.product_id in row.product_ids
+        if sold.product_id in row.product_ids
     ]
 
 
-def promise_ids_for_order(session: Session, order: Order) -> tuple[str, ...]:
-    """Every promise id the anchor made for this order's product, once each (input to policy Facts.promises)."""
-    ids = (pid for view in claims_for_order(session, order) for pid in view.promise_ids)
+def promise_ids_for(session: Session, sold: SoldItem) -> tuple[str, ...]:
+    """Every promise id the anchor made for the product, once each (input to policy Facts.promises)."""
+    ids = (pid for view in claims_for(session, sold) for pid in view.promise_ids)
     return tuple(dict.fromkeys(ids))
 
 
-def checkable_claims_for_order(session: Session, order: Order) -> tuple[phrases.CheckableClaim, ...]:
-    """Ingredient and efficacy claims made for this order's product (input to claim_check.judge)."""
-    return tuple(claim for view in claims_for_order(session, order)
-                 for claim in phrases.extract_checkable(view.text))
-
-
-def judge_order_claims(session: Session, order: Order, complaint: str,
-                       test_report: dict[str, Decimal] | None = None) -> claim_check.Judgement:
+def judge_claims(session: Session, sold: SoldItem, complaint: str,
+                 test_report: dict[str, Decimal] | None = None) -> claim_check.Judgement:
     """Judge the buyer's complaint (and a lab report, if any) against what the anchor claimed for this product.
 
     `has_mismatch` is the `has_claim_mismatch` input of liability routing; `needs_evidence` means a test
     report would settle it.
     """
-    return claim_check.judge(checkable_claims_for_order(session, order), complaint, test_report)
+    checkable = tuple(claim for view in claims_for(session, sold) for claim in phrases.extract_checkable(view.text))
+    return claim_check.judge(checkable, complaint, test_report)
 
 
-def price_protection_days_for_order(session: Session, order: Order) -> int | None:
+def price_protection_days(session: Session, sold: SoldItem) -> int | None:
     """The longest price protection the anchor promised for this product, if any."""
-    days = [p.days for view in claims_for_order(session, order) for p in phrases.extract_promises(view.text)
+    days = [p.days for view in claims_for(session, sold) for p in phrases.extract_promises(view.text)
             if p.id == "price_protection_days" and p.days is not None]
     return max(days) if days else None
 

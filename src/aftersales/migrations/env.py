@@ -6,6 +6,7 @@ from typing import Literal
 
 from alembic import context
 from sqlalchemy import pool
+from sqlalchemy.engine import Connection
 
 from aftersales.db import UtcDateTime, make_engine
 from aftersales.models_registry import load_all_models
@@ -39,7 +40,7 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     # batch mode lets later migrations alter SQLite tables (which has no ALTER COLUMN)
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
                       render_item=render_item)

@@ -9,15 +9,13 @@ from fastapi import APIRouter, Body, Response
 from aftersales.orders import service as order_service
 from aftersales.orders.schemas import (
     BulkResult,
-    LogisticsEventIn,
-    LogisticsEventOut,
     OrderIn,
     OrderOut,
     RowError,
 )
 from aftersales.problems import InvalidInput, NotFound
-from aftersales.security.deps import CurrentPrincipal, DbSession, RuntimeDep, require_roles
 from aftersales.security.principals import Role
+from aftersales.web.deps import CurrentPrincipal, DbSession, RuntimeDep, Transaction, require_roles
 
 router = APIRouter(prefix="/api/v1", tags=["orders 订单"])
 MAX_BULK = 5000
@@ -28,14 +26,13 @@ def _out(order: Any) -> OrderOut:
 
 
 @router.post("/orders", status_code=201, response_model=OrderOut, summary="导入订单 / create an order")
-def create_order(body: OrderIn, principal: CurrentPrincipal, session: DbSession, runtime: RuntimeDep,
+def create_order(body: OrderIn, principal: CurrentPrincipal, session: Transaction, runtime: RuntimeDep,
                  response: Response) -> OrderOut:
     require_roles(principal, Role.platform_admin, Role.agent, Role.supervisor)
     report = order_service.upsert_orders(session, [body], runtime.pii_key, runtime.clock.now())
     if report.errors:
         _row, field, reason = report.errors[0]
         raise InvalidInput(reason, field=field)
-    session.commit()
     if report.created == 0:
         response.status_code = 200
     return _out(order_service.get_order(session, body.id))
@@ -43,11 +40,10 @@ def create_order(body: OrderIn, principal: CurrentPrincipal, session: DbSession,
 
 @router.post("/orders/bulk", response_model=BulkResult,
              summary="批量导入订单 / many orders: good rows land, bad rows are reported")
-def create_orders_bulk(principal: CurrentPrincipal, session: DbSession, runtime: RuntimeDep,
+def create_orders_bulk(principal: CurrentPrincipal, session: Transaction, runtime: RuntimeDep,
                        rows: list[dict[str, Any]] = Body(..., max_length=MAX_BULK)) -> BulkResult:
     require_roles(principal, Role.platform_admin)
     report = order_service.upsert_orders(session, rows, runtime.pii_key, runtime.clock.now())
-    session.commit()
     return BulkResult(created=report.created, updated=report.updated, unchanged=report.unchanged,
                       errors=[RowError(row=r, field=f, reason=m) for r, f, m in report.errors])
 
@@ -60,13 +56,3 @@ def get_order(order_id: str, principal: CurrentPrincipal, session: DbSession) ->
     if not mine:
         raise NotFound(f"订单 {order_id} 不存在 / order {order_id} not found")
     return _out(order)
-
-
-@router.post("/logistics/events", response_model=LogisticsEventOut,
-             summary="物流事件回调 / carrier webhook (resending the same event is harmless)")
-def logistics_event(body: LogisticsEventIn, principal: CurrentPrincipal, session: DbSession,
-                    runtime: RuntimeDep) -> LogisticsEventOut:
-    require_roles(principal, Role.platform_admin)
-    outcome = order_service.record_logistics_event(session, body, runtime.clock.now())
-    return LogisticsEventOut(accepted=True, duplicate=outcome.duplicate, case_id=outcome.case_id,
-                             order_id=outcome.order_id)

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from aftersales.cases.models import TimelineEvent
 from aftersales.catalog.models import Batch, Product
 from aftersales.clock import as_utc
 from aftersales.ids import new_id
@@ -138,10 +137,22 @@ def get_order(session: Session, order_id: str) -> Order:
 
 
 @dataclass(frozen=True)
+class ReturnStep:
+    """A milestone of a return parcel that the case owning it should show (退货已揽收 …)."""
+
+    status: str
+    zh: str
+    en: str
+    location: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
 class EventOutcome:
     duplicate: bool
     case_id: str | None
     order_id: str | None
+    return_step: ReturnStep | None = None
 
 
 _RETURN_STEPS = {
@@ -153,27 +164,38 @@ _RETURN_STEPS = {
 
 
 def record_logistics_event(session: Session, event: LogisticsEventIn, now: datetime) -> EventOutcome:
-    """A carrier webhook: stored once however often it is resent; return milestones land on the case timeline."""
+    """A carrier webhook: stored once however often it is resent; says which return milestone it means."""
     shipment = session.scalar(select(Shipment).where(Shipment.tracking_no == event.tracking_no))
+    case_id, order_id = (shipment.case_id, shipment.order_id) if shipment else (None, None)
     try:
         with session.begin_nested():
             session.add(LogisticsEvent(tracking_no=event.tracking_no, carrier_code=event.carrier_code,
                                        status=event.status, description=event.description,
                                        location=event.location, occurred_at=event.occurred_at, received_at=now))
     except IntegrityError:
-        session.rollback()
-        return EventOutcome(True, shipment.case_id if shipment else None, shipment.order_id if shipment else None)
-    if shipment is not None:
-        shipment.status, shipment.updated_at = event.status, now
-        if shipment.direction == "outbound" and event.status == "delivered":
-            order = session.get(Order, shipment.order_id)
-            if order is not None and order.delivered_at is None:
-                order.delivered_at = event.occurred_at
-        elif shipment.direction == "return" and shipment.case_id and event.status in _RETURN_STEPS:
-            zh, en = _RETURN_STEPS[event.status]
-            session.add(TimelineEvent(case_id=shipment.case_id, at=now, kind="logistics", actor_role="carrier",
-                                      actor_id=event.carrier_code, reason=f"{zh} / {en}",
-                                      data={"status": event.status, "location": event.location,
-                                            "occurred_at": event.occurred_at.isoformat()}, buyer_visible=True))
-    session.commit()
-    return EventOutcome(False, shipment.case_id if shipment else None, shipment.order_id if shipment else None)
+        return EventOutcome(True, case_id, order_id)
+    if shipment is None:
+        return EventOutcome(False, None, None)
+    shipment.status, shipment.updated_at = event.status, now
+    if shipment.direction == "outbound" and event.status == "delivered":
+        order = session.get(Order, shipment.order_id)
+        if order is not None and order.delivered_at is None:
+            order.delivered_at = event.occurred_at
+    elif shipment.direction == "return" and shipment.case_id and event.status in _RETURN_STEPS:
+        zh, en = _RETURN_STEPS[event.status]
+        return EventOutcome(False, case_id, order_id,
+                            ReturnStep(event.status, zh, en, event.location, event.occurred_at))
+    return EventOutcome(False, case_id, order_id)
+
+
+def register_return_shipment(session: Session, *, order_id: str, case_id: str, tracking_no: str,
+                             carrier_id: str | None, now: datetime) -> Shipment:
+    """The buyer's return parcel: one tracking number belongs to one shipment."""
+    taken = session.scalar(select(Shipment.id).where(Shipment.tracking_no == tracking_no))
+    if taken is not None:
+        raise InvalidInput("该运单号已登记 / this tracking number is already registered", field="tracking_no")
+    shipment = Shipment(id=new_id("SH"), order_id=order_id, case_id=case_id, direction="return",
+                        carrier_id=carrier_id, tracking_no=tracking_no, status="created", created_at=now,
+                        updated_at=now)
+    session.add(shipment)
+    return shipment

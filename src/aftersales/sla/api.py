@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from aftersales.security.deps import CurrentPrincipal, DbSession, RuntimeDep, require_roles
 from aftersales.security.principals import Role
 from aftersales.sla import service as sla_service
+from aftersales.web.deps import CurrentPrincipal, DbSession, RowId, RuntimeDep, Transaction, require_roles
 
 router = APIRouter(prefix="/api/v1/sla", tags=["sla 时效"])
 
@@ -45,15 +45,9 @@ def list_policies(principal: CurrentPrincipal, session: DbSession) -> list[Polic
 
 
 @router.patch("/policies/{policy_id}", response_model=PolicyRead, summary="修改时效策略 / edit a policy row")
-def edit_policy(policy_id: int, body: PolicyChange, principal: CurrentPrincipal, session: DbSession,
+def edit_policy(policy_id: RowId, body: PolicyChange, principal: CurrentPrincipal, session: Transaction,
                 runtime: RuntimeDep) -> PolicyRead:
     require_roles(principal, Role.supervisor, Role.platform_admin)
     changes = body.model_dump(exclude_unset=True)
     return PolicyRead.model_validate(sla_service.update_policy(session, policy_id, changes, runtime.clock.now()))
 
-
-@router.post("/sweep", summary="立即检查超时 / run the SLA sweeper now")
-def sweep_now(principal: CurrentPrincipal, runtime: RuntimeDep) -> dict[str, int]:
-    require_roles(principal, Role.supervisor, Role.platform_admin)
-    report = sla_service.sweep(runtime.session_factory, runtime.clock.now(), runtime.calendar, worker="api")
-    return {"breaches": report.breaches, "escalations": report.escalations}

@@ -22,6 +22,25 @@ class ClockKind(StrEnum):
 
 
 NEXT_TIER = {Tier.L1: Tier.L2, Tier.L2: Tier.L3, Tier.L3: Tier.L3}
+#: the longest budget a matrix row may give: beyond 90 days a clock means nothing to a buyer, and an absurd value
+#: (10^11 minutes) would overflow every deadline computed from it
+MAX_BUDGET_MINUTES = 90 * 24 * 60
+
+
+class BudgetOutOfRange(ValueError):
+    def __init__(self, name: str, minutes: int) -> None:
+        super().__init__(f"{name} must be 1–{MAX_BUDGET_MINUTES} minutes, got {minutes}")
+        self.name = name
+
+
+def check_budget(name: str, minutes: int) -> None:
+    if not 1 <= minutes <= MAX_BUDGET_MINUTES:
+        raise BudgetOutOfRange(name, minutes)
+
+
+def escalated_priority(target_tier: str, priority: int) -> int:
+    """An L3 case is always worked first."""
+    return 1 if Tier(target_tier) is Tier.L3 else priority
 
 
 @dataclass(frozen=True)

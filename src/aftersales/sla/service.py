@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session
 
 from aftersales.calendars import BusinessCalendar
-from aftersales.cases.lifecycle import OPEN_WORK, State, pauses_clocks, stops_resolution_clock
-from aftersales.cases.models import Case, TimelineEvent
 from aftersales.clock import as_utc
 from aftersales.problems import InvalidInput, NotFound
 from aftersales.sla import rules
@@ -56,11 +52,14 @@ def update_policy(session: Session, policy_id: int, changes: dict[str, object], 
     if policy is None:
         raise NotFound(f"SLA策略 {policy_id} 不存在 / no SLA policy {policy_id}")
     for name, value in changes.items():
-        if name.endswith("_minutes") and value is not None and int(str(value)) <= 0:
-            raise InvalidInput("时限必须为正数 / budgets must be positive", field=name)
+        if name.endswith("_minutes") and value is not None:
+            try:
+                rules.check_budget(name, int(str(value)))
+            except rules.BudgetOutOfRange as error:
+                raise InvalidInput(f"时限须在1–{rules.MAX_BUDGET_MINUTES}分钟之间 / {error}", field=name) from error
         setattr(policy, name, value)
     policy.updated_at = now
-    session.commit()
+    session.flush()
     return policy
 
 
@@ -92,136 +91,80 @@ def initial_clock_states(row: PolicyRow, now: datetime, calendar: BusinessCalend
     return states
 
 
-def on_state_change(session: Session, case: Case, new_state: State, now: datetime,
-                    calendar: BusinessCalendar, *, human_acted: bool) -> None:
+def on_state_change(session: Session, case_id: str, now: datetime, calendar: BusinessCalendar, *,
+                    settled: bool, paused: bool, human_acted: bool) -> None:
     """Pause while waiting on the buyer, resume after, stop on settlement or the first human action."""
-    clocks = session.scalars(select(SlaClock).where(SlaClock.case_id == case.id,
+    clocks = session.scalars(select(SlaClock).where(SlaClock.case_id == case_id,
                                                     SlaClock.stopped_at.is_(None))).all()
     for clock in clocks:
         state = state_of(clock)
-        if (clock.kind == ClockKind.human_response and human_acted) or (clock.kind == ClockKind.resolution and stops_resolution_clock(new_state)):
+        if (clock.kind == ClockKind.human_response and human_acted) or (clock.kind == ClockKind.resolution
+                                                                         and settled):
             state = rules.stop(state, now, calendar)
-        elif pauses_clocks(new_state):
+        elif paused:
             state = rules.pause(state, now, calendar)
         else:
             state = rules.resume(state, now, calendar)
         apply_state(clock, state)
 
 
-def restart_resolution_clock(session: Session, case: Case, now: datetime, calendar: BusinessCalendar) -> None:
+def restart_resolution_clock(session: Session, *, case_id: str, tier: str, case_type: str, priority: int,
+                             now: datetime, calendar: BusinessCalendar) -> None:
     """A reopened case gets a fresh resolution budget under its current tier."""
-    row = rules.pick_policy(load_matrix(session), case.tier, case.case_type, case.priority)
-    state = rules.start_clock(ClockKind.resolution, case.tier, row.resolution_minutes * 60, row.business_hours,
+    row = rules.pick_policy(load_matrix(session), tier, case_type, priority)
+    state = rules.start_clock(ClockKind.resolution, tier, row.resolution_minutes * 60, row.business_hours,
                               now, calendar)
-    clock = SlaClock(case_id=case.id, policy_id=row.id)
+    clock = SlaClock(case_id=case_id, policy_id=row.id)
     apply_state(clock, state)
     session.add(clock)
 
 
-@dataclass
-class SweepReport:
-    breaches: int = 0
-    escalations: int = 0
-    case_ids: list[str] = field(default_factory=list)
+def start_human_clock(session: Session, *, case_id: str, tier: str, case_type: str, priority: int,
+                      now: datetime, calendar: BusinessCalendar,
+                      matrix: tuple[PolicyRow, ...] | None = None) -> None:
+    """An escalated case that no human has answered yet gets the new tier's human-response clock."""
+    row = rules.pick_policy(matrix or load_matrix(session), tier, case_type, priority)
+    if row.human_response_minutes is None:
+        return
+    clock = SlaClock(case_id=case_id, policy_id=row.id)
+    apply_state(clock, rules.start_clock(ClockKind.human_response, tier, row.human_response_minutes * 60,
+                                         row.business_hours, now, calendar))
+    session.add(clock)
 
 
-def sweep(factory: sessionmaker[Session], now: datetime, calendar: BusinessCalendar, *,
-          worker: str = "in-process", batch_size: int = 200) -> SweepReport:
-    """Record every overdue clock once and escalate its case; safe to run in many processes at once."""
-    report = SweepReport()
-    races = 0
-    while True:
-        with factory() as session:
-            batch = SweepReport()
-            try:
-                handled = _sweep_batch(session, now, calendar, worker, batch_size, batch)
-                session.commit()
-            except StaleDataError:
-                # an agent changed one of these cases meanwhile; its clock is still due, so look again
-                session.rollback()
-                races += 1
-                if races > 5:
-                    raise
-                continue
-        report.breaches += batch.breaches
-        report.escalations += batch.escalations
-        report.case_ids.extend(batch.case_ids)
-        if handled < batch_size:
-            return report
+def escalation_target(matrix: tuple[PolicyRow, ...], *, tier: str, case_type: str, priority: int) -> str:
+    return rules.escalation_target(tier, rules.pick_policy(matrix, tier, case_type, priority))
 
 
-def _sweep_batch(session: Session, now: datetime, calendar: BusinessCalendar, worker: str, batch_size: int,
-                 report: SweepReport) -> int:
+def claim_due_clocks(session: Session, now: datetime, limit: int) -> list[SlaClock]:
+    """Overdue running clocks not yet breached, oldest first; on PostgreSQL each row goes to one worker only."""
     query = (select(SlaClock).where(SlaClock.due_at <= now, SlaClock.stopped_at.is_(None),
                                     SlaClock.paused_at.is_(None), SlaClock.breached_at.is_(None))
-             .order_by(SlaClock.due_at).limit(batch_size))
+             .order_by(SlaClock.due_at).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
-        # several workers share the backlog: each row goes to exactly one of them
         query = query.with_for_update(skip_locked=True)
-    clocks = session.scalars(query).all()
-    matrix = load_matrix(session) if clocks else ()
-    for clock in clocks:
-        _record_breach(session, clock, now, calendar, worker, matrix, report)
-    return len(clocks)
+    return list(session.scalars(query).all())
 
 
-def _record_breach(session: Session, clock: SlaClock, now: datetime, calendar: BusinessCalendar, worker: str,
-                   matrix: tuple[PolicyRow, ...], report: SweepReport) -> None:
-    # lock the case too: two workers may hold two clocks of one case, and each escalation must see the other's
-    case = session.get(Case, clock.case_id, with_for_update=True, populate_existing=True)
-    if case is None:
-        return
-    row = rules.pick_policy(matrix, case.tier, case.case_type, case.priority)
-    target = rules.escalation_target(case.tier, row)
+def record_breach(session: Session, clock: SlaClock, *, from_tier: str, to_tier: str, now: datetime,
+                  worker: str) -> bool:
+    """Mark the clock breached and keep one breach record per clock; False if another worker got there first."""
     clock.breached_at = now
     try:
         with session.begin_nested():
-            session.add(SlaBreach(clock_id=clock.id, case_id=case.id, kind=clock.kind, due_at=clock.due_at,
-                                  detected_at=now, from_tier=case.tier, to_tier=target, worker=worker))
+            session.add(SlaBreach(clock_id=clock.id, case_id=clock.case_id, kind=clock.kind, due_at=clock.due_at,
+                                  detected_at=now, from_tier=from_tier, to_tier=to_tier, worker=worker))
     except IntegrityError:
         log.info("clock %s already breached by another worker", clock.id)
-        return
-    report.breaches += 1
-    report.case_ids.append(case.id)
-    due = as_utc(clock.due_at or now)
-    session.add(TimelineEvent(case_id=case.id, at=now, kind="sla_breach", actor_role="system", actor_id=worker,
-                              reason=f"{clock.kind} 超时 / {clock.kind} overdue (due {due:%H:%M} UTC)",
-                              data={"clock": clock.kind, "due_at": due.isoformat(),
-                                    "tier": case.tier}, buyer_visible=False))
-    escalate(session, case, target, now, calendar, reason=f"SLA {clock.kind} breached", actor_role="system",
-             actor_id=worker, matrix=matrix)
-    report.escalations += 1
+        return False
+    return True
 
 
-def escalate(session: Session, case: Case, target: str, now: datetime, calendar: BusinessCalendar, *,
-             reason: str, actor_role: str, actor_id: str | None,
-             matrix: tuple[PolicyRow, ...] | None = None) -> None:
-    """Raise the tier, move open work to `escalated`, and give the new tier its human-response clock."""
-    from_tier, from_state = case.tier, case.state
-    if rules.Tier(target) is rules.Tier.L3:
-        case.priority = 1
-    case.tier = target
-    case.escalated_at = now
-    case.updated_at = now
-    if State(case.state) in OPEN_WORK:
-        case.state = State.escalated.value
-    session.add(TimelineEvent(case_id=case.id, at=now, kind="escalation", actor_role=actor_role, actor_id=actor_id,
-                              action="escalate", from_state=from_state, to_state=case.state, reason=reason,
-                              data={"from_tier": from_tier, "to_tier": target}, buyer_visible=True))
-    if case.human_response_at is None and from_tier != target:
-        row = rules.pick_policy(matrix or load_matrix(session), target, case.case_type, case.priority)
-        if row.human_response_minutes is not None:
-            clock = SlaClock(case_id=case.id, policy_id=row.id)
-            apply_state(clock, rules.start_clock(ClockKind.human_response, target,
-                                                 row.human_response_minutes * 60, row.business_hours, now,
-                                                 calendar))
-            session.add(clock)
-
-
-def settle_clock(state: ClockState, case_state: State, now: datetime, calendar: BusinessCalendar) -> ClockState:
+def settle_clock(state: ClockState, now: datetime, calendar: BusinessCalendar, *, settled: bool,
+                 paused: bool) -> ClockState:
     """A new clock under the state intake left the case in: stopped if settled, paused if waiting on the buyer."""
-    if stops_resolution_clock(case_state):
+    if settled:
         return rules.stop(state, now, calendar)
-    if pauses_clocks(case_state):
+    if paused:
         return rules.pause(state, now, calendar)
     return state

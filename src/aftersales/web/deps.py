@@ -2,44 +2,24 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import datetime
-from threading import Lock
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from aftersales.db import unit_of_work
 from aftersales.problems import Forbidden, Unauthorized
 from aftersales.runtime import Runtime
 from aftersales.security.principals import Principal, Role
 from aftersales.security.tokens import authenticate, hash_token
 
-#: a revoked token stops working within this many seconds on every process
-PRINCIPAL_CACHE_SECONDS = 30.0
-
-
-class PrincipalCache:
-    """Keeps hot paths (intake at a live-stream peak) from querying the token table on every request."""
-
-    def __init__(self, ttl: float = PRINCIPAL_CACHE_SECONDS) -> None:
-        self._ttl = ttl
-        self._entries: dict[str, tuple[float, Principal]] = {}
-        self._lock = Lock()
-
-    def get(self, token_hash: str) -> Principal | None:
-        entry = self._entries.get(token_hash)
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1]
-
-    def put(self, token_hash: str, principal: Principal) -> None:
-        with self._lock:
-            if len(self._entries) > 50_000:
-                self._entries.clear()
-            self._entries[token_hash] = (time.monotonic() + self._ttl, principal)
+#: the largest id a database integer column holds everywhere (PostgreSQL int4): a larger path id can name no row,
+#: and passing it on would overflow the driver instead of answering 404
+MAX_ROW_ID = 2_147_483_647
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="记录编号 / row id")]
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -66,6 +46,17 @@ def get_db(runtime: RuntimeDep) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_db)]
 
 
+def get_transaction(runtime: RuntimeDep) -> Iterator[Session]:
+    """One unit of work per write request: committed when the route returns, rolled back when it raises."""
+    with unit_of_work(runtime.session_factory) as session:
+        yield session
+
+
+#: scope="function" closes the unit of work before the response is sent, so a failed commit is the caller's
+#: error answer, never a 2xx for writes that did not land
+Transaction = Annotated[Session, Depends(get_transaction, scope="function")]
+
+
 def bearer_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -83,7 +74,7 @@ def _load_principal(runtime: Runtime, token: str) -> Principal:
 async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
     """Async so intake never waits for a thread when the principal is cached."""
     token = bearer_token(request)
-    cache: PrincipalCache = runtime.extras.setdefault("principals", PrincipalCache())  # type: ignore[assignment]
+    cache = runtime.principals
     hashed = hash_token(token)
     principal = cache.get(hashed)
     if principal is None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from aftersales.security.deps import CurrentPrincipal
+from aftersales.web.deps import CurrentPrincipal
 
-router = APIRouter(prefix="/api/v1", tags=["parties 主体"])
+router = APIRouter(prefix="/api/v1", tags=["identity 身份"])
 
 
 @router.get("/me", summary="当前身份 / the calling principal")

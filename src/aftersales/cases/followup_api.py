@@ -1,4 +1,4 @@
-"""HTTP routes for callback tasks (回访) worked by supervisors."""
+"""HTTP routes for callback tasks (回访) worked by supervisors; their outcome lands on the case timeline."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
+from aftersales.cases import followup
 from aftersales.cases.schemas import CallbackOutcome
-from aftersales.security.deps import CurrentPrincipal, DbSession, RuntimeDep, require_roles
 from aftersales.security.principals import Role
 from aftersales.surveys import service as survey_service
+from aftersales.web.deps import CurrentPrincipal, DbSession, RowId, RuntimeDep, Transaction, require_roles
 
 router = APIRouter(prefix="/api/v1/callbacks", tags=["surveys 回访"])
 
@@ -36,10 +37,9 @@ def list_callbacks(principal: CurrentPrincipal, session: DbSession, state: str |
 
 
 @router.post("/{task_id}/complete", response_model=CallbackRead, summary="记录回访结果 / record the outcome")
-def complete_callback(task_id: int, body: CallbackOutcome, principal: CurrentPrincipal, session: DbSession,
+def complete_callback(task_id: RowId, body: CallbackOutcome, principal: CurrentPrincipal, session: Transaction,
                       runtime: RuntimeDep) -> CallbackRead:
     require_roles(principal, Role.supervisor, Role.platform_admin)
-    actor = principal.actor_id
-    task = survey_service.complete_callback(session, task_id, body.outcome, body.satisfaction, actor,
-                                            runtime.clock.now())
+    task = followup.complete_callback(session, principal, task_id, outcome=body.outcome,
+                                      satisfaction=body.satisfaction, now=runtime.clock.now())
     return CallbackRead.model_validate(task)
