@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from aftersales.app import create_app
 from aftersales.demo.generator import generate
 from aftersales.evaluation import synthetic
-from aftersales.evaluation.api import EvaluationConfig, ReportCache, get_evaluation_config, router
+from aftersales.evaluation.api import EvaluationConfig, get_evaluation_config, router
+from aftersales.evaluation.dashboard import MemoryStore
 from aftersales.problems import DomainError
 from aftersales.runtime import Runtime
 from aftersales.security.principals import Principal, Role
@@ -45,7 +46,7 @@ def client(data_folder: Path) -> TestClient:
     async def _problem(_: Request, error: DomainError) -> JSONResponse:
         return JSONResponse({"status": error.status, "detail": error.detail}, status_code=error.status)
 
-    config = EvaluationConfig(source=str(data_folder), history_months=3, cache=ReportCache(),
+    config = EvaluationConfig(source=str(data_folder), history_months=3, store=MemoryStore(),
                               now=lambda: datetime(2026, 11, 2, tzinfo=UTC))
     app.dependency_overrides[get_principal] = _principal
     app.dependency_overrides[get_evaluation_config] = lambda: config

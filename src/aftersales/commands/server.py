@@ -43,13 +43,16 @@ def serve(host: Annotated[str, typer.Option(help="监听地址 / bind address")]
 def worker(interval: Annotated[float, typer.Option(help="两次扫描间隔秒数 / seconds between sweeps")] = 5.0,
            once: Annotated[bool, typer.Option(help="扫描一次后退出 / sweep once and exit")] = False,
            name: Annotated[str | None, typer.Option(help="worker 名称（记录在违约记录上）")] = None) -> None:
-    """后台 worker：SLA 超时检查与升级 / background worker sharing SLA sweeps (FOR UPDATE SKIP LOCKED)."""
+    """后台 worker：SLA 超时检查与升级、健康指数快照 / background worker: SLA sweeps (FOR UPDATE SKIP LOCKED) and
+    health-index snapshots of closed periods."""
     from aftersales.cases.escalation import sweep
+    from aftersales.evaluation.worker import snapshot_step
     from aftersales.runtime import build_runtime
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     runtime = build_runtime()
     label = name or f"{socket.gethostname()}:{os.getpid()}"
+    snapshots = snapshot_step(runtime, label)  # health-index snapshots of closed periods
     stopping = False
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
@@ -62,6 +65,7 @@ def worker(interval: Annotated[float, typer.Option(help="两次扫描间隔秒�
         report = sweep(runtime.session_factory, runtime.clock.now(), runtime.calendar, worker=label)
         if report.breaches:
             console.print(f"{label}: {report.breaches} 次超时，{report.escalations} 次升级 / breaches, escalations")
+        snapshots(runtime.clock.now())
         if once:
             break
         time.sleep(interval)

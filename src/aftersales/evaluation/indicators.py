@@ -7,13 +7,15 @@ aggregate per frame, so the whole evaluation is about ten queries whatever the n
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aftersales.calendars import BusinessCalendar as Calendar
 from aftersales.calendars import load_calendar
 from aftersales.evaluation import cleaning as cl
-from aftersales.evaluation import integrity
+from aftersales.evaluation import drilldown, integrity
 from aftersales.evaluation.catalogue import INDICATORS
 from aftersales.evaluation.cleaning import CleaningReport
 from aftersales.evaluation.estimates import Kind
@@ -235,12 +237,10 @@ def _subjects(source: Source, ctx: Context, seen: list[str], calendar: Calendar)
     return frame_out
 
 
-def compute_indicators(
-    source: Source, subject_type: str = "anchor", period: str = "2026-10", calendar: Calendar | None = None
-) -> IndicatorResult:
-    """All 28 indicators for every subject of a type in a month (YYYY-MM) or quarter (YYYY-Qn)."""
-    import pandas as pd
-
+@contextmanager
+def period_context(source: Source, subject_type: str, period: str, calendar: Calendar | None,
+                   report: CleaningReport) -> Iterator[tuple[Source, Context]]:
+    """The (deduplicated) source and the context every frame of the period needs, keys cached meanwhile."""
     if subject_type not in SUBJECT_TYPES:
         raise InvalidInput(
             f"主体类型应为 {', '.join(SUBJECT_TYPES)} / subject type must be one of "
@@ -249,7 +249,6 @@ def compute_indicators(
         )
     calendar = calendar or source.calendar or load_calendar()
     window = parse_period(period, calendar.zone)
-    report = CleaningReport()
     # the period's (case_id, sid) joins six frames: materialised once (a temp table, or a cached Spark
     # DataFrame) it is read from memory instead of decoding the cases' Parquet strings six times
     keys = case_keys(source, window, subject_type).cache()
@@ -258,12 +257,21 @@ def compute_indicators(
         if checked.tables.get("cases") is not source.tables.get("cases"):
             keys.release()
             keys = case_keys(checked, window, subject_type).cache()
-        source = checked
-        ctx = Context(window, subject_type, calendar, _caps(source, window, keys, calendar), keys)
-        measured = _frame_values(source, ctx, report)
-        subjects = _subjects(source, ctx, list(measured), calendar)
+        yield checked, Context(window, subject_type, calendar, _caps(checked, window, keys, calendar), keys)
     finally:
         keys.release()
+
+
+def compute_indicators(
+    source: Source, subject_type: str = "anchor", period: str = "2026-10", calendar: Calendar | None = None
+) -> IndicatorResult:
+    """All 28 indicators for every subject of a type in a month (YYYY-MM) or quarter (YYYY-Qn)."""
+    import pandas as pd
+
+    report = CleaningReport()
+    with period_context(source, subject_type, period, calendar, report) as (source, ctx):
+        measured = _frame_values(source, ctx, report)
+        subjects = _subjects(source, ctx, list(measured), ctx.calendar)
     for ind in integrity.unmeasurable(source):
         for got in measured.values():
             got.pop(ind, None)
@@ -274,9 +282,17 @@ def compute_indicators(
         got = measured.get(sid, {})
         for ind in INDICATORS:
             value, n, sd, note = got.get(ind, (math.nan, 0, math.nan, None))
-            rows.append((subject_type, sid, window.label, ind, value, n, sd, note))
+            rows.append((subject_type, sid, ctx.period.label, ind, value, n, sd, note))
     values = pd.DataFrame(rows, columns=VALUE_COLUMNS).astype({"value": "float64", "n": "int64", "sd": "float64"})
-    return IndicatorResult(values, subjects, report, window.label, subject_type)
+    return IndicatorResult(values, subjects, report, ctx.period.label, subject_type)
+
+
+def collect_drilldown(source: Source, subject_type: str, period: str) -> drilldown.Drill:
+    """The least favourable rows behind every subject's indicators in the period (drilldown.py)."""
+    with period_context(source, subject_type, period, None, CleaningReport()) as (checked, ctx):
+        unmeasurable = integrity.unmeasurable(checked)
+        drill = drilldown.collect(checked, ctx)
+    return {sid: {i: d for i, d in inds.items() if i not in unmeasurable} for sid, inds in drill.items()}
 
 
 def compute_series(

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aftersales.evaluation import effect, scoring, validation
+from aftersales.evaluation import scoring, sections, verdicts
 from aftersales.evaluation.assessment import Assessment, Row, assess, indicator_rows, rows_by_subject
 from aftersales.evaluation.estimates import Kind, estimate
 from aftersales.evaluation.forecast import Forecast, forecast_index
@@ -65,13 +65,14 @@ class Inputs:
     calendar: Calendar | None = None
 
 
-def check_options(options: Options) -> None:
+def check_options(options: Options) -> str:
+    """Refuse an unknown subject type or a malformed period; the period's canonical label."""
     from aftersales.evaluation.periods import parse_period
 
     if options.subject_type not in SUBJECT_TYPES:
         raise InvalidInput(f"主体类型应为 {'/'.join(SUBJECT_TYPES)} / subject must be one of "
                            f"{', '.join(SUBJECT_TYPES)}: {options.subject_type}", field="subject")
-    parse_period(options.period)
+    return parse_period(options.period).label
 
 
 def _last_month(period: str) -> str:
@@ -122,13 +123,6 @@ def _num(x: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(f) or math.isinf(f) else f
-
-
-def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
-    if frame is None or frame.empty:
-        return []
-    return [{k: (_num(v) if isinstance(v, float) else (v.item() if hasattr(v, "item") else v))
-             for k, v in rec.items()} for rec in frame.to_dict("records")]
 
 
 History = dict[str, dict[str, dict[str, Row]]]
@@ -227,7 +221,11 @@ def _subject_entry(ctx: _Context, subject: Mapping[str, Any], rows: dict[str, Ro
                     "name_en": choice.profile.name_en, "weights": choice.profile.weights,
                     "applied_weights": result.score.index.applied_weights,
                     "reason_zh": choice.reason_zh, "reason_en": choice.reason_en},
+        "period": ctx.options.period,
         "dimensions": {d: scoring.shown(v) for d, v in result.score.dimensions.items()},
+        "dimension_intervals": {d: None if b is None else [scoring.shown(b[0]), scoring.shown(b[1])]
+                                for d, b in verdicts.dimension_intervals(
+                                    result.score.dimensions, result.bounds, ctx.method.level).items()},
         "indicators": indicator_rows(ctx.specs, rows, result, ctx.method, ctx.kinds),
         "coverage": {"indicators_with_data": cov.indicators_with_data,
                      "indicators_total": cov.indicators_total, "indicator_share": cov.indicator_share,
@@ -282,90 +280,6 @@ def _rank(subjects: list[dict[str, Any]], min_coverage: float) -> list[dict[str,
     return board
 
 
-def _dimension_frame(subject_type: str, subjects: list[dict[str, Any]]) -> pd.DataFrame:
-    """Dimension scores per subject and month of the trend: the effect model learns from the whole panel,
-    not from one month's handful of subjects."""
-    import pandas as pd
-
-    rows = [{"subject_type": subject_type, "subject_id": s["subject_id"], "period": t["period"],
-             **{d: t["dimensions"].get(d) for d in scoring.DIMENSIONS}}
-            for s in subjects for t in s["trend"] if t["dimensions"]]
-    return pd.DataFrame(rows, columns=["subject_type", "subject_id", "period", *scoring.DIMENSIONS]).astype(
-        {d: float for d in scoring.DIMENSIONS})
-
-
-def _outcomes_for(inputs: Inputs, period: str) -> pd.DataFrame | None:
-    """Outcomes of the period; where the period has none, each subject's latest earlier outcome."""
-    frame = inputs.outcomes
-    if frame is None or frame.empty:
-        return None
-    same = frame[frame["period"].astype(str) == period]
-    if not same.empty:
-        return same
-    earlier = frame[frame["period"].astype(str) <= period].sort_values("period")
-    if earlier.empty:
-        return None
-    return earlier.groupby(["subject_type", "subject_id"], as_index=False).last()
-
-
-def _calibration(inputs: Inputs, specs: Mapping[str, Any]) -> list[dict[str, Any]]:
-    cur, prev = inputs.quarter_values, inputs.previous_quarter_values
-    if cur is None or prev is None or cur.empty or prev.empty:
-        return []
-    by_indicator = validation.calibration_flags(cur, prev).assign(level="indicator")
-    by_dimension = validation.calibration_flags(validation.dimension_values(cur, specs),
-                                                validation.dimension_values(prev, specs)).assign(level="dimension")
-    return _records(by_indicator) + _records(by_dimension)
-
-
-def _validation(inputs: Inputs, options: Options, subjects: list[dict[str, Any]],
-                specs: Mapping[str, Any]) -> dict[str, Any]:
-    import pandas as pd
-
-    out: dict[str, Any] = {"triangulation": [], "panel": [], "calibration": [], "predictive_validity": []}
-    if inputs.measurements is not None:
-        m = inputs.measurements
-        m = m[m["period"].astype(str).isin({options.period, _quarter_of(options.period)})]
-        out["triangulation"] = _records(validation.triangulate(m))
-    if inputs.panel is not None:
-        out["panel"] = [{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}
-                        for r in validation.panel_agreement(inputs.panel)]
-    out["calibration"] = _calibration(inputs, specs)
-    outcomes = _outcomes_for(inputs, options.period)
-    if outcomes is not None:
-        idx = pd.DataFrame([{"subject_type": options.subject_type, "subject_id": s["subject_id"],
-                             "index": s["index"]} for s in subjects if s["index"] is not None],
-                           columns=["subject_type", "subject_id", "index"])
-        out["predictive_validity"] = [{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}
-                                      for r in validation.predictive_validity(idx, outcomes)]
-    return out
-
-
-def _effect(inputs: Inputs, ctx: _Context, subjects: list[dict[str, Any]],
-            values: dict[str, dict[str, Row]]) -> dict[str, Any]:
-    outcomes = inputs.outcomes
-    models = {}
-    if outcomes is not None and not outcomes.empty:
-        models = effect.fit_outcome_models(_dimension_frame(ctx.options.subject_type, subjects),
-                                           outcomes.assign(period=outcomes["period"].astype(str)))
-    report: dict[str, Any] = {"models": {o: {"n": m.n, "r2": m.r2, "intercept": m.intercept,
-                                             "coefficients": m.coefficients, "filled_cells": m.filled_cells,
-                                             "alpha": m.alpha}
-                                         for o, m in models.items()}}
-    if not ctx.options.what_if:
-        return report
-    for s in subjects:
-        weights = ctx.book.get(s["profile"]["name"]).weights
-        vals = {k: (r.estimate if r.status == "ok" else None) for k, r in values.get(s["subject_id"], {}).items()}
-        wi = effect.what_if(vals, ctx.options.what_if, ctx.specs, weights, models)
-        s["what_if"] = {"overrides": wi.overrides, "index_before": wi.before.index.index,
-                        "index_after": wi.after.index.index, "grade_after": wi.after.grade,
-                        "dimensions_after": wi.after.dimensions,
-                        "predicted_before": wi.predicted_before, "predicted_after": wi.predicted_after}
-    report["what_if_summary"] = effect.summarise_what_if(ctx.options.what_if, [s.get("what_if") for s in subjects])
-    return report
-
-
 def _report_constant(cleaning: dict[str, Any], estimated: pd.DataFrame) -> None:
     """An indicator equal for every subject tells nobody apart: say so beside the other cleaning rules."""
     if estimated.empty:
@@ -408,7 +322,7 @@ def build_report(inputs: Inputs, options: Options, specs: Mapping[str, Any], *, 
     board = _rank(subjects, options.min_rank_coverage)
     order = {row["subject_id"]: i for i, row in enumerate(board)}
     subjects.sort(key=lambda s: order[s["subject_id"]])
-    effect_report = _effect(inputs, ctx, subjects, values)
+    effect_report = sections.effect(inputs, ctx, subjects, values)
     indices = [s["index"] for s in subjects if s["index"] is not None]
     return {
         "subject_type": options.subject_type, "period": options.period,
@@ -430,7 +344,7 @@ def build_report(inputs: Inputs, options: Options, specs: Mapping[str, Any], *, 
         "leaderboard": board,
         "subjects": subjects,
         "cleaning": inputs.cleaning,
-        "validation": _validation(inputs, options, subjects, specs) if options.validate else {},
+        "validation": sections.validation(inputs, options, subjects, specs) if options.validate else {},
         "effect": effect_report,
     }
 
@@ -446,3 +360,19 @@ def evaluate(source_spec: str, options: Options, *, generated_at: datetime, data
         load_book(options.profile_file).get(options.profile)  # refuse an unknown profile before reading data
     source = open_source(source_spec, database_url=database_url, mapping=mapping, data=data)
     return build_report(read_inputs(source, options), options, INDICATORS, generated_at=generated_at)
+
+
+def evaluate_for_snapshot(source_spec: str, subject_type: str, period: str, *, history_months: int,
+                          generated_at: datetime, database_url: str | None = None,
+                          mapping: str | Path | None = None) -> dict[str, Any]:
+    """The report a snapshot stores: no validation, the trend, and each indicator's drill-down rows."""
+    from aftersales.evaluation import drilldown
+    from aftersales.evaluation.indicators import INDICATORS, collect_drilldown
+    from aftersales.evaluation.sources import open_source
+
+    options = Options(subject_type=subject_type, period=period, validate=False, history_months=history_months)
+    check_options(options)
+    source = open_source(source_spec, database_url=database_url, mapping=mapping)
+    report = build_report(read_inputs(source, options), options, INDICATORS, generated_at=generated_at)
+    drilldown.attach(report, collect_drilldown(source, subject_type, period))
+    return report

@@ -68,6 +68,25 @@ def index_interval(index: float | None, bounds: Mapping[str, tuple[float | None,
     return IndexInterval(max(index - half, 0.0), min(index + half, 100.0))
 
 
+def dimension_intervals(dims: Mapping[str, float | None], bounds: Mapping[str, tuple[float | None, float | None]],
+                        level: float) -> dict[str, tuple[float, float] | None]:
+    """Each dimension's mean ± z·sd under the same independence as the index interval."""
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    variances: dict[str, list[float]] = {}
+    for ind, (low, high) in bounds.items():
+        if low is not None and high is not None:
+            variances.setdefault(scoring.dimension_of(ind), []).append(((high - low) / (2 * z)) ** 2)
+    out: dict[str, tuple[float, float] | None] = {}
+    for dim, value in dims.items():
+        parts = variances.get(dim)
+        if value is None or not parts:
+            out[dim] = None
+            continue
+        half = z * math.sqrt(sum(parts)) / len(parts)
+        out[dim] = (max(value - half, 0.0), min(value + half, 100.0))
+    return out
+
+
 @dataclass(frozen=True)
 class Verdict:
     status: str  # graded | insufficient_data | no_data
