@@ -7,7 +7,7 @@ aggregate per frame, so the whole evaluation is about ten queries whatever the n
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from aftersales.calendars import BusinessCalendar as Calendar
 from aftersales.calendars import load_calendar
 from aftersales.evaluation import cleaning as cl
-from aftersales.evaluation import drilldown, integrity
-from aftersales.evaluation.catalogue import INDICATORS
+from aftersales.evaluation import drilldown, integrity, supplementary
+from aftersales.evaluation.catalogue import INDICATORS as INDICATORS
 from aftersales.evaluation.cleaning import CleaningReport
 from aftersales.evaluation.estimates import Kind
 from aftersales.evaluation.frames import (
@@ -31,10 +31,11 @@ from aftersales.evaluation.frames import (
     return_hours,
     since_case_floor,
 )
-from aftersales.evaluation.measures import MEASURES, aggregates, scoped_columns
+from aftersales.evaluation.measures import MEASURES, Measure, aggregates, scoped_columns
 from aftersales.evaluation.periods import Period, months_between, parse_period
 from aftersales.evaluation.schema import PLATFORM_ID, SUBJECT_TYPES
 from aftersales.evaluation.sources import Source
+from aftersales.evaluation.supplementary import Supplementary
 from aftersales.problems import InvalidInput
 
 if TYPE_CHECKING:
@@ -100,10 +101,11 @@ def _caps(source: Source, period: Period, keys: Any, calendar: Calendar) -> dict
 Measured = dict[str, dict[str, tuple[float, int, float, str | None]]]
 
 
-def _frame_values(source: Source, ctx: Context, report: CleaningReport) -> Measured:
+def _frame_values(source: Source, ctx: Context, report: CleaningReport,
+                  measures: Mapping[str, Measure]) -> Measured:
     """{subject_id: {indicator: (value, n)}} from one aggregate per frame; the cleaning counts ride along."""
     by_frame: dict[str, list[str]] = {}
-    for ind, measure in MEASURES.items():
+    for ind, measure in measures.items():
         by_frame.setdefault(measure.frame, []).append(ind)
     out: Measured = {}
     for frame_name, inds in by_frame.items():
@@ -114,14 +116,14 @@ def _frame_values(source: Source, ctx: Context, report: CleaningReport) -> Measu
         frame = FRAMES[frame_name](source, ctx)
         if frame is None:
             continue
-        result = _aggregate_frame(frame_name, frame, inds, ctx)
+        result = _aggregate_frame(frame_name, frame, inds, ctx, measures)
         checks = [c for c in result.columns if c.startswith(cl.CHECK_PREFIX)]
         if checks:
             totals = {c.removeprefix(cl.CHECK_PREFIX): int(result[c].fillna(0).sum()) for c in checks}
             cl.report_checks(report, frame_name, totals, ctx.caps)
         # rows without a subject of this type: counted by the cleaning, scored for no one
         scored = result[result["sid"].notna()]
-        columns = [_values(ind, scored) for ind in inds]
+        columns = [_values(ind, scored, measures[ind]) for ind in inds]
         for i, sid in enumerate(scored["sid"].tolist()):
             values = out.setdefault(str(sid), {})
             for ind, pairs in zip(inds, columns, strict=True):
@@ -129,21 +131,22 @@ def _frame_values(source: Source, ctx: Context, report: CleaningReport) -> Measu
     return out
 
 
-def _aggregate_frame(frame_name: str, frame: Any, inds: list[str], ctx: Context) -> pd.DataFrame:
+def _aggregate_frame(frame_name: str, frame: Any, inds: list[str], ctx: Context,
+                     measures: Mapping[str, Measure]) -> pd.DataFrame:
     # project every indicator's x once, then aggregate plain columns: the engine computes each
     # duration and condition once per row instead of once per aggregate that mentions it
     columns: dict[str, Any] = {}
     for ind in inds:
-        columns |= scoped_columns(ind, frame)
+        columns |= scoped_columns(ind, frame, measures[ind])
     checks = cl.frame_checks(frame_name, frame, ctx.caps)
     narrow = frame.select("sid", **columns, **checks)
     metrics: dict[str, Any] = {name: narrow[name].sum() for name in checks}
     for ind in inds:
-        metrics |= aggregates(ind, narrow)
+        metrics |= aggregates(ind, narrow, measures[ind])
     return narrow.group_by("sid").aggregate(**metrics).execute()
 
 
-def _values(ind: str, result: pd.DataFrame) -> list[tuple[float, int, float, str | None]]:
+def _values(ind: str, result: pd.DataFrame, measure: Measure) -> list[tuple[float, int, float, str | None]]:
     """(value, n, sd, note) of one indicator for every row of a frame's aggregate, column-wise (2,000
     subjects times 28 indicators is too many rows for a per-value Python function)."""
     import numpy as np
@@ -152,7 +155,6 @@ def _values(ind: str, result: pd.DataFrame) -> list[tuple[float, int, float, str
     def column(suffix: str) -> np.ndarray:
         return pd.to_numeric(result[f"{ind}__{suffix}"]).astype("float64").to_numpy()
 
-    measure = MEASURES[ind]
     n = np.trunc(np.nan_to_num(column("n"))).astype("int64")
     head = column("v")
     safe_n = np.where(n == 0, 1, n)
@@ -263,24 +265,27 @@ def period_context(source: Source, subject_type: str, period: str, calendar: Cal
 
 
 def compute_indicators(
-    source: Source, subject_type: str = "anchor", period: str = "2026-10", calendar: Calendar | None = None
+    source: Source, subject_type: str = "anchor", period: str = "2026-10", calendar: Calendar | None = None,
+    extra: Supplementary = supplementary.EMPTY,
 ) -> IndicatorResult:
-    """All 28 indicators for every subject of a type in a month (YYYY-MM) or quarter (YYYY-Qn)."""
+    """All 28 indicators (and any supplementary ones) for every subject of a type in a month or quarter."""
     import pandas as pd
 
     report = CleaningReport()
+    measures = {**MEASURES, **extra.measures}
+    needs = {**integrity.NEEDS, **extra.needs}
     with period_context(source, subject_type, period, calendar, report) as (source, ctx):
-        measured = _frame_values(source, ctx, report)
+        measured = _frame_values(source, ctx, report, measures)
         subjects = _subjects(source, ctx, list(measured), ctx.calendar)
-    for ind in integrity.unmeasurable(source):
+    for ind in integrity.unmeasurable(source, needs):
         for got in measured.values():
             got.pop(ind, None)
-    empty = [ind for ind in INDICATORS if not any(v.get(ind, (0, 0))[1] > 0 for v in measured.values())]
-    integrity.explain_empty(report, source, subject_type, empty)
+    empty = [ind for ind in measures if not any(v.get(ind, (0, 0))[1] > 0 for v in measured.values())]
+    integrity.explain_empty(report, source, subject_type, empty, needs)
     rows = []
     for sid in subjects["subject_id"]:
         got = measured.get(sid, {})
-        for ind in INDICATORS:
+        for ind in measures:
             value, n, sd, note = got.get(ind, (math.nan, 0, math.nan, None))
             rows.append((subject_type, sid, ctx.period.label, ind, value, n, sd, note))
     values = pd.DataFrame(rows, columns=VALUE_COLUMNS).astype({"value": "float64", "n": "int64", "sd": "float64"})
@@ -290,18 +295,19 @@ def compute_indicators(
 def collect_drilldown(source: Source, subject_type: str, period: str) -> drilldown.Drill:
     """The least favourable rows behind every subject's indicators in the period (drilldown.py)."""
     with period_context(source, subject_type, period, None, CleaningReport()) as (checked, ctx):
-        unmeasurable = integrity.unmeasurable(checked)
+        unmeasurable = integrity.unmeasurable(checked, integrity.NEEDS)
         drill = drilldown.collect(checked, ctx)
     return {sid: {i: d for i, d in inds.items() if i not in unmeasurable} for sid, inds in drill.items()}
 
 
 def compute_series(
-    source: Source, subject_type: str, periods: list[str], calendar: Calendar | None = None
+    source: Source, subject_type: str, periods: list[str], calendar: Calendar | None = None,
+    extra: Supplementary = supplementary.EMPTY,
 ) -> pd.DataFrame:
     """The values frame of several periods stacked (for trends and forecasts)."""
     import pandas as pd
 
-    frames = [compute_indicators(source, subject_type, p, calendar).values for p in periods]
+    frames = [compute_indicators(source, subject_type, p, calendar, extra).values for p in periods]
     if not frames:
         return pd.DataFrame(columns=VALUE_COLUMNS)
     return pd.concat(frames, ignore_index=True)

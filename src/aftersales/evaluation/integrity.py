@@ -9,6 +9,7 @@ the source did not provide, so an empty indicator is never a silent mystery.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from aftersales.evaluation.cleaning import CleaningReport
@@ -102,21 +103,22 @@ def _report(report: CleaningReport, table: str, column: str, rows: int) -> None:
                f"row kept, {rows} rows dropped")
 
 
-def unmeasurable(source: Source) -> dict[str, list[str]]:
+def unmeasurable(source: Source, needs: Mapping[str, tuple[str, ...]]) -> dict[str, list[str]]:
     """Indicators the source cannot measure, with the absent columns: read as NULL they would score a
     silent 0 (no first answer recorded reads as "not answered"), so they have no data instead."""
     out = {}
-    for ind, needs in NEEDS.items():
-        missing = [col for col in needs if _absent(source, col)]
+    for ind, columns in needs.items():
+        missing = [col for col in columns if _absent(source, col)]
         if missing:
             out[ind] = missing
     return out
 
 
-def explain_empty(report: CleaningReport, source: Source, subject_type: str, empty: list[str]) -> None:
+def explain_empty(report: CleaningReport, source: Source, subject_type: str, empty: list[str],
+                  needs_of: Mapping[str, tuple[str, ...]]) -> None:
     """One entry per indicator without data for any subject, naming the absent columns behind it."""
     for ind in empty:
-        needs = list(NEEDS.get(ind, ()))
+        needs = list(needs_of.get(ind, ()))
         key = SUBJECT_KEY.get(subject_type)
         if key is not None:
             needs.append(f"{_GROUPED_BY.get(ind, 'cases')}.{key}")

@@ -220,11 +220,11 @@ MEASURES: dict[str, Measure] = {
 }
 
 
-def scoped_columns(indicator: str, table: ibis.Table) -> dict[str, ibis.Value]:
+def scoped_columns(indicator: str, table: ibis.Table, measure: Measure | None = None) -> dict[str, ibis.Value]:
     """The indicator's x (and weight) where the row is in scope, NULL elsewhere: computed once per row."""
     import ibis
 
-    measure = MEASURES[indicator]
+    measure = measure or MEASURES[indicator]
     scope, value, *weight = measure.define(table)
     inside = scope.fill_null(False)
     columns = {f"{indicator}__x": ibis.ifelse(inside, value.cast("float64"), ibis.null("float64"))}
@@ -235,10 +235,10 @@ def scoped_columns(indicator: str, table: ibis.Table) -> dict[str, ibis.Value]:
     return columns
 
 
-def aggregates(indicator: str, table: ibis.Table) -> dict[str, ibis.Value]:
+def aggregates(indicator: str, table: ibis.Table, measure: Measure | None = None) -> dict[str, ibis.Value]:
     """The engine-side aggregates of one indicator over `scoped_columns`: its numerator (or median), its count."""
     kept = table[f"{indicator}__x"]
-    measure = MEASURES[indicator]
+    measure = measure or MEASURES[indicator]
     head = kept.median() if measure.how == "median" else kept.sum()
     count = table[f"{indicator}__w"].sum() if measure.how == "ratio" else kept.count()
     out = {f"{indicator}__v": head, f"{indicator}__n": count}

@@ -13,12 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aftersales.evaluation import scoring, sections, verdicts
+from aftersales.evaluation import scoring, sections, supplementary, verdicts
 from aftersales.evaluation.assessment import Assessment, Row, assess, indicator_rows, rows_by_subject
 from aftersales.evaluation.estimates import Kind, estimate
 from aftersales.evaluation.forecast import Forecast, forecast_index
 from aftersales.evaluation.method import Method, load_method
 from aftersales.evaluation.profiles import ProfileBook, choose_profile, load_book
+from aftersales.evaluation.supplementary import Supplementary
 from aftersales.problems import InvalidInput
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ class Options:
     min_rank_coverage: float = 0.0
     #: the statistical method (method.toml layout); None: the built-in one
     method_file: Path | None = None
+    #: supplementary indicators (supplementary.py); None: AFTERSALES_EVALUATION_INDICATORS_FILE if set
+    indicators_file: Path | None = None
 
 
 @dataclass
@@ -63,6 +66,7 @@ class Inputs:
     previous_quarter_values: pd.DataFrame | None = None
     #: the source's business calendar (its promo windows pick the weight profile); None: China
     calendar: Calendar | None = None
+    extra: Supplementary = field(default_factory=lambda: supplementary.EMPTY)
 
 
 def check_options(options: Options) -> str:
@@ -94,12 +98,13 @@ def read_inputs(source: Any, options: Options) -> Inputs:
     from aftersales.evaluation.indicators import compute_indicators, compute_series
     from aftersales.evaluation.sources import read_table
 
-    current = compute_indicators(source, subject_type=options.subject_type, period=options.period)
+    extra = supplementary.load(options.indicators_file)
+    current = compute_indicators(source, subject_type=options.subject_type, period=options.period, extra=extra)
     months = scoring.trailing_periods(_last_month(options.period), options.history_months)
-    history = compute_series(source, options.subject_type, periods=months)
+    history = compute_series(source, options.subject_type, periods=months, extra=extra)
     inputs = Inputs(values=current.values, subjects=current.subjects, history=history,
                     cleaning=current.cleaning.as_dict(), source=str(getattr(source, "description", "")),
-                    calendar=getattr(source, "calendar", None))
+                    calendar=getattr(source, "calendar", None), extra=extra)
     if not options.validate:
         return inputs
     for name, attr in (("external_measurements", "measurements"), ("panel_scores", "panel"),
@@ -109,9 +114,9 @@ def read_inputs(source: Any, options: Options) -> Inputs:
             setattr(inputs, attr, frame[frame["subject_type"] == options.subject_type])
     quarter = _quarter_of(options.period)
     stype = options.subject_type
-    inputs.quarter_values = compute_indicators(source, subject_type=stype, period=quarter).values
+    inputs.quarter_values = compute_indicators(source, subject_type=stype, period=quarter, extra=extra).values
     inputs.previous_quarter_values = compute_indicators(
-        source, subject_type=stype, period=scoring.previous_period(quarter)).values
+        source, subject_type=stype, period=scoring.previous_period(quarter), extra=extra).values
     return inputs
 
 
@@ -302,7 +307,8 @@ def build_report(inputs: Inputs, options: Options, specs: Mapping[str, Any], *, 
 
     months = scoring.trailing_periods(_last_month(options.period), options.history_months)
     method = load_method(options.method_file)
-    kinds = kinds or indicator_kinds()
+    kinds = {**(kinds or indicator_kinds()), **inputs.extra.kinds}
+    specs = {**specs, **inputs.extra.specs}
     ctx = _Context(options, specs, book or load_book(options.profile_file),
                    _promo_map(calendar or inputs.calendar or load_calendar(), [*months, options.period]), method,
                    kinds)
