@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -244,3 +245,24 @@ def test_subject_measured_on_few_indicators_is_not_ranked_above_fully_measured_o
     assert a4["grade"] is None and a4["grade_status"] == "insufficient_data"   # and not graded
     assert [r["subject_id"] for r in board] == ["a1", "a2", "a3", "a4"]
     assert [r["rank"] for r in board][:3] == [1, 2, 3]
+
+
+def test_trend_month_labels_never_overlap_and_the_lines_are_explained() -> None:
+    months = [f"2025-{m:02d}" for m in range(1, 13)] + ["2026-01", "2026-02", "2026-03"]
+    chart = svg.trend([{"period": m, "index": 70.0} for m in months],
+                      [{"period": f"2026-0{i}", "mean": 70.0, "lower": 60.0, "upper": 80.0} for i in (4, 5, 6)])
+    root = ElementTree.fromstring(chart)
+    labels = [(float(e.get("x") or 0), e.text) for e in root.iter("text")
+              if e.text and re.fullmatch(r"\d{4}-\d{2}", e.text)]
+    xs = [x for x, _ in labels]
+    assert len(xs) >= 4 and labels[-1][1] == "2026-06"
+    assert min(b - a for a, b in itertools.pairwise(xs)) >= svg.LABEL_PX
+    legend = svg.trend_legend()
+    assert "60" in legend and "85" in legend and "及格" in legend
+
+
+def test_scores_in_the_report_are_rounded_as_shown() -> None:
+    report = build()
+    for s in report["subjects"]:  # type: ignore[union-attr]
+        for value in [s["index"], *s["dimensions"].values(), *(i["score"] for i in s["indicators"])]:
+            assert value is None or round(value, 1) == value
