@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aftersales.evaluation import scoring, verdicts
-from aftersales.evaluation.estimates import SCORED
+from aftersales.evaluation.estimates import SCORED, SMALL
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,6 +63,8 @@ class Assessment:
     interval: verdicts.IndexInterval
     verdict: verdicts.Verdict
     bounds: dict[str, tuple[float | None, float | None]]
+    #: coverage by indicators at or above their minimum sample: what the grade's gate reads
+    measured: scoring.Coverage
 
     @property
     def index(self) -> float | None:
@@ -76,16 +78,24 @@ class Assessment:
 
 def assess(rows: Mapping[str, Row], specs: Mapping[str, Any], weights: Mapping[str, float],
            method: Method) -> Assessment:
-    """Score the indicators whose status allows it, build the index and its interval, and gate the grade."""
-    estimates = {ind: (r.estimate if r.status == SCORED else None) for ind, r in rows.items()}
+    """Score the indicators whose status allows it, build the index and its interval, and gate the grade.
+
+    Below its minimum sample an indicator still enters the index with its shrunken estimate and its (wide)
+    interval when the method says `small_samples = "estimate"`, but it never counts as measured for the
+    grade: only indicators at or above their minimum do.
+    """
+    usable = {SCORED, SMALL} if method.small_samples == "estimate" else {SCORED}
+    estimates = {ind: (r.estimate if r.status in usable else None) for ind, r in rows.items()}
     result = scoring.score_subject(estimates, specs, weights)
     bounds = {ind: verdicts.score_interval(rows[ind].lower, rows[ind].upper, spec.target, spec.floor)
-              for ind, spec in specs.items() if ind in rows and rows[ind].status == SCORED}
+              for ind, spec in specs.items() if ind in rows and rows[ind].status in usable}
     interval = verdicts.index_interval(result.index.index, bounds, result.index.applied_weights, method.level)
-    verdict = verdicts.gate(result.coverage, interval, method)
+    measured = scoring.score_subject({ind: (r.estimate if r.status == SCORED else None) for ind, r in rows.items()},
+                                     specs, weights).coverage
+    verdict = verdicts.gate(measured, interval, method, has_index=result.index.index is not None)
     graded = scoring.SubjectScore(result.scores, result.dimensions, result.index, result.coverage,
                                   result.grade if verdict.graded else None)
-    return Assessment(graded, interval, verdict, bounds)
+    return Assessment(graded, interval, verdict, bounds, measured)
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:

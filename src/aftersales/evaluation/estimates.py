@@ -6,7 +6,8 @@ Statuses, in the order they are decided:
 - `cannot_vary`: the indicator could not have moved for this subject (S4 without a returning buyer);
 - `constant`: every subject of the population has the same raw value, so the indicator tells nobody
   apart (S4 = 0 everywhere when no buyer ever files twice on an order): no data for all, reported;
-- `small_sample`: fewer rows than the method's minimum; shown with its estimate and interval, not scored;
+- `small_sample`: fewer rows than the method's minimum; shown with its estimate and interval, never counted
+  as measured for a grade (whether it enters the index is the method's `small_samples` setting);
 - `ok`: scored with its shrunken estimate.
 """
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SCORED = "ok"
+SMALL = "small_sample"
 #: populations of at least this many subjects with data are checked for a constant value
 CONSTANT_MIN_SUBJECTS = 3
 
@@ -62,7 +64,7 @@ def _population(group: pd.DataFrame, kind: Kind, method: Method, indicator: str)
     usable = with_data & (status == SCORED)
     shrunk = _shrink(value, group, n, usable, kind, method)
     small = usable & (n < method.min_sample(indicator, kind.kind))
-    status[small] = "small_sample"
+    status[small] = SMALL
     return group.assign(estimate=shrunk.estimate, lower=shrunk.lower, upper=shrunk.upper, status=status,
                         prior_rows=shrunk.prior_rows)
 

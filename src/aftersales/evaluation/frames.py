@@ -31,6 +31,8 @@ class Context:
     calendar: Calendar
     caps: dict[str, float]
     case_keys: ibis.Table | None = None  # (case_id, sid) of the period's cases
+    #: "table.column" the source did not provide: a rule that needs one judges nothing rather than "missed"
+    absent: frozenset[str] = frozenset()
 
 
 def case_keys(source: Source, period: Period, subject_type: str) -> ibis.Table:
@@ -140,10 +142,14 @@ def cases_frame(source: Source, ctx: Context) -> ibis.Table | None:
     first, human, resolve = (c[cl.valid_column(e)] for e in ("first_response_at", "first_human_response_at",
                                                              "resolved_at"))
     local = local_time(c.created_at, ctx.calendar, ctx.period)
+    def met(column: str, end: ibis.Value, valid: ibis.Value, limit_us: int) -> ibis.Value:
+        # a tier whose deadline column the source lacks cannot be judged: NULL, out of R2's scope
+        return ibis.null("boolean") if f"cases.{column}" in ctx.absent else cl.within_us(end, valid, limit_us)
+
     sla = ibis.cases(
-        (c.tier == "L1", cl.within_us(c.first_response_at, first, 15 * cl.US_PER_MINUTE)),
-        (c.tier == "L2", cl.within_us(c.first_human_response_at, human, cl.US_PER_HOUR)),
-        (c.tier == "L3", cl.within_us(c.resolved_at, resolve, 24 * cl.US_PER_HOUR)),
+        (c.tier == "L1", met("first_response_at", c.first_response_at, first, 15 * cl.US_PER_MINUTE)),
+        (c.tier == "L2", met("first_human_response_at", c.first_human_response_at, human, cl.US_PER_HOUR)),
+        (c.tier == "L3", met("resolved_at", c.resolved_at, resolve, 24 * cl.US_PER_HOUR)),
         else_=ibis.null("boolean"),
     )
     return c.mutate(

@@ -259,7 +259,8 @@ def period_context(source: Source, subject_type: str, period: str, calendar: Cal
         if checked.tables.get("cases") is not source.tables.get("cases"):
             keys.release()
             keys = case_keys(checked, window, subject_type).cache()
-        yield checked, Context(window, subject_type, calendar, _caps(checked, window, keys, calendar), keys)
+        yield checked, Context(window, subject_type, calendar, _caps(checked, window, keys, calendar), keys,
+                               integrity.absent_columns(checked))
     finally:
         keys.release()
 

@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 # the input columns each indicator reads besides the subject key (docs/evaluation-schema.md)
 NEEDS: dict[str, tuple[str, ...]] = {
     "R1": ("cases.first_response_at",),
-    "R2": ("cases.tier", "cases.first_response_at", "cases.first_human_response_at", "cases.resolved_at"),
-    "R3": ("cases.tier", "cases.first_response_at", "cases.first_human_response_at", "cases.resolved_at"),
+    # R2/R3 judge each tier by its own deadline column; a tier whose column is absent is left out (frames.py)
+    "R2": ("cases.tier",),
+    "R3": ("cases.tier",),
     "R4": ("cases.tier", "cases.first_human_response_at"),
     "R5": ("cases.first_response_at",),
     "E1": ("cases.case_type", "cases.resolved_at"),
@@ -101,6 +102,10 @@ def _report(report: CleaningReport, table: str, column: str, rows: int) -> None:
     report.add(table, column, "dropped_duplicate_ids", rows,
                f"{table}.{column} 重复，保留最早的一行，丢弃 {rows} 行 / duplicate {column} values: the earliest "
                f"row kept, {rows} rows dropped")
+
+
+def absent_columns(source: Source) -> frozenset[str]:
+    return frozenset(f"{table}.{col}" for table, cols in source.absent.items() for col in cols)
 
 
 def unmeasurable(source: Source, needs: Mapping[str, tuple[str, ...]]) -> dict[str, list[str]]:

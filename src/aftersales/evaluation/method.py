@@ -19,6 +19,9 @@ class Method:
     min_rate: int = 30
     min_mean: int = 20
     min_by_indicator: dict[str, int] = field(default_factory=dict)
+    #: below the minimum: "estimate" (the shrunken estimate enters the index, not the grade's coverage)
+    #: or "exclude" (the indicator is left out, as CMS leaves out a measure below its minimum cases)
+    small_samples: str = "estimate"
     max_prior_rows: float = 100.0
     min_subjects: int = 5
     min_dimensions: int = 3
@@ -35,6 +38,7 @@ class Method:
         """What the report states about the method it used."""
         return {"interval_level": self.level, "min_sample": {"rate": self.min_rate, "mean": self.min_mean,
                                                              **self.min_by_indicator},
+                "small_samples": self.small_samples,
                 "max_prior_rows": self.max_prior_rows, "min_subjects": self.min_subjects,
                 "grading": {"min_dimensions": self.min_dimensions, "min_indicators": self.min_indicators,
                             "min_weight_coverage": self.min_weight_coverage,
@@ -59,8 +63,12 @@ def parse_method(data: dict[str, Any]) -> Method:
     level = float(data.get("interval", {}).get("level", 0.90))
     if not 0.5 <= level < 1:
         raise InvalidInput("区间置信水平须在 0.5–1 之间 / interval.level must be within 0.5–1", field="interval.level")
+    below = str(sample.pop("below", "estimate"))
+    if below not in {"estimate", "exclude"}:
+        raise InvalidInput("min_sample.below 须为 estimate 或 exclude / min_sample.below must be estimate or exclude",
+                           field="min_sample.below")
     return Method(
-        level=level,
+        level=level, small_samples=below,
         min_rate=_positive(sample.get("rate", 30), "min_sample.rate", integer=True),
         min_mean=_positive(sample.get("mean", 20), "min_sample.mean", integer=True),
         min_by_indicator=per,

@@ -235,7 +235,11 @@ def _subject_entry(ctx: _Context, subject: Mapping[str, Any], rows: dict[str, Ro
         "coverage": {"indicators_with_data": cov.indicators_with_data,
                      "indicators_total": cov.indicators_total, "indicator_share": cov.indicator_share,
                      "dimensions_with_data": cov.dimensions_with_data, "weight_coverage": cov.weight_coverage,
-                     "missing_indicators": list(cov.missing_indicators)},
+                     "missing_indicators": list(cov.missing_indicators),
+                     # at or above the minimum sample: what the grade's gate counts
+                     "indicators_measured": result.measured.indicators_with_data,
+                     "dimensions_measured": result.measured.dimensions_with_data,
+                     "weight_measured": result.measured.weight_coverage},
         "trend": [{"period": m, "index": scoring.shown(v), "graded": bool(sc and sc.verdict.graded),
                    "lower": scoring.shown(sc.interval.lower) if sc else None,
                    "upper": scoring.shown(sc.interval.upper) if sc else None,

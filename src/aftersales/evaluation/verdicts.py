@@ -98,9 +98,13 @@ class Verdict:
         return self.status == GRADED
 
 
-def gate(coverage: scoring.Coverage, interval: IndexInterval, gates: Gates) -> Verdict:
-    """Graded only with enough dimensions, indicators and weight measured and a narrow enough interval."""
-    if coverage.indicators_with_data == 0:
+def gate(coverage: scoring.Coverage, interval: IndexInterval, gates: Gates, *, has_index: bool = True) -> Verdict:
+    """Graded only with enough dimensions, indicators and weight measured and a narrow enough interval.
+
+    `coverage` counts the indicators measured on at least their minimum sample; `has_index` says whether
+    there is an index at all (estimates of small samples may give one that cannot be graded).
+    """
+    if not has_index:
         return Verdict(NO_DATA, ("本期无可评分指标",), ("no indicator could be scored in the period",))
     zh: list[str] = []
     en: list[str] = []

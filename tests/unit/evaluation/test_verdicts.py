@@ -30,7 +30,7 @@ def _coverage(indicators: int, dimensions: int, weight: float) -> scoring.Covera
 ])
 def test_gate(indicators: int, dimensions: int, weight: float, half: float | None, status: str) -> None:
     interval = verdicts.IndexInterval(None, None) if half is None else verdicts.IndexInterval(70 - half, 70 + half)
-    verdict = verdicts.gate(_coverage(indicators, dimensions, weight), interval, Method())
+    verdict = verdicts.gate(_coverage(indicators, dimensions, weight), interval, Method(), has_index=half is not None)
     assert verdict.status == status
     assert bool(verdict.reasons_zh) == (status != "graded")
 
