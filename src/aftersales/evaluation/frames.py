@@ -222,14 +222,14 @@ def repeats_frame(source: Source, ctx: Context) -> ibis.Table | None:
                                 later.case_id != earlier.e_case, gap > 0,
                                 gap <= REPEAT_WINDOW_DAYS * cl.US_PER_DAY])
     hits = hits.select(hit_case=hits.case_id).distinct().mutate(repeat=ibis.literal(True))
-    # a buyer with two cases in the span could have repeated: a subject with none cannot vary on S4
-    returning = span.group_by("buyer_id").aggregate(buyer_cases=span.count())
-    returning = returning.filter(returning.buyer_cases >= 2).select(returning_buyer=returning.buyer_id)
+    # a case of the period on an order with another case in the span could be a repeat; a subject with no
+    # such case cannot vary on S4 (no data, not a free 100). The candidates already are those cases.
+    possible = later.select(mark_case=later.case_id)
+    marks = possible.left_join(hits, possible.mark_case == hits.hit_case)
     # joined before filtering, so the span stays one shared scan instead of a second read of the period
-    flagged = span.left_join(hits, span.case_id == hits.hit_case)
-    flagged = flagged.left_join(returning, flagged.buyer_id == returning.returning_buyer)
+    flagged = span.left_join(marks, span.case_id == marks.mark_case)
     flagged = flagged.filter(in_window(flagged.created_at, ctx.period.start, ctx.period.end), flagged.sid.notnull())
-    return flagged.mutate(repeat=flagged.repeat.fill_null(False), repeat_possible=flagged.returning_buyer.notnull())
+    return flagged.mutate(repeat=flagged.repeat.fill_null(False), repeat_possible=flagged.mark_case.notnull())
 
 
 def disputes_frame(source: Source, ctx: Context) -> ibis.Table | None:

@@ -121,7 +121,7 @@ def _s4(t: ibis.Table) -> Scoped:
 
 
 def _s4_eligible(t: ibis.Table) -> ibis.Value:
-    # a repeat needs a buyer with two cases: a subject none of whose buyers had two cannot have one
+    # a repeat needs an order with two cases: a subject with none cannot have one
     return t.repeat_possible
 
 

@@ -93,3 +93,20 @@ def test_an_unknown_locale_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as caught:
         open_source(str(_locale_folder(tmp_path)), mapping={"locale": "atlantis"})
     assert "atlantis" in caught.value.detail
+
+
+def test_repeat_complaints_without_any_order_with_two_cases_cannot_vary(tmp_path: Path) -> None:
+    folder = tmp_path / "repeats"
+    folder.mkdir()
+    (folder / "cases.csv").write_text(
+        "case_id,order_id,buyer_id,anchor_id,created_at\n"
+        "a1,O1,U1,A,2026-10-05 02:00:00\n"
+        "a2,O1,U1,A,2026-10-09 02:00:00\n"   # the same buyer again on O1: a repeat
+        "a3,O2,U2,A,2026-10-10 02:00:00\n"
+        "b1,O3,U3,B,2026-10-05 02:00:00\n"   # B: every order has one case, so S4 could not have moved
+        "b2,O4,U4,B,2026-10-06 02:00:00\n",
+        encoding="utf-8")
+    result = compute_indicators(open_source(str(folder)), "anchor", "2026-10")
+    s4 = result.values[result.values.indicator == "S4"].set_index("subject_id")
+    assert s4.loc["A", "value"] == pytest.approx(1 / 3) and s4.loc["A", "note"] is None
+    assert s4.loc["B", "note"] == "cannot_vary" and s4.loc["B", "value"] != s4.loc["B", "value"]   # NaN
