@@ -34,3 +34,21 @@ def test_reviews_become_cases_of_the_sellers_who_shipped_the_order(tmp_path: Pat
     assert values.loc[("sB", "S2"), "value"] == pytest.approx(2.0)
     # answers within 24 h of the survey: r1 12 h, r2 56 h, r3 20 h, r5 9 h
     assert values.loc[("sA", "R1"), ("value", "n")].tolist() == [pytest.approx(3 / 4), 4]
+
+
+def _cfpb():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("cfpb_recipe", ROOT / "scripts" / "real_data" / "cfpb.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cfpb_complaints_become_cases_of_their_company(tmp_path: Path) -> None:
+    _cfpb().main(ROOT / "tests" / "fixtures" / "evaluation" / "cfpb_sample" / "complaints.csv", tmp_path)
+    source = open_source(str(tmp_path), mapping=tmp_path / "mapping.yaml")
+    values = compute_indicators(source, "brand", "2016-03").values.set_index(["subject_id", "indicator"])
+    assert values.loc[("ACME BANK", "S5"), ["value", "n"]].tolist() == [pytest.approx(1 / 3), 3]
+    # forwarded the same day (R1 within 24 h) for 1001 and 1003; 1002 after two days
+    assert values.loc[("ACME BANK", "R1"), ["value", "n"]].tolist() == [pytest.approx(2 / 3), 3]
+    assert values.loc[("BETA CARD CO", "S5"), "n"] == 1
