@@ -26,7 +26,7 @@ from aftersales.evaluation.api import router as evaluation_router
 from aftersales.liability.api import router as liability_router
 from aftersales.live.api import router as live_router
 from aftersales.orders.api import router as orders_router
-from aftersales.problems import DomainError
+from aftersales.problems import DomainError, validation_fields
 from aftersales.runtime import Runtime, build_runtime
 from aftersales.sla.api import router as sla_router
 from aftersales.web.identity import router as identity_router
@@ -54,8 +54,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [{"field": ".".join(str(p) for p in e["loc"] if p != "body") or "body", "reason": e["msg"]}
-                  for e in error.errors()]
+        errors = validation_fields(error.errors())
         first = errors[0] if errors else {"field": "body", "reason": "invalid"}
         return problem(422, "输入无效 / Invalid input", f"{first['field']}: {first['reason']}", "invalid-input",
                        request.url.path, field=first["field"], errors=errors)

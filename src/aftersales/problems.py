@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -48,3 +50,21 @@ class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
     title = "未认证 / Unauthorized"
+
+
+_NAMED_REASON = re.compile(r"^Value error, (?P<field>[A-Za-z_][A-Za-z0-9_.]*): (?P<reason>.+)$", re.S)
+
+
+def validation_fields(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Pydantic errors as (field, reason): a model-level check that starts its message with `field: ` names
+    that field, so a cross-field rule points at the field to correct, not at the whole body."""
+    found = []
+    for error in errors:
+        path = [str(p) for p in error.get("loc", ()) if p != "body"]
+        reason = str(error.get("msg", "invalid"))
+        named = _NAMED_REASON.match(reason)
+        if named:
+            path.append(named["field"])
+            reason = named["reason"]
+        found.append({"field": ".".join(path) or "body", "reason": reason})
+    return found

@@ -6,6 +6,7 @@ from typing import Any
 
 from aftersales.clock import FrozenClock
 from tests.conftest import Api
+from tests.factories import World, order_payload
 
 
 def open_case(api: Api, order_id: str = "O-1001", case_type: str = "return_refund",
@@ -223,9 +224,16 @@ def test_queue_puts_angry_and_l3_first_and_seniors_take_them(api: Api, runtime: 
     assert api.as_("buyer").get("/api/v1/cases/queue").status_code == 403
 
 
-def test_similar_cases_on_one_batch_become_a_group_complaint_at_l3(api: Api) -> None:
+def test_similar_cases_on_one_batch_become_a_group_complaint_at_l3(api: Api, world: World) -> None:
     texts = ["涂了嘴巴红肿", "用完嘴唇起疹子好痒", "嘴唇过敏肿了", "一涂就刺痛发红", "嘴巴起了很多小红点"]
-    tiers = [open_case(api, order_id="O-1001", case_type="allergy_claim", text=t)["tier"] for t in texts]
+    tiers = []
+    for number, text in enumerate(texts):
+        buyer = {"id": f"B-GC{number}", "name": "买家", "phone": "13800000000", "address": "上海市浦东新区1号"}
+        order = order_payload(f"O-GC{number}", buyer["id"], "PR-LIP1", world.now, buyer=buyer,
+                              live_session_id="LS-1", batch_id="BA-LIP1-01")
+        assert api.as_("platform_admin").post("/api/v1/orders", json=order).status_code == 201
+        tiers.append(open_case(api, order_id=f"O-GC{number}", case_type="allergy_claim", text=text, who="agent",
+                               buyer_id=buyer["id"])["tier"])
     assert tiers[:4] == ["L2"] * 4 and tiers[4] == "L3"
     cases = api.as_("agent").get("/api/v1/cases", params={"tier": "L3"}).json()["items"]
     timeline = api.as_("agent").get(f"/api/v1/cases/{cases[0]['id']}/timeline").json()

@@ -211,9 +211,9 @@ def test_double_eleven_is_the_busiest_time_of_the_year(demo: Any) -> None:
 
 def test_one_lipstick_batch_spikes_in_allergies(demo: Any) -> None:
     engine, summary, _ = demo
-    rows = _rows(engine, "SELECT o.batch_id, COALESCE(c.confirmed_category, c.category) FROM orders o "
-                         "JOIN products p ON p.id = o.product_id "
-                         "LEFT JOIN cases c ON c.order_id = o.id WHERE p.category_code = 'lipstick'")
+    rows = _rows(engine, "SELECT i.batch_id, COALESCE(c.confirmed_category, c.category) FROM order_items i "
+                         "JOIN products p ON p.id = i.product_id LEFT JOIN case_items k ON k.order_item_id = i.id "
+                         "LEFT JOIN cases c ON c.id = k.case_id WHERE p.category_code = 'lipstick'")
     spike = [cat for batch, cat in rows if batch == summary.spike_batch_id]
     other = [cat for batch, cat in rows if batch != summary.spike_batch_id]
     allergy = {"allergy_reaction"}
@@ -430,3 +430,33 @@ def test_the_case_service_reads_and_works_demo_cases(tmp_path: Path, sqlite_url:
         assert answered.status_code == 200, answered.text
         assert answered.json()["state"] == "resolved"
     runtime.close()
+
+
+def test_demo_cases_carry_what_the_live_triage_gives_their_text(demo: Any) -> None:
+    from aftersales.triage.service import assess_many
+
+    engine, _, _ = demo
+    rows = _rows(engine, "SELECT text, case_type, category, emotion FROM cases ORDER BY id")
+    assessed = assess_many([r[0] for r in rows], case_types=[r[1] for r in rows])
+    mismatched = [(r[0], r[2], a.category, r[3], a.emotion) for r, a in zip(rows, assessed, strict=True)
+                  if (r[2], r[3]) != (a.category, a.emotion)]
+    assert not mismatched, mismatched[:5]
+
+
+def test_demo_answers_follow_the_decision_and_orders_have_lines(demo: Any) -> None:
+    import json
+
+    engine, _, _ = demo
+    denied = [(answer, json.loads(decision)) for answer, decision in _rows(
+        engine, "SELECT answer_zh, decision FROM cases") if json.loads(decision).get("outcome") == "deny"]
+    assert denied, "the demo has refused requests too"
+    assert not [a for a, _ in denied if "可以按七天无理由为您退货" in a or "已为您提交退款" in a]
+    lines = dict(_rows(engine, "SELECT o.id, COUNT(i.id) FROM orders o JOIN order_items i ON i.order_id = o.id "
+                               "GROUP BY o.id"))
+    assert len(lines) == _count(engine, "orders") and max(lines.values()) >= 2
+    mispaid = _rows(engine, "SELECT o.id FROM orders o JOIN order_items i ON i.order_id = o.id GROUP BY o.id, "
+                            "o.amount HAVING ABS(SUM(i.paid_amount) - o.amount) > 0.001")
+    assert mispaid == []
+    unnamed = _rows(engine, "SELECT c.id FROM cases c LEFT JOIN case_items k ON k.case_id = c.id "
+                            "WHERE k.id IS NULL")
+    assert unnamed == []

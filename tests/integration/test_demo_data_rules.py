@@ -78,3 +78,13 @@ def test_promo_calendar_puts_the_peak_on_double_eleven() -> None:
     assert promo_window(date(2026, 9, 1)) is None
     ordinary = [demand(d) for d in year if promo_window(d) is None]
     assert demand(date(2026, 6, 18)) > 2 * max(ordinary)
+
+
+def test_a_quick_human_reply_never_lands_before_the_ai_answer() -> None:
+    # an excellent service's human can answer within seconds, while the AI's first answer takes up to 90 s:
+    # the walk must still run forward in time (seed 95 once produced a reply dated before the step before it)
+    intake = _intake("complaint", "excellent", "L2", 30)
+    for seed in range(400):
+        story = walk(Seeded(seed), intake, "CS-1", ("agent-01", True, True), Plan(ai_first=True), NOW)
+        moments = [step.at for step in story.steps]
+        assert moments == sorted(moments), seed

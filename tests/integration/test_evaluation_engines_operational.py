@@ -33,7 +33,7 @@ def _fill(url: str) -> None:
     from aftersales.catalog.models import Category, Product
     from aftersales.liability.models import Handoff, ResponsibilityList
     from aftersales.live.models import LiveClaim, LiveSession
-    from aftersales.orders.models import Order
+    from aftersales.orders.models import Order, OrderItem
     from aftersales.parties.models import Buyer, Party
     from aftersales.surveys.models import CallbackTask, Survey
 
@@ -56,9 +56,12 @@ def _fill(url: str) -> None:
                              recorded_at=at(10, 2), prev_hash="0" * 64, hash="1" * 64),
                    LiveClaim(session_id="L1", seq=2, text="好用", offset_ms=2, product_ids=[],
                              recorded_at=at(10, 3), prev_hash="1" * 64, hash="2" * 64)])
-        s.add_all([Order(id=o, buyer_id="U1", product_id="P1", shop_id="S1", brand_id="B1", anchor_id="A1",
+        s.add_all([Order(id=o, buyer_id="U1", shop_id="S1", brand_id="B1", anchor_id="A1",
                          live_session_id=live, amount=Decimal(a), placed_at=at(10, 2), created_at=at(10, 2))
                    for o, live, a in (("O1", "L1", "100"), ("O2", None, "50"))])
+        s.flush()
+        s.add_all([OrderItem(order_id=o, line_no=1, product_id="P1", quantity=1, unit_price=Decimal(a),
+                             paid_amount=Decimal(a)) for o, a in (("O1", "100"), ("O2", "50"))])
         s.flush()
         common = {"buyer_id": "U1", "state": "closed", "text": "…", "updated_at": at(20, 0)}
         s.add(Case(id="K1", order_id="O1", case_type="refund_only", tier="L1", category="refund",

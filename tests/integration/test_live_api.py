@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from aftersales.cli import app as cli_app
 from aftersales.live import service as live_service
 from aftersales.live.models import LiveClaim
-from aftersales.orders.models import Order
+from aftersales.orders.models import Order, OrderItem
 from aftersales.runtime import Runtime
 from tests.conftest import Api
 from tests.factories import World
@@ -22,9 +23,12 @@ BASE = "/api/v1/live/sessions"
 
 
 
-def _sold(order: Order | None) -> live_service.SoldItem:
+def _sold(session: Session, order: Order | None) -> live_service.SoldItem:
+    """The order's first line, as sold in its live session."""
     assert order is not None
-    return live_service.SoldItem(order.live_session_id, order.product_id)
+    product = session.scalar(select(OrderItem.product_id).where(OrderItem.order_id == order.id, OrderItem.line_no == 1))
+    assert product is not None
+    return live_service.SoldItem(order.live_session_id, product)
 
 
 @pytest.fixture
@@ -132,13 +136,12 @@ def test_order_sees_only_the_claims_naming_its_product(api: Api, runtime: Runtim
     _record_three(api, sid)
     with runtime.session() as session:
         order = session.get(Order, "O-1002")
-        views = live_service.claims_for(session, _sold(order))
+        views = live_service.claims_for(session, _sold(session, order))
         assert [view.seq for view in views] == [1, 2]
         assert views[0].offset_label == "00:01:01" and views[0].chain_verified
-        assert live_service.promise_ids_for(session, _sold(order)) == (
+        assert live_service.promise_ids_for(session, _sold(session, order)) == (
             "allergy_refund", "fake_pays_ten", "seven_day_return")
-        not_live = Order(id="O-X", product_id="PR-DRESS", live_session_id=None)
-        assert live_service.promise_ids_for(session, _sold(not_live)) == ()
+        assert live_service.promise_ids_for(session, live_service.SoldItem(None, "PR-DRESS")) == ()
 
 
 def test_tampered_chain_is_flagged_on_the_orders_claims(api: Api, runtime: Runtime, sid: str) -> None:
@@ -147,7 +150,7 @@ def test_tampered_chain_is_flagged_on_the_orders_claims(api: Api, runtime: Runti
         session.execute(update(LiveClaim).where(LiveClaim.session_id == sid, LiveClaim.seq == 3)
                         .values(offset_ms=1))
         session.commit()
-        assert not live_service.claims_for(session, _sold(session.get(Order, "O-1002")))[0].chain_verified
+        assert not live_service.claims_for(session, _sold(session, session.get(Order, "O-1002")))[0].chain_verified
 
 
 def test_cli_verifies_the_database_and_an_exported_file(api: Api, runtime: Runtime, tmp_path: Path, sid: str,
@@ -181,8 +184,8 @@ def test_buyer_complaint_is_judged_against_the_claims_for_the_order(api: Api, ru
     _record(api, sid, "这支口红七天美白", 20_000, ["PR-LIP1"])
     with runtime.session() as session:
         order = session.get(Order, "O-1002")
-        judged = live_service.judge_claims(session, _sold(order), "穿了一个月一点效果都没有")
+        judged = live_service.judge_claims(session, _sold(session, order), "穿了一个月一点效果都没有")
         assert judged.has_mismatch and {f.claim.kind for f in judged.findings} == {"efficacy"}
         assert "瘦身" in judged.findings[0].reason_zh
-        lab = live_service.judge_claims(session, _sold(order), "送检了", {"mulberry_silk": Decimal("30")})
+        lab = live_service.judge_claims(session, _sold(session, order), "送检了", {"mulberry_silk": Decimal("30")})
         assert lab.has_mismatch and "30" in lab.findings[0].reason_zh

@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import func, select
 
 from aftersales.cases.intake import open_cases, prepare
-from aftersales.cases.lifecycle import CaseType
 from aftersales.cases.models import TimelineEvent
 from aftersales.cases.schemas import CaseCreate
 from aftersales.clock import FrozenClock
+from aftersales.orders import service as order_service
 from aftersales.runtime import Runtime
 from aftersales.sla.models import SlaBreach, SlaClock
-from tests.factories import World
+from aftersales.vocabulary import CaseType
+from tests.factories import World, order_payload
 
 TEXTS = ["用了这个口红嘴唇红肿刺痛，要求退款", "涂完过敏了，起疹子", "嘴巴肿了还很痒，怎么处理"]
 
@@ -28,9 +29,14 @@ def test_two_workers_share_a_backlog_without_doubles(runtime: Runtime, world: Wo
     if not database_url.startswith("postgresql"):
         pytest.skip("FOR UPDATE SKIP LOCKED sharing is a PostgreSQL feature; SQLite runs one in-process sweeper")
     clock.current = datetime.now(UTC) - timedelta(hours=3)  # the workers use the real clock: all these are due
-    requests = [prepare(CaseCreate(order_id=order, case_type=CaseType.allergy_claim, text=TEXTS[i % 3]),
-                        buyer_id=buyer, idempotency_key=f"k{i}", actor_role="buyer")
-                for i in range(240) for order, buyer in [("O-1001", "B-1") if i % 2 else ("O-2001", "B-2")]]
+    with runtime.session() as session:  # one order a case: a second open case on one line is refused
+        report = order_service.upsert_orders(session, [
+            order_payload(f"O-W{i}", "B-1", "PR-LIP1", world.now, live_session_id="LS-1") for i in range(240)],
+            runtime.pii_key, world.now)
+        assert not report.errors, report.errors
+        session.commit()
+    requests = [prepare(CaseCreate(order_id=f"O-W{i}", case_type=CaseType.ALLERGY_CLAIM, text=TEXTS[i % 3]),
+                        buyer_id="B-1", idempotency_key=f"k{i}", actor_role="buyer") for i in range(240)]
     for start in range(0, len(requests), 60):
         open_cases(runtime.session_factory, requests[start:start + 60], clock.now(), runtime.calendar)
     with runtime.session() as session:

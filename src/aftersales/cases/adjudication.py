@@ -18,10 +18,10 @@ from aftersales.live.phrases import CheckableClaim
 from aftersales.policy.facts import Facts
 from aftersales.policy.service import RuleBook, decide_for
 from aftersales.policy.vocabulary import CaseType, Evidence, ItemState, Outcome, Problem, Promise
-from aftersales.triage import answers
+from aftersales.triage import answers, rules
+from aftersales.triage.normalize import normalize
+from aftersales.vocabulary import INFORMATION_CLASSES
 
-#: problem classes the AI settles without a human when the policy allows (SPEC §2: common cases)
-AI_INFORMATION_CLASSES = frozenset({"logistics_delay", "refund_progress"})
 _USED_WORDS = ("用了", "用过", "涂了", "擦了", "穿过", "穿了", "洗过", "吃了", "试用了", "上脸", "上嘴")
 _UNOPENED_WORDS = ("未拆封", "没拆封", "没拆", "未开封", "没开封", "全新", "原封", "吊牌还在", "没拆开")
 _KNOWN_PROMISES = frozenset(p.value for p in Promise)
@@ -108,7 +108,9 @@ def adjudicate(*, order: OrderFacts, case_type: str, text: str, assessment: Any,
     chosen = route(assessment.category, decision.outcome.value, bool(judgement.has_mismatch or suspected),
                    order.parties)
     zh, en = answers.answer(assessment.category, policy_outcome=decision.outcome.value,
-                            symptoms=tuple(assessment.symptoms), risk_flags=tuple(assessment.risk_flags))
+                            symptoms=tuple(assessment.symptoms), risk_flags=tuple(assessment.risk_flags),
+                            remedy=decision.remedy.value, product_category=order.category,
+                            already_treated=rules.already_treated(normalize(text)))
     findings = tuple({"verdict": f.verdict, "zh": f.reason_zh, "en": f.reason_en} for f in judgement.findings)
     return Adjudication(decision=as_dict, party_id=chosen.party_id, party_kind=chosen.party_kind,
                         rule_id=chosen.rule_id, reason_zh=chosen.reason_zh, reason_en=chosen.reason_en,
@@ -120,7 +122,7 @@ def _ai_settles(tier: str, assessment: Any, outcome: str, remedy: str) -> str | 
     """Common L1 cases the policy allows are finished by the AI; everything else waits for a person."""
     if tier != "L1" or assessment.risk_flags or assessment.emotion == "angry":
         return None
-    if assessment.category in AI_INFORMATION_CLASSES:
+    if assessment.category in INFORMATION_CLASSES:
         return "resolved"
     if assessment.category == "no_reason_return" and outcome == Outcome.APPROVE.value and remedy == "return_refund":
         return "awaiting_return"

@@ -25,7 +25,7 @@ from aftersales.cases.schemas import (
     SurveyAnswer,
     TimelineEntry,
 )
-from aftersales.cases.views import buyer_contact, case_view
+from aftersales.cases.views import buyer_contact, case_items, case_view
 from aftersales.clock import as_utc, format_shanghai
 from aftersales.problems import Forbidden, InvalidInput
 from aftersales.security.principals import Role
@@ -66,7 +66,7 @@ async def open_case(payload: CaseCreate, principal: CurrentPrincipal, committer:
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["Location"] = f"/api/v1/cases/{outcome.case.id}"
-    return case_view(outcome.case, principal, outcome.clocks)
+    return case_view(outcome.case, principal, outcome.clocks, items=outcome.items)
 
 
 @router.get("", response_model=CasePage, summary="工单列表 / list cases you may see")
@@ -96,7 +96,8 @@ def get_case(case_id: str, principal: CurrentPrincipal, session: Transaction, ru
     now = runtime.clock.now()
     contact = buyer_contact(session, principal, case.buyer_id, runtime.pii_key, now)
     claims = case_service.claims_of(session, case)
-    view = case_view(case, principal, case_service.clocks_of(session, case.id), contact, claims)
+    view = case_view(case, principal, case_service.clocks_of(session, case.id), contact, claims,
+                     case_items(session, case.id))
     return view
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -64,15 +65,23 @@ def _confirm_receipt(session: Session, case: Case, request: ActionRequest, princ
 
 def _refund(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
             calendar: BusinessCalendar) -> None:
-    order = session.get(Order, case.order_id)
-    assert order is not None
-    decided = case.decision.get("refund_amount") if case.decision else None
-    amount = request.amount if request.amount is not None else (decided or case.requested_amount or order.amount)
-    if amount > order.amount:
-        raise InvalidInput(f"退款金额不能超过实付金额 {order.amount} / refund cannot exceed the {order.amount} paid",
+    amount = request.amount if request.amount is not None else default_refund(case)
+    if amount is None:
+        raise InvalidInput("规则结论未给出退款金额，请填写 / the decision names no refund amount: give one",
                            field="amount")
+    if amount > case.claimed_amount:
+        raise InvalidInput(f"退款金额不能超过所涉商品实付 {case.claimed_amount} / a refund cannot exceed the "
+                           f"{case.claimed_amount} paid for the items of this case", field="amount")
     case.refund_amount = amount
     case.refund_requested_at = now
+
+
+def default_refund(case: Case) -> Decimal | None:
+    """The decision's refund (an agent's override included), else what the buyer asked for; never a silent 0."""
+    decided = (case.decision or {}).get("refund_amount")
+    if decided is not None and Decimal(str(decided)) > 0:
+        return Decimal(str(decided))
+    return case.requested_amount
 
 
 def _confirm_refund(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,

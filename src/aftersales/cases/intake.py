@@ -12,26 +12,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aftersales.calendars import BusinessCalendar
-from aftersales.cases import intake_rows
-from aftersales.cases.adjudication import adjudicate
+from aftersales.cases import intake_facts, intake_plan, intake_rows
 from aftersales.cases.assignment import SeniorPool
 from aftersales.cases.errors import IdempotencyMismatch
-from aftersales.cases.intake_context import load_order_facts
-from aftersales.cases.models import Case, CaseMessage, TimelineEvent
-from aftersales.cases.schemas import CaseCreate
-from aftersales.orders.models import Order
+from aftersales.cases.intake_plan import IntakeRequest
+from aftersales.cases.models import Case
+from aftersales.cases.schemas import CaseCreate, CaseItemRead
+from aftersales.cases.views import case_items
+from aftersales.db import unit_of_work
 from aftersales.policy.service import load_rules
 from aftersales.problems import DomainError, InvalidInput
 from aftersales.sla import service as sla_service
 from aftersales.sla.models import SlaClock
-from aftersales.sla.rules import pick_policy
-from aftersales.sla.tiering import GROUP_COMPLAINT_WINDOW_HOURS, decide_tier
-from aftersales.triage.service import LOW_CONFIDENCE, assess_many
+from aftersales.sla.tiering import GROUP_COMPLAINT_WINDOW_HOURS
+from aftersales.triage.service import assess_many
 
 log = logging.getLogger(__name__)
 #: every column unset, built once: the answer view of each new case starts from these
@@ -39,18 +38,11 @@ _BLANK_CASE: dict[str, None] = {column.name: None for column in Case.__table__.c
 _BLANK_CLOCK: dict[str, None] = {column.name: None for column in SlaClock.__table__.columns}
 
 
-@dataclass(frozen=True)
-class IntakeRequest:
-    buyer_id: str
-    payload: CaseCreate
-    idempotency_key: str | None
-    actor_role: str
-
-
 @dataclass
 class IntakeOutcome:
     case: Any = None  # the stored Case (a replay) or a view of the rows just inserted
     clocks: list[Any] = field(default_factory=list)
+    items: list[CaseItemRead] = field(default_factory=list)
     replayed: bool = False
     error: DomainError | None = None
 
@@ -63,83 +55,69 @@ def prepare(payload: CaseCreate, *, buyer_id: str, idempotency_key: str | None, 
     return IntakeRequest(buyer_id=buyer_id, payload=payload, idempotency_key=idempotency_key, actor_role=actor_role)
 
 
-def group_key(order: Order) -> str:
-    return order.batch_id or order.live_session_id or order.product_id
-
-
 def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datetime,
                  calendar: BusinessCalendar) -> list[IntakeOutcome]:
     """Validate, triage, decide and insert a batch of new cases in the session's transaction (the caller commits)."""
-    orders = {o.id: o for o in session.scalars(
-        select(Order).where(Order.id.in_({r.payload.order_id for r in requests})))}
-    existing = _existing_by_key(session, requests)
+    facts = intake_facts.load(session, requests)
     assessments = assess_many([r.payload.text for r in requests],
                               case_types=[r.payload.case_type.value for r in requests])
-    order_facts = load_order_facts(session, orders.values())
-    similar = _similar_recent_counts(session, {(group_key(orders[r.payload.order_id]), a.category)
-                                               for r, a in zip(requests, assessments, strict=True)
-                                               if r.payload.order_id in orders}, now)
+    resolved = [intake_plan.claimed_lines(r, facts.orders, facts.lines) for r in requests]
+    similar = _similar_recent_counts(session, {
+        (intake_plan.group_key(facts.orders[r.payload.order_id], lines), a.category)
+        for r, a, lines in zip(requests, assessments, resolved, strict=True) if isinstance(lines, list)}, now)
     seniors, matrix, book = SeniorPool(session), sla_service.load_matrix(session), load_rules()
     rows = intake_rows.Rows()
     outcomes: list[IntakeOutcome] = []
     fresh: dict[tuple[str, str], IntakeOutcome] = {}
-    for request, assessment in zip(requests, assessments, strict=True):
+    opened: dict[int, list[tuple[str, str]]] = {line: list(cases) for line, cases in facts.open_cases.items()}
+    for request, assessment, lines in zip(requests, assessments, resolved, strict=True):
         key = (request.buyer_id, request.idempotency_key) if request.idempotency_key else None
-        if key and (key in existing or key in fresh):
-            outcomes.append(_replay(session, existing.get(key), fresh.get(key), request))
+        if key and (key in facts.existing or key in fresh):
+            outcomes.append(_replay(session, facts.existing.get(key), fresh.get(key), request))
             continue
-        order = orders.get(request.payload.order_id)
-        problem = _order_problem(order, request)
-        if problem is not None or order is None:
+        problem = lines if not isinstance(lines, list) else intake_plan.duplicate_of(request, lines, opened)
+        if problem is not None:
             outcomes.append(IntakeOutcome(error=problem))
             continue
-        gathered = (group_key(order), assessment.category)
+        assert isinstance(lines, list)
+        order = facts.orders[request.payload.order_id]
+        gathered = (intake_plan.group_key(order, lines), assessment.category)
         similar[gathered] = similar.get(gathered, 0) + 1
-        outcome = _build(request, order, assessment, order_facts[order.id], similar[gathered], now, calendar,
-                         matrix, book, seniors, rows)
+        plan = intake_plan.plan_case(
+            request, order=order, claimed=lines, assessment=assessment, similar_recent=similar[gathered],
+            facts=intake_plan.order_facts(order, lines, facts.products, facts.parties[order.id], facts.claims),
+            now=now, calendar=calendar, matrix=matrix, book=book)
+        if plan.needs_senior:
+            plan.case["assigned_agent_id"] = seniors.take()
+        rows.add(plan)
+        for line in lines:
+            opened.setdefault(line.item_id, []).append((plan.case["id"], plan.case["case_type"]))
+        outcome = IntakeOutcome(case=intake_rows.as_view(plan.case, _BLANK_CASE),
+                                clocks=[intake_rows.as_view(c, _BLANK_CLOCK) for c in plan.clocks],
+                                items=[CaseItemRead(order_id=li.order_id, order_item_id=li.item_id,
+                                                    line_no=li.line_no, product_id=li.product_id,
+                                                    quantity=li.quantity, paid_amount=li.paid) for li in lines])
         if key:
             fresh[key] = outcome
         outcomes.append(outcome)
-    for table, batch in ((Case.__table__, rows.cases), (SlaClock.__table__, rows.clocks),
-                         (TimelineEvent.__table__, rows.timeline), (CaseMessage.__table__, rows.messages)):
-        if batch:
-            session.execute(insert(table), batch)  # type: ignore[arg-type]
+    rows.insert(session)
     return outcomes
-
-
-def _order_problem(order: Order | None, request: IntakeRequest) -> DomainError | None:
-    if order is None or order.buyer_id != request.buyer_id:
-        return InvalidInput("订单不存在或不属于该买家 / no such order for this buyer", field="order_id")
-    requested = request.payload.requested_amount
-    if requested is not None and requested > order.amount:
-        return InvalidInput(f"申请金额超过实付金额 {order.amount} / requested amount exceeds the {order.amount} paid",
-                            field="requested_amount")
-    return None
-
-
-def _existing_by_key(session: Session, requests: Sequence[IntakeRequest]) -> dict[tuple[str, str], Case]:
-    keys = {(r.buyer_id, r.idempotency_key) for r in requests if r.idempotency_key}
-    if not keys:
-        return {}
-    # two plain IN lists use the (buyer_id, idempotency_key) index; a row-value IN makes SQLite scan the table
-    found = session.scalars(select(Case).where(Case.buyer_id.in_({b for b, _ in keys}),
-                                               Case.idempotency_key.in_({k for _, k in keys})))
-    return {pair: case for case in found if (pair := (case.buyer_id, case.idempotency_key or "")) in keys}
 
 
 def _replay(session: Session, stored: Case | None, fresh: IntakeOutcome | None,
             request: IntakeRequest) -> IntakeOutcome:
     if fresh is not None:  # the same key twice in one batch: the second caller gets the first's case
-        case, clocks = fresh.case, fresh.clocks
+        case, clocks, items = fresh.case, fresh.clocks, fresh.items
     else:
         assert stored is not None
         case = stored
         clocks = list(session.scalars(select(SlaClock).where(SlaClock.case_id == stored.id)))
-    if case.order_id != request.payload.order_id or case.case_type != request.payload.case_type.value:
+        items = case_items(session, stored.id)
+    if case.request_fingerprint not in (None, request.fingerprint) or case.order_id != request.payload.order_id:
         return IntakeOutcome(error=IdempotencyMismatch(
-            f"该幂等键已用于工单 {case.id}（订单 {case.order_id}） / this key already opened case {case.id}",
-            field="Idempotency-Key", case_id=case.id))
-    return IntakeOutcome(case=case, clocks=clocks, replayed=True)
+            f"该幂等键已用于另一请求（工单 {case.id}） / this Idempotency-Key was used with another request body "
+            f"(case {case.id})", field="Idempotency-Key", case_id=case.id))
+    return IntakeOutcome(case=case, clocks=clocks, items=items, replayed=True)
 
 
 def _similar_recent_counts(session: Session, groups: set[tuple[str, str]], now: datetime) -> dict[tuple[str, str], int]:
@@ -155,42 +133,18 @@ def _similar_recent_counts(session: Session, groups: set[tuple[str, str]], now: 
     return {(g, c): n for g, c, n in rows if (g, c) in groups}
 
 
-def _build(request: IntakeRequest, order: Order, assessment: Any, facts: Any, similar: int, now: datetime,
-           calendar: BusinessCalendar, matrix: Any, book: Any, seniors: SeniorPool,
-           rows: intake_rows.Rows) -> IntakeOutcome:
-    payload = request.payload
-    tier = decide_tier(case_type=payload.case_type.value, category=assessment.category, emotion=assessment.emotion,
-                       confidence=assessment.confidence, risk_flags=assessment.risk_flags,
-                       low_confidence=LOW_CONFIDENCE, similar_recent_cases=similar)
-    judged = adjudicate(order=facts, case_type=payload.case_type.value, text=payload.text, assessment=assessment,
-                        item_state=payload.item_state, evidence=payload.evidence, now=now, tier=tier.tier, book=book)
-    senior = seniors.take() if tier.senior_required and not judged.ai_settles else None
-    case = intake_rows.case_row(buyer_id=request.buyer_id, order_id=order.id, group_key=group_key(order),
-                                idempotency_key=request.idempotency_key, payload=payload, assessment=assessment,
-                                tier=tier, judged=judged, assigned_agent_id=senior, now=now)
-    clocks = intake_rows.clock_rows(case, pick_policy(matrix, tier.tier, payload.case_type.value, tier.priority),
-                                    now, calendar)
-    rows.cases.append(case)
-    rows.clocks.extend(clocks)
-    rows.timeline.extend(intake_rows.timeline_rows(case, actor_role=request.actor_role, assessment=assessment,
-                                                   tier=tier, judged=judged, order_id=order.id))
-    rows.messages.extend(intake_rows.message_rows(case))
-    return IntakeOutcome(case=intake_rows.as_view(case, _BLANK_CASE),
-                         clocks=[intake_rows.as_view(c, _BLANK_CLOCK) for c in clocks])
-
-
 def open_cases(factory: sessionmaker[Session], requests: Sequence[IntakeRequest], now: datetime,
                calendar: BusinessCalendar) -> list[IntakeOutcome]:
     """Commit a batch; if it fails as a whole, commit each request on its own so one bad case fails alone."""
     try:
-        with factory() as session:
-            outcomes = commit_batch(session, requests, now, calendar)
-            session.commit()
-            return outcomes
+        with unit_of_work(factory) as session:
+            return commit_batch(session, requests, now, calendar)
     except IntegrityError:
         if len(requests) == 1:
-            # another process committed the same idempotency key first: answer with its case
-            with factory() as session:
+            # another process committed the same idempotency key first: the retry finds it and answers with its
+            # case; any other uniqueness failure fails again here and reaches the caller, never a 201 for a
+            # case that was rolled back
+            with unit_of_work(factory) as session:
                 return commit_batch(session, requests, now, calendar)
         log.info("batch of %d hit a uniqueness race; committing one by one", len(requests))
     except Exception:

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Protocol
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
 
 from aftersales.calendars import BusinessCalendar
 from aftersales.cases.adjudication import Adjudication
 from aftersales.cases.lifecycle import State, pauses_clocks, stops_resolution_clock
+from aftersales.cases.models import Case, CaseItem, CaseMessage, TimelineEvent
 from aftersales.ids import new_id
 from aftersales.sla import service as sla_service
+from aftersales.sla.models import SlaClock
 from aftersales.sla.rules import PolicyRow
 from aftersales.sla.tiering import TierDecision
 
@@ -21,9 +27,33 @@ class Rows:
     """Everything a batch inserts, table by table, in one executemany each."""
 
     cases: list[dict[str, Any]] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
     clocks: list[dict[str, Any]] = field(default_factory=list)
     timeline: list[dict[str, Any]] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, plan: CasePlanRows) -> None:
+        self.cases.append(plan.case)
+        self.items.extend(plan.items)
+        self.clocks.extend(plan.clocks)
+        self.timeline.extend(plan.timeline)
+        self.messages.extend(plan.messages)
+
+    def insert(self, session: Session) -> None:
+        """One executemany per table, parents first."""
+        for table, batch in ((Case.__table__, self.cases), (CaseItem.__table__, self.items),
+                             (SlaClock.__table__, self.clocks), (TimelineEvent.__table__, self.timeline),
+                             (CaseMessage.__table__, self.messages)):
+            if batch:
+                session.execute(insert(table), batch)  # type: ignore[arg-type]
+
+
+class CasePlanRows(Protocol):
+    case: dict[str, Any]
+    items: list[dict[str, Any]]
+    clocks: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    messages: list[dict[str, Any]]
 
 
 def settle_by_ai(row: dict[str, Any], settles: str | None, now: datetime) -> None:
@@ -36,14 +66,16 @@ def settle_by_ai(row: dict[str, Any], settles: str | None, now: datetime) -> Non
 
 def case_row(*, buyer_id: str, order_id: str, group_key: str, idempotency_key: str | None, payload: Any,
              assessment: Any, tier: TierDecision, judged: Adjudication, assigned_agent_id: str | None,
-             now: datetime) -> dict[str, Any]:
+             now: datetime, claimed_amount: Decimal, fingerprint: str | None = None) -> dict[str, Any]:
     a = assessment
     row: dict[str, Any] = dict(
         id=new_id("CS"), order_id=order_id, buyer_id=buyer_id, idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint, claimed_amount=claimed_amount,
         case_type=payload.case_type.value, state=State.answered.value, tier=tier.tier, priority=tier.priority,
         version=1, text=payload.text, attachments=list(payload.attachments), group_key=group_key,
         requested_amount=payload.requested_amount, refund_amount=None, category=a.category,
         categories={k: round(float(v), 4) for k, v in a.categories.items()}, emotion=a.emotion,
+        secondary_category=a.secondary_category, emotion_intensity=float(a.emotion_intensity),
         confidence=float(a.confidence), risk_flags=list(a.risk_flags), symptoms=list(a.symptoms),
         triage_model=a.model_version, confirmed_category=None, answer_zh=judged.answer_zh,
         answer_en=judged.answer_en, soothing_zh=a.soothing_zh, soothing_en=a.soothing_en,

@@ -8,16 +8,6 @@ from enum import StrEnum
 from aftersales.security.principals import Role
 
 
-class CaseType(StrEnum):
-    refund_only = "refund_only"
-    return_refund = "return_refund"
-    exchange = "exchange"
-    repair = "repair"
-    complaint = "complaint"
-    allergy_claim = "allergy_claim"
-    price_protection = "price_protection"
-
-
 class State(StrEnum):
     submitted = "submitted"
     answered = "answered"

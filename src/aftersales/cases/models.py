@@ -37,6 +37,8 @@ class Case(Base):
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
     buyer_id: Mapped[str] = mapped_column(ForeignKey("buyers.id"), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    #: SHA-256 of the request body the key was first used with: the same key with another body is refused
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     case_type: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(20))
     tier: Mapped[str] = mapped_column(String(2))
@@ -46,6 +48,8 @@ class Case(Base):
     attachments: Mapped[list[str]] = mapped_column(default=list)
     requested_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     refund_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    #: what the buyer paid for the items the case names: no refund on the case may exceed it
+    claimed_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
 
     #: the production batch, else the live session, else the product: where a group complaint gathers
     group_key: Mapped[str | None] = mapped_column(String(40))
@@ -54,6 +58,8 @@ class Case(Base):
     category: Mapped[str] = mapped_column(String(30))
     categories: Mapped[dict[str, Any]] = mapped_column(default=dict)
     emotion: Mapped[str] = mapped_column(String(20), default="calm")
+    secondary_category: Mapped[str | None] = mapped_column(String(30))
+    emotion_intensity: Mapped[float] = mapped_column(Float, default=0.0)
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     risk_flags: Mapped[list[str]] = mapped_column(default=list)
     symptoms: Mapped[list[str]] = mapped_column(default=list)
@@ -93,6 +99,20 @@ class Case(Base):
     reopened_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class CaseItem(Base):
+    """An order line the case is about, and how many of its units (one return may span several orders)."""
+
+    __tablename__ = "case_items"
+    __table_args__ = (UniqueConstraint("case_id", "order_item_id", name="uq_case_items_line"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    order_item_id: Mapped[int] = mapped_column(ForeignKey("order_items.id"), index=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    paid_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # the part of the line's payment claimed
 
 
 class CaseMessage(Base):

@@ -14,9 +14,10 @@ from aftersales.liability import service as liability_service
 from aftersales.orders.models import Order
 from aftersales.problems import Conflict, InvalidInput, NotFound
 from aftersales.security.principals import Principal
+from aftersales.vocabulary import Outcome, Remedy
 
-OUTCOMES = ("approve", "deny", "needs_evidence", "needs_human")
-REMEDIES = ("refund", "return_refund", "exchange", "repair", "none")
+OUTCOMES = tuple(o.value for o in Outcome)
+REMEDIES = tuple(r.value for r in Remedy)
 #: which offers move money the ledger must book (points and samples cost the giver, not the case)
 LEDGER_KIND = {"cash": "compensation", "coupon": "compensation", "medical": "medical"}
 
@@ -29,10 +30,9 @@ def override_decision(session: Session, case: Case, principal: Principal, *, out
         raise InvalidInput(f"结论须为 {OUTCOMES} / outcome must be one of {OUTCOMES}", field="outcome")
     if remedy is not None and remedy not in REMEDIES:
         raise InvalidInput(f"补救方式须为 {REMEDIES} / remedy must be one of {REMEDIES}", field="remedy")
-    order = session.get(Order, case.order_id)
-    if refund_amount is not None and order is not None and refund_amount > order.amount:
-        raise InvalidInput(f"退款金额不能超过实付金额 {order.amount} / refund cannot exceed {order.amount}",
-                           field="refund_amount")
+    if refund_amount is not None and refund_amount > case.claimed_amount:
+        raise InvalidInput(f"退款金额不能超过所涉商品实付 {case.claimed_amount} / a refund cannot exceed the "
+                           f"{case.claimed_amount} paid for these items", field="refund_amount")
     previous = dict(case.decision or {})
     machine = previous.get("machine") or {k: v for k, v in previous.items() if k != "override"}
     changed = {**machine, "outcome": outcome, "remedy": remedy or machine.get("remedy", "none")}

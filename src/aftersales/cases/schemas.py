@@ -8,18 +8,30 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aftersales.cases.lifecycle import CaseType
+from aftersales.money import Amount
+from aftersales.vocabulary import CaseType
+
+
+class CaseItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: str | None = Field(None, min_length=1, max_length=40,
+                                 description="其他订单（同一买家、同一店铺）/ another order of the same buyer and shop")
+    line_no: int = Field(ge=1, le=200, description="订单行号 / order line number")
+    quantity: int | None = Field(None, ge=1, le=10000, description="件数，默认整行 / units, default the whole line")
 
 
 class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     order_id: str = Field(min_length=1, max_length=40, description="订单号 / the order the case is about")
+    items: list[CaseItemIn] | None = Field(None, min_length=1, max_length=50,
+                                           description="涉及的商品行，默认整单 / the lines concerned, default all")
     case_type: CaseType = Field(description="售后类型 / refund_only, return_refund, exchange, ...")
     text: str = Field(min_length=1, max_length=4000, description="买家描述 / the buyer's words")
     attachments: list[str] = Field(default_factory=list, max_length=20,
                                    description="凭证（照片、视频、检测报告）的存储引用 / evidence references")
-    requested_amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    requested_amount: Amount | None = None
     item_state: Literal["unopened", "opened_unused", "used"] | None = Field(
         None, description="商品状态：未拆封/已拆封未使用/已使用 / item state, if the buyer says")
     evidence: list[Literal["photo", "video", "medical_report", "test_report"]] = Field(
@@ -35,7 +47,7 @@ class ActionRequest(BaseModel):
     expected_version: int | None = Field(None, ge=1, description="乐观锁：调用方看到的版本 / version seen")
     tracking_no: str | None = Field(None, max_length=60)
     carrier_code: str | None = Field(None, max_length=40)
-    amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    amount: Amount | None = None
     confirmed_category: str | None = Field(None, max_length=30, description="客服确认的问题类型")
     outcome: str | None = Field(None, max_length=40, description="仲裁结论 / arbitration outcome")
 
@@ -77,9 +89,20 @@ class BuyerContact(BaseModel):
     masked: bool
 
 
+class CaseItemRead(BaseModel):
+    order_id: str
+    order_item_id: int
+    line_no: int
+    product_id: str
+    quantity: int
+    paid_amount: Decimal
+
+
 class CaseRead(BaseModel):
     id: str
     order_id: str
+    items: list[CaseItemRead] = Field(default_factory=list)
+    claimed_amount: Decimal = Decimal("0")
     buyer_id: str
     case_type: str
     state: str
@@ -91,6 +114,8 @@ class CaseRead(BaseModel):
     category: str
     categories: dict[str, float]
     emotion: str
+    emotion_intensity: float = 0.0
+    secondary_category: str | None = None
     confidence: float
     risk_flags: list[str]
     symptoms: list[str]
@@ -160,7 +185,7 @@ class DecisionOverride(BaseModel):
 
     outcome: Literal["approve", "deny", "needs_evidence", "needs_human"]
     remedy: Literal["refund", "return_refund", "exchange", "repair", "none"] | None = None
-    refund_amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    refund_amount: Amount | None = None
     reason: str = Field(min_length=2, max_length=1000, description="推翻规则结论的理由（必填，记入时间线）")
 
 
@@ -168,7 +193,7 @@ class OfferCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["coupon", "samples", "points", "cash", "medical"]
-    amount: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    amount: Amount = Decimal("0")
 
 
 class OfferAnswer(BaseModel):

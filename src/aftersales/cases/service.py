@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,17 +9,18 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from aftersales import keyset
 from aftersales.calendars import BusinessCalendar
 from aftersales.cases import effects
 from aftersales.cases.errors import IllegalTransition, VersionConflict
 from aftersales.cases.lifecycle import Action, State, Step, pauses_clocks, stops_resolution_clock, take
-from aftersales.cases.models import Case, TimelineEvent
+from aftersales.cases.models import Case, CaseItem, TimelineEvent
 from aftersales.cases.progress import Progress, build_progress
 from aftersales.cases.schemas import ActionRequest
 from aftersales.cases.visibility import get_visible, visible_to
 from aftersales.clock import as_utc
 from aftersales.live import service as live_service
-from aftersales.orders.models import Order
+from aftersales.orders.models import Order, OrderItem
 from aftersales.problems import InvalidInput
 from aftersales.security.principals import Principal, Role
 from aftersales.sla import service as sla_service
@@ -43,20 +43,6 @@ class CaseFilters:
     created_to: datetime | None = None
 
 
-def encode_cursor(case: Case) -> str:
-    raw = f"{as_utc(case.created_at).isoformat()}|{case.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, case_id = raw.split("|", 1)
-        return datetime.fromisoformat(stamp), case_id
-    except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidInput("分页游标无效 / invalid cursor", field="cursor") from error
-
-
 def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, cursor: str | None,
                limit: int) -> tuple[list[Case], str | None]:
     """Newest first, keyset-paginated: a page never skips or repeats a case while new ones arrive."""
@@ -72,10 +58,10 @@ def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, 
     if filters.created_to is not None:
         query = query.where(Case.created_at < filters.created_to)
     if cursor:
-        stamp, case_id = decode_cursor(cursor)
+        stamp, case_id = keyset.decode(cursor)
         query = query.where(or_(Case.created_at < stamp, and_(Case.created_at == stamp, Case.id < case_id)))
     rows = list(session.scalars(query.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    next_cursor = keyset.encode(rows[limit - 1].created_at, rows[limit - 1].id) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 
@@ -147,11 +133,15 @@ def progress(session: Session, principal: Principal, case_id: str, now: datetime
 
 
 def claims_of(session: Session, case: Case) -> list[dict[str, object]]:
-    """The anchor's recorded claims for this order's product, with offsets and whether the chain verifies."""
+    """The anchor's recorded claims for the products the case names, with offsets and whether the chain verifies."""
     order = session.get(Order, case.order_id)
-    if order is None:
+    if order is None or order.live_session_id is None:
         return []
-    return [view.as_dict() for view in live_service.claims_for(session, live_service.SoldItem(order.live_session_id, order.product_id))]
+    products = session.scalars(select(OrderItem.product_id).join(CaseItem, CaseItem.order_item_id == OrderItem.id)
+                               .where(CaseItem.case_id == case.id).order_by(OrderItem.line_no)).all()
+    views = [view.as_dict() for product_id in dict.fromkeys(products)
+             for view in live_service.claims_for(session, live_service.SoldItem(order.live_session_id, product_id))]
+    return views
 
 
 #: states where the next move is the service's, not the buyer's or the carrier's

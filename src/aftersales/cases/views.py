@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aftersales.cases.lifecycle import State, allowed_actions
-from aftersales.cases.models import Case
-from aftersales.cases.schemas import BuyerContact, CaseRead, ClockRead
+from aftersales.cases.models import Case, CaseItem
+from aftersales.cases.schemas import BuyerContact, CaseItemRead, CaseRead, ClockRead
 from aftersales.clock import as_utc, format_shanghai
+from aftersales.orders.models import OrderItem
 from aftersales.parties.models import Buyer
 from aftersales.security import pii
 from aftersales.security.models import AuditEntry
@@ -32,13 +34,16 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 def case_view(case: Case, principal: Principal, clocks: Sequence[SlaClock] = (),
-              buyer: BuyerContact | None = None, claims: list[dict[str, object]] | None = None) -> CaseRead:
+              buyer: BuyerContact | None = None, claims: list[dict[str, object]] | None = None,
+              items: Sequence[CaseItemRead] = ()) -> CaseRead:
     staff_or_party = principal.role is not Role.buyer
     return CaseRead(
-        id=case.id, order_id=case.order_id, buyer_id=case.buyer_id, case_type=case.case_type, state=case.state,
+        id=case.id, order_id=case.order_id, items=list(items), claimed_amount=case.claimed_amount or 0,
+        buyer_id=case.buyer_id, case_type=case.case_type, state=case.state,
         tier=case.tier, priority=case.priority, version=case.version, text=case.text,
         attachments=list(case.attachments or []), category=case.category,
         categories=dict(case.categories or {}), emotion=case.emotion, confidence=case.confidence,
+        emotion_intensity=case.emotion_intensity or 0.0, secondary_category=case.secondary_category,
         risk_flags=list(case.risk_flags or []), symptoms=list(case.symptoms or []), answer=case.answer_zh,
         answer_en=case.answer_en, soothing_script=case.soothing_zh if staff_or_party else None,
         senior_required=case.senior_required, ai_resolved=case.ai_resolved, decision=dict(case.decision or {}),
@@ -67,3 +72,12 @@ def buyer_contact(session: Session, principal: Principal, buyer_id: str, key: by
         return BuyerContact(buyer_id=buyer_id, name=buyer.display_name, phone=phone, address=address, masked=False)
     return BuyerContact(buyer_id=buyer_id, name=buyer.display_name[:1] + "**", phone=pii.mask_phone(phone),
                         address=pii.mask_address(address), masked=True)
+
+
+def case_items(session: Session, case_id: str) -> list[CaseItemRead]:
+    rows = session.execute(select(CaseItem, OrderItem.line_no, OrderItem.product_id)
+                           .join(OrderItem, OrderItem.id == CaseItem.order_item_id)
+                           .where(CaseItem.case_id == case_id).order_by(CaseItem.id))
+    return [CaseItemRead(order_id=item.order_id, order_item_id=item.order_item_id, line_no=line_no,
+                         product_id=product_id, quantity=item.quantity, paid_amount=item.paid_amount)
+            for item, line_no, product_id in rows]

@@ -18,6 +18,8 @@ Row = dict[str, Any]
 SHANGHAI = timedelta(hours=8)
 CARRIER_SHARE = (0.2, 0.25, 0.2, 0.15, 0.2)
 LIVE_SHARE = 0.88
+#: baskets with a second product of the same shop (the order then has two lines)
+BASKET_SHARE = 0.15
 THEMES = ("宠粉福利专场", "新品首发", "源头好货", "限时秒杀", "周末狂欢", "品牌日专场")
 PHYSICALLY_SHIPPED_EXCEPT = frozenset({"virtual"})
 
@@ -46,11 +48,13 @@ class Sale:
     paid: datetime
     shipped: datetime | None
     delivered: datetime | None
-    amount: Decimal
+    amount: Decimal  # paid for the case's line (line 1): the most a case on it refunds
     carrier: tuple[str, str, float] | None
     tracking_no: str | None
     peak: bool
     insured: bool = False
+    quantity: int = 1
+    line_id: int = 0  # the order_items id of line 1, which the order's cases name
 
 
 def local_day(moment: datetime) -> date:
@@ -121,21 +125,52 @@ def _pick_sessions(rng: Seeded, sessions: list[Session], count: int) -> list[Ses
     return picks
 
 
-def place_orders(rng: Seeded, cast: Cast, sessions: list[Session], count: int,
-                 now: datetime) -> tuple[list[Sale], list[Row], list[Row]]:
+@dataclass
+class Placed:
+    sales: list[Sale]
+    orders: list[Row]
+    items: list[Row]
+    shipments: list[Row]
+
+
+def place_orders(rng: Seeded, cast: Cast, sessions: list[Session], count: int, now: datetime, *,
+                 first_item_id: int = 0) -> Placed:
     picks = _pick_sessions(rng, sessions, count)
     tracking_base = rng.randrange(10**9, 9 * 10**9)
-    sales: list[Sale] = []
-    order_rows: list[Row] = []
-    shipment_rows: list[Row] = []
+    by_shop: dict[str, list[Product]] = {}
+    for product in cast.products:
+        by_shop.setdefault(product.shop_id, []).append(product)
+    placed = Placed([], [], [], [])
     for session in picks:
         sale, row = _order(rng, cast, session, now, live=rng.chance(LIVE_SHARE))
         if sale.shipped is not None and sale.carrier is not None:
-            sale.tracking_no = f"{sale.carrier[1]}{tracking_base + len(shipment_rows)}"
-            shipment_rows.append(_outbound(rng, sale))
-        sales.append(sale)
-        order_rows.append(row)
-    return sales, order_rows, shipment_rows
+            sale.tracking_no = f"{sale.carrier[1]}{tracking_base + len(placed.shipments)}"
+            placed.shipments.append(_outbound(rng, sale))
+        sale.line_id = first_item_id + len(placed.items) + 1
+        lines = _lines(rng, sale, by_shop[sale.product.shop_id], row, first_id=sale.line_id)
+        placed.items.extend(lines)
+        placed.sales.append(sale)
+        placed.orders.append(row)
+    return placed
+
+
+def _lines(rng: Seeded, sale: Sale, shelf: list[Product], order: Row, *, first_id: int) -> list[Row]:
+    """Line 1 is what the order's cases are about; some baskets add another product of the same shop."""
+    discount = order.pop("_discount_factor")
+    lines = [{"id": first_id, "order_id": sale.id, "line_no": 1, "product_id": sale.product.id,
+              "batch_id": sale.batch_id, "sku": None, "quantity": sale.quantity, "unit_price": sale.product.price,
+              "paid_amount": sale.amount}]
+    others = [p for p in shelf if p.id != sale.product.id and p.category == sale.product.category]
+    if others and rng.chance(BASKET_SHARE):
+        extra = rng.choice(others)
+        paid = (extra.price * discount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        lines.append({"id": first_id + 1, "order_id": sale.id, "line_no": 2, "product_id": extra.id,
+                      "batch_id": None, "sku": None, "quantity": 1, "unit_price": extra.price, "paid_amount": paid})
+    paid = [Decimal(str(line["paid_amount"])) for line in lines]
+    listed = [Decimal(str(line["unit_price"])) * int(str(line["quantity"])) for line in lines]
+    order["amount"] = sum(paid, Decimal("0"))
+    order["discount"] = sum(listed, Decimal("0")) - order["amount"]
+    return lines
 
 
 def _order(rng: Seeded, cast: Cast, session: Session, now: datetime, *, live: bool) -> tuple[Sale, Row]:
@@ -159,12 +194,13 @@ def _order(rng: Seeded, cast: Cast, session: Session, now: datetime, *, live: bo
     sale = Sale(rng.new_id("OD", placed), buyer, product, session.anchor if live else None,
                 session if live else None, _batch(cast, product, placed), placed, paid, shipped, delivered,
                 amount, carrier, None, is_peak(day), insured=rng.chance(0.4))
-    row = {"id": sale.id, "buyer_id": buyer.id, "product_id": product.id, "batch_id": sale.batch_id,
-           "shop_id": product.shop_id, "brand_id": product.brand_id,
+    sale.quantity = quantity
+    row = {"id": sale.id, "buyer_id": buyer.id, "shop_id": product.shop_id, "brand_id": product.brand_id,
            "anchor_id": sale.anchor.id if sale.anchor else None, "live_session_id": session.id if live else None,
-           "quantity": quantity, "amount": amount, "region": buyer.region, "placed_at": placed, "paid_at": paid,
-           "shipped_at": shipped, "delivered_at": delivered, "presale": presale, "promised_ship_by": promised,
-           "shipping_insurance": sale.insured, "created_at": placed}
+           "amount": amount, "discount": Decimal("0"), "shipping_fee": Decimal("0"), "region": buyer.region,
+           "placed_at": placed, "paid_at": paid, "shipped_at": shipped, "delivered_at": delivered,
+           "presale": presale, "promised_ship_by": promised, "shipping_insurance": sale.insured,
+           "created_at": placed, "_discount_factor": discount}
     return sale, row
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from aftersales.clock import as_utc
+from aftersales.demo import live_ai
 from aftersales.demo.aftercare import Aftercare, Ids, offer_rows, parcel_rows, sla_rows, survey_rows
 from aftersales.demo.books import build_books
 from aftersales.demo.cast import build_cast
@@ -22,7 +23,7 @@ from aftersales.demo.evidence import claim_rows, responsibility_rows
 from aftersales.demo.intake import case_probability, open_intake, repeat_intake
 from aftersales.demo.journey import Story, walk
 from aftersales.demo.plans import cover_states, pick_agent, plan_for
-from aftersales.demo.records import case_row, handoff_rows, message_rows, timeline_rows
+from aftersales.demo.records import case_item_row, case_row, handoff_rows, message_rows, timeline_rows
 from aftersales.demo.seeded import Seeded
 from aftersales.demo.writer import next_id, realign_sequences, table, write_all
 from aftersales.problems import Conflict
@@ -119,15 +120,20 @@ def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: i
     _tell(progress, STAGES[0], 1, 1)
     _tell(progress, STAGES[1], 0, 1)
     sessions, session_rows = plan_sessions(rng, cast, start, now, orders)
-    sales, order_rows, outbound = place_orders(rng, cast, sessions, orders, now)
+    placed = place_orders(rng, cast, sessions, orders, now, first_item_id=next_id(conn, "order_items"))
+    sales, order_rows, outbound = placed.sales, placed.orders, placed.shipments
+    claims, seals = claim_rows(rng, cast, sessions, session_rows, now)
     _tell(progress, STAGES[1], 1, 1)
     _tell(progress, STAGES[2], 0, 1)
-    stories = _stories(rng, cast.agents, sales, now)
+    products = {row["id"]: row for row in cast.rows["products"]}
+    stories = _stories(rng, cast.agents, sales, now, live_ai.promises_by_sale(claims),
+                       tags_of={pid: tuple(row["tags"]) for pid, row in products.items()},
+                       suppliers={pid: row["supplier_id"] for pid, row in products.items()})
     seniors = [a[0] for a in cast.agents if a[1]]
     ids = Ids(clock=next_id(conn, "sla_clocks"), survey=next_id(conn, "surveys"))
     policies = _policies(conn)
     case_rows, care, messages, handoffs = _case_records(rng, stories, ids, policies, seniors, now)
-    claims, seals = claim_rows(rng, cast, sessions, session_rows, now)
+    case_items = [case_item_row(story) for story in stories]
     books = build_books(stories, case_rows, care.offers, order_rows, cast.rows["parties"], now,
                         next_account=next_id(conn, "ledger_accounts"), next_entry=next_id(conn, "ledger_entries"))
     duties = responsibility_rows(rng, cast, start - timedelta(days=7))
@@ -138,7 +144,8 @@ def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: i
         ("categories", _only_new(conn, "categories", "code", rows["categories"])), ("buyers", rows["buyers"]),
         ("products", rows["products"]), ("batches", rows["batches"]), ("responsibility_lists", duties),
         ("live_sessions", session_rows), ("live_claims", claims), ("live_seals", seals),
-        ("orders", order_rows), ("cases", case_rows), ("shipments", outbound + care.shipments),
+        ("orders", order_rows), ("order_items", placed.items), ("cases", case_rows), ("case_items", case_items),
+        ("shipments", outbound + care.shipments),
         ("logistics_events", care.logistics), ("case_messages", messages), ("timeline_events", care.timeline),
         ("handoffs", handoffs), ("sla_clocks", care.clocks), ("sla_breaches", care.breaches),
         ("surveys", care.surveys), ("callback_tasks", care.callbacks), ("compensation_offers", care.offers),
@@ -149,7 +156,7 @@ def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: i
     present = set(inspect(conn).get_table_names())
     batches = [(name, batch) for name, batch in batches if name in present]
     write_all(conn, batches, progress)
-    realign_sequences(conn, ("sla_clocks", "surveys", "ledger_accounts", "ledger_entries"))
+    realign_sequences(conn, ("order_items", "sla_clocks", "surveys", "ledger_accounts", "ledger_entries"))
     counts = {name: len(batch) for name, batch in batches}
     states = dict(sorted(Counter(s.state.value for s in stories).items()))
     group = next((s.id for s in sessions if s.group_complaint), "")
@@ -159,7 +166,9 @@ def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: i
                        spike_batch_id=cast.spike_batch[1], group_complaint_session_id=group)
 
 
-def _stories(rng: Seeded, agents: list[tuple[str, bool, bool]], sales: list[Any], now: datetime) -> list[Story]:
+def _stories(rng: Seeded, agents: list[tuple[str, bool, bool]], sales: list[Any], now: datetime,
+             promises: dict[tuple[str, str], tuple[str, ...]], *, tags_of: dict[str, tuple[str, ...]],
+             suppliers: dict[str, str | None]) -> list[Story]:
     intakes = []
     for sale in sales:
         if rng.chance(case_probability(sale)):
@@ -170,6 +179,7 @@ def _stories(rng: Seeded, agents: list[tuple[str, bool, bool]], sales: list[Any]
                 if again is not None:
                     intakes.append(again)
     intakes.sort(key=lambda i: (i.created, i.sale.id))
+    live_ai.apply(intakes, promises, tags_of=tags_of, suppliers=suppliers)
     stories = []
     for intake in intakes:
         case_id = rng.new_id("CS", intake.created)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from aftersales.demo.assortment import BEAUTY
 from aftersales.demo.commerce import Sale
@@ -79,6 +80,13 @@ class Intake:
     text: str
     risk_flags: list[str] = field(default_factory=list)
     symptoms: list[str] = field(default_factory=list)
+    #: what the live service gives this text (set by demo.live_ai once every case is drawn)
+    live: Any = None
+
+    @property
+    def denied(self) -> bool:
+        """The policy refuses the request: the agent explains, no refund or return follows."""
+        return self.live is not None and self.live.judged.decision.get("outcome") == "deny"
 
 
 def service_of(sale: Sale) -> Service:

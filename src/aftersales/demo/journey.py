@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from aftersales.cases.lifecycle import TRANSITIONS, Action, State
 from aftersales.demo.intake import Intake
-from aftersales.demo.phrases import AI_ANSWERS, BUYER_FOLLOW_UPS, CURT_REPLIES, EMPATHETIC_REPLIES, SOOTHING
+from aftersales.demo.phrases import BUYER_FOLLOW_UPS, CURT_REPLIES, EMPATHETIC_REPLIES
 from aftersales.demo.seeded import Seeded
 
 Agent = tuple[str, bool, bool]  # (party id, senior, empathetic)
@@ -117,6 +117,10 @@ def _opening(rng: Seeded, intake: Intake, plan: Plan) -> list[tuple[datetime, Ac
         escalate_at = created + budget + timedelta(seconds=rng.randint(5, 60))
         human_at = max(human_at, escalate_at + timedelta(minutes=rng.uniform(1, 30)))
         events.append((escalate_at, A.escalate, "system"))
+    if events:
+        # a quick human can beat the AI's first answer on the clock; the human reply then follows it instead
+        # (a fixed gap, so the seeded stream stays the same)
+        human_at = max(human_at, events[-1][0] + timedelta(seconds=30))
     events.append((human_at, A.reply, "agent"))
     return events
 
@@ -129,7 +133,10 @@ def _rest(rng: Seeded, intake: Intake, plan: Plan, start: datetime) -> list[tupl
         if plan.info and intake.case_type != "allergy_claim":
             actions += [(A.request_info, "agent"), (A.reply, "buyer")]
         work = list(WORK[intake.case_type])
-        if intake.case_type == "allergy_claim" and not plan.allergy_report:
+        if intake.denied:
+            # the rules refuse it: the agent explains and closes; only a dispute can still change the outcome
+            work = [(A.resolve, "agent")]
+        elif intake.case_type == "allergy_claim" and not plan.allergy_report:
             work = [(A.request_info, "agent"), (A.reply, "buyer"), (A.resolve, "agent")]
         actions += work
         if plan.dispute:
@@ -179,12 +186,14 @@ def _actor(story: Story, role: str) -> str | None:
 
 def _message(story: Story, at: datetime, action: Action, role: str, actor: str | None) -> None:
     if action is A.reply and role == "ai":
-        story.messages.append((at, "ai", None, AI_ANSWERS[story.intake.ai_class][0]))
+        live = story.intake.live
+        story.messages.append((at, "ai", None, live.judged.answer_zh if live else ""))
     elif action is A.reply and role == "agent":
         empathetic = story.agent[2]
         body = _pick(EMPATHETIC_REPLIES if empathetic else CURT_REPLIES, at)
-        if empathetic and story.intake.emotion == "angry":
-            body += SOOTHING[0]
+        soothing = story.intake.live.assessment.soothing_zh if story.intake.live else None
+        if empathetic and soothing and story.intake.emotion != "calm":
+            body += soothing
         story.messages.append((at, "agent", actor, body))
     elif action is A.reply and role == "buyer":
         story.messages.append((at, "buyer", actor, _pick(BUYER_FOLLOW_UPS, at)))

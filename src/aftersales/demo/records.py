@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from aftersales.cases.adjudication import Adjudication
 from aftersales.cases.lifecycle import State
 from aftersales.cases.reply_quality import review_reply
 from aftersales.demo.journey import Story
-from aftersales.demo.phrases import AI_ANSWERS, SOOTHING
 from aftersales.demo.seeded import Seeded
 
 Row = dict[str, Any]
@@ -28,14 +28,6 @@ RESPONSIBLE_KIND = {
     "refund_progress": "platform", "size_fit": "shop", "no_reason_return": "shop", "price_protection": "shop",
     "virtual_goods": "shop", "other": "shop",
 }
-RULES: dict[str, tuple[str, str, str]] = {
-    "no_reason_return": ("no_reason_7d", "7天无理由退货：商品完好，买家承担运费", "7-day no-reason return"),
-    "size_fit": ("no_reason_7d", "尺码不合适：7天无理由退换", "size issue: 7-day return or exchange"),
-    "quality_defect": ("quality_fault", "质量问题：商家承担运费，支持退换", "quality fault: seller pays shipping"),
-    "allergy_reaction": ("allergy_report", "过敏凭医院报告退款，无需寄回", "allergy with report: refund, no return"),
-    "damaged_in_transit": ("transit_damage", "运输破损：由快递/商家承担", "transit damage: carrier or seller pays"),
-    "not_as_described": ("claim_mismatch", "与直播承诺不符：主播先行赔付", "claim mismatch: anchor pays first"),
-}
 REFUNDING = frozenset({"refund_only", "return_refund", "price_protection", "allergy_claim"})
 
 
@@ -49,25 +41,29 @@ def case_row(rng: Seeded, story: Story, now: datetime) -> tuple[Row, list[tuple[
     amount = sale.amount if intake.case_type != "price_protection" else (sale.amount * Decimal("0.12")).quantize(
         Decimal("0.01"))
     refund_asked = marks.get("refund_requested_at") is not None
-    rest = round(1 - intake.confidence, 3)
+    live = intake.live
+    judged = _holding(story)
     row: Row = {
         "id": story.case_id, "order_id": sale.id, "buyer_id": sale.buyer.id, "idempotency_key": None,
+        "request_fingerprint": None, "claimed_amount": sale.amount,
         "group_key": sale.batch_id or (sale.session.id if sale.session else None) or sale.product.id,
         "case_type": intake.case_type, "state": story.state.value, "tier": story.tier,
         "priority": priority_of(story),
         "version": len(story.steps) + 1, "text": intake.text, "attachments": _attachments(story),
         "requested_amount": amount if intake.case_type in REFUNDING else None,
         "refund_amount": amount if refund_asked else None,
-        "category": intake.ai_class, "categories": {intake.ai_class: intake.confidence, "other": rest},
-        "emotion": intake.emotion, "confidence": intake.confidence, "risk_flags": intake.risk_flags,
-        "symptoms": intake.symptoms, "triage_model": "demo-generator",
+        "category": intake.ai_class,
+        "categories": {k: round(float(v), 4) for k, v in live.assessment.categories.items()},
+        "secondary_category": live.assessment.secondary_category,
+        "emotion": intake.emotion, "emotion_intensity": round(float(live.assessment.emotion_intensity), 3),
+        "confidence": intake.confidence, "risk_flags": intake.risk_flags,
+        "symptoms": intake.symptoms, "triage_model": live.assessment.model_version,
         "confirmed_category": intake.true_class if touched else None,
-        "answer_zh": AI_ANSWERS[intake.ai_class][0], "answer_en": AI_ANSWERS[intake.ai_class][1],
-        "soothing_zh": SOOTHING[0] if intake.emotion == "angry" else None,
-        "soothing_en": SOOTHING[1] if intake.emotion == "angry" else None,
-        "senior_required": intake.emotion == "angry" or story.tier == "L3",
+        "answer_zh": judged.answer_zh, "answer_en": judged.answer_en,
+        "soothing_zh": live.assessment.soothing_zh, "soothing_en": live.assessment.soothing_en,
+        "senior_required": live.tier.senior_required,
         "ai_resolved": story.plan.ai_resolved and marks.get("resolved_at") is not None,
-        "decision": _decision(story, amount), "responsible_party_id": responsible, "responsible_kind": kind,
+        "decision": _decision(story, judged), "responsible_party_id": responsible, "responsible_kind": kind,
         "handoff_count": len(handoffs), "assigned_agent_id": story.agent[0] if not story.plan.ai_resolved else None,
         "created_at": intake.created, "updated_at": story.steps[-1].at if story.steps else intake.created,
     }
@@ -104,34 +100,29 @@ def _attachments(story: Story) -> list[str]:
     return []
 
 
-REMEDY = {"refund_only": "refund", "price_protection": "refund", "allergy_claim": "refund",
-          "return_refund": "return_refund", "exchange": "exchange", "repair": "repair", "complaint": "none"}
-SHIPPING_PAYER = {"no_reason_return": "buyer", "size_fit": "buyer", "damaged_in_transit": "carrier"}
+def _holding(story: Story) -> Adjudication:
+    """The decision the case holds now: an allergy claim is decided again once the buyer's report is in."""
+    live = story.intake.live
+    reported = live.with_report is not None and story.plan.allergy_report and any(
+        step.action.value == "reply" and step.role == "buyer" for step in story.steps)
+    return live.with_report if reported else live.judged
 
 
-def _decision(story: Story, amount: Decimal) -> dict[str, Any]:
-    """Shaped like policy.rules.Decision.as_dict(), so the API and console read demo cases like real ones."""
-    intake = story.intake
-    code, zh, en = RULES.get(intake.true_class, ("standard", "按平台售后标准处理", "standard after-sales policy"))
-    remedy = REMEDY[intake.case_type]
-    if intake.case_type == "allergy_claim" and not story.plan.allergy_report:
-        outcome = "needs_evidence"
-    else:
-        outcome = "needs_human" if intake.tier != "L1" else "approve"
-    payer = "none" if remedy in ("none", "refund") else SHIPPING_PAYER.get(intake.true_class, "seller")
-    if payer == "buyer" and intake.sale.insured:
-        payer = "insurance"
-    decision: dict[str, Any] = {
-        "outcome": outcome, "remedy": remedy, "shipping_payer": payer,
-        "refund_amount": f"{amount if remedy != 'none' else Decimal(0):.2f}", "compensation_amount": "0.00",
-        "deadline": None, "rules_version": "demo",
-        "reasons": [{"rule_id": code, "fact": intake.true_class, "zh": zh, "en": en}],
-    }
+def _decision(story: Story, judged: Adjudication) -> dict[str, Any]:
+    """The real policy decision with its reasons; an arbitration the story went through is added on top."""
+    decision = dict(judged.decision)
     if story.milestones.get("decided_at") is not None:
         buyer = story.plan.buyer_wins
         decision["arbitration"] = {"outcome": "support_buyer" if buyer else "uphold_original",
                                    "reason": "支持买家诉求，责任按品牌80%/主播20%分担" if buyer else "维持原处理结果"}
     return decision
+
+
+def case_item_row(story: Story) -> Row:
+    """A demo case names line 1 of its order, whole."""
+    sale = story.intake.sale
+    return {"case_id": story.case_id, "order_item_id": sale.line_id, "order_id": sale.id,
+            "quantity": sale.quantity, "paid_amount": sale.amount}
 
 
 def _poisson(rng: Seeded, mean: float) -> int:

@@ -36,12 +36,12 @@ def _models() -> dict[str, Any]:
     from aftersales.catalog.models import Product
     from aftersales.liability.models import Handoff, LedgerEntry, ResponsibilityList
     from aftersales.live.models import LiveClaim, LiveSession
-    from aftersales.orders.models import Order
+    from aftersales.orders.models import Order, OrderItem
     from aftersales.parties.models import Party
     from aftersales.surveys.models import CallbackTask, Survey
 
     models = (Case, CaseMessage, CompensationOffer, TimelineEvent, Product, Handoff, LedgerEntry,
-              ResponsibilityList, LiveClaim, LiveSession, Order, Party, CallbackTask, Survey)
+              ResponsibilityList, LiveClaim, LiveSession, Order, OrderItem, Party, CallbackTask, Survey)
     return {model.__name__: model for model in models}
 
 
@@ -77,8 +77,12 @@ def selects(dialect: str = "sqlite") -> dict[str, Select[Any]]:
         m["Product"].category_code.label("category"), literal_column(_TAGS_SQL[dialect]).label("tags"),
         flag(published).label("responsibility_list_published"),
     )
+    item = m["OrderItem"]
+    # one row per order, as the schema documents; the first line's product stands for a multi-line order
+    first_product = (select(item.product_id).where(item.order_id == order.id).order_by(item.line_no).limit(1)
+                     .correlate(order).scalar_subquery())
     orders = select(
-        order.id.label("order_id"), order.buyer_id, order.product_id, order.anchor_id,
+        order.id.label("order_id"), order.buyer_id, first_product.label("product_id"), order.anchor_id,
         anchor.parent_id.label("mcn_id"), order.brand_id, order.shop_id, order.live_session_id,
         order.placed_at, cast(order.amount, Float).label("amount"),
     ).outerjoin(anchor, anchor.id == order.anchor_id)

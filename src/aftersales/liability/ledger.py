@@ -14,13 +14,13 @@ balances of all accounts together are always zero. Accounts are (party, kind):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from aftersales.liability.rules import KINDS, MEDIA, RuleError, SplitRules
+from aftersales.money import allocate, money
 
-CENT = Decimal("0.01")
 ACCOUNT_KINDS = ("liability", "payout", "coupon", "receivable", "payable", "reserve", "deposit", "custody")
 
 
@@ -68,24 +68,6 @@ class CasePlan:
     payer_id: str
     medium: str
     cause: str
-
-
-def money(value: Decimal | int | str) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def allocate(amount: Decimal, shares: Sequence[tuple[str, Decimal]]) -> list[tuple[str, Decimal]]:
-    """Split `amount` by `shares` into cents that add up to exactly `amount` (largest remainder first)."""
-    total = money(amount)
-    cents = int(total / CENT)
-    raw = [(name, Decimal(cents) * share) for name, share in shares]
-    floors = [int(value.to_integral_value(rounding=ROUND_DOWN)) for _, value in raw]
-    left = cents - sum(floors)
-    # ties go to the earlier share so the result never depends on anything but the rule's order
-    order = sorted(range(len(raw)), key=lambda i: (-(raw[i][1] - floors[i]), i))
-    for i in order[:left]:
-        floors[i] += 1
-    return [(name, Decimal(count) * CENT) for (name, _), count in zip(raw, floors, strict=True)]
 
 
 def _merge(pairs: Iterable[tuple[str, Decimal]]) -> list[tuple[str, Decimal]]:

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from aftersales.money import PositiveAmount
+
 
 class ListPublish(BaseModel):
     anchor_id: str | None = Field(None, description="the anchor selling it, when the list names one")
@@ -44,28 +46,29 @@ class PostingRequest(BaseModel):
     kind: str = Field(description="refund | shipping | compensation | medical")
     cause: str | None = Field(None, description="a cause id of splits.toml (exaggerated_claim, false_advertising, "
                               "quality, transit ...); default: from the party holding the case and its class")
-    amount: Decimal = Field(gt=0, decimal_places=2)
+    amount: PositiveAmount
     medium: str | None = Field(None, description="cash | coupon | points; default from the cause")
     reference: str | None = Field(None, max_length=100, description="retry-safe key")
 
 
 class ReserveRequest(BaseModel):
     brand_id: str
-    gmv: Decimal = Field(gt=0)
-    rate: Decimal | None = Field(None, description="within the configured band (default 3–5%)")
+    gmv: PositiveAmount
+    rate: Decimal | None = Field(None, ge=0, le=1, max_digits=6, allow_inf_nan=False,
+                                 description="within the configured band (default 3–5%)")
     reference: str | None = Field(None, max_length=100)
 
 
 class DepositRequest(BaseModel):
     supplier_id: str
-    payment: Decimal = Field(gt=0)
+    payment: PositiveAmount
     reference: str | None = Field(None, max_length=100)
 
 
 class SettleRequest(BaseModel):
     debtor_id: str
     creditor_id: str
-    amount: Decimal = Field(gt=0)
+    amount: PositiveAmount
     source: str = Field("direct", description="direct | reserve | deposit")
     reference: str | None = Field(None, max_length=100)
 

@@ -17,7 +17,7 @@ from aftersales.liability import statement as statements
 from aftersales.liability.models import Handoff, LedgerAccount, LedgerEntry, LedgerPosting, ResponsibilityList
 from aftersales.liability.rules import SplitRules, load_rules
 from aftersales.liability.schemas import EntryRead, HandoffRead
-from aftersales.orders.models import Order, Shipment
+from aftersales.orders.models import Order, OrderItem, Shipment
 from aftersales.parties.models import Party
 from aftersales.problems import Conflict, Forbidden, InvalidInput, NotFound
 from aftersales.security.principals import Principal, Role
@@ -90,8 +90,11 @@ def parties_for_orders(session: Session, orders: Iterable[Order]) -> dict[str, r
     orders = list(orders)
     if not orders:
         return {}
-    suppliers = dict(session.execute(select(Product.id, Product.supplier_id)
-                                     .where(Product.id.in_({o.product_id for o in orders}))).all())
+    suppliers: dict[str, str | None] = {}
+    for order_id, supplier_id in session.execute(
+            select(OrderItem.order_id, Product.supplier_id).join(Product, Product.id == OrderItem.product_id)
+            .where(OrderItem.order_id.in_([o.id for o in orders])).order_by(OrderItem.line_no)):
+        suppliers.setdefault(order_id, supplier_id)  # the first line's supplier stands for the order
     carriers: dict[str, str] = {}
     for order_id, carrier_id in session.execute(
             select(Shipment.order_id, Shipment.carrier_id)
@@ -102,7 +105,7 @@ def parties_for_orders(session: Session, orders: Iterable[Order]) -> dict[str, r
     platform = session.scalar(select(Party.id).where(Party.kind == "platform").order_by(Party.id).limit(1))
     return {o.id: routing.OrderParties(platform_id=platform or o.shop_id, brand_id=o.brand_id, shop_id=o.shop_id,
                                        anchor_id=o.anchor_id, carrier_id=carriers.get(o.id),
-                                       supplier_id=suppliers.get(o.product_id))
+                                       supplier_id=suppliers.get(o.id))
             for o in orders}
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Query, Response
+from sqlalchemy.orm import Session
 
 from aftersales.orders import service as order_service
+from aftersales.orders.models import Order
 from aftersales.orders.schemas import (
     BulkResult,
     OrderIn,
     OrderOut,
+    OrderPage,
     RowError,
 )
-from aftersales.problems import InvalidInput, NotFound
+from aftersales.orders.views import order_views
+from aftersales.problems import InvalidInput
 from aftersales.security.principals import Role
 from aftersales.web.deps import CurrentPrincipal, DbSession, RuntimeDep, Transaction, require_roles
 
@@ -21,8 +25,8 @@ router = APIRouter(prefix="/api/v1", tags=["orders 订单"])
 MAX_BULK = 5000
 
 
-def _out(order: Any) -> OrderOut:
-    return OrderOut.model_validate(order, from_attributes=True)
+def _out(session: Session, order: Order) -> OrderOut:
+    return order_views(session, [order])[0]
 
 
 @router.post("/orders", status_code=201, response_model=OrderOut, summary="导入订单 / create an order")
@@ -35,7 +39,7 @@ def create_order(body: OrderIn, principal: CurrentPrincipal, session: Transactio
         raise InvalidInput(reason, field=field)
     if report.created == 0:
         response.status_code = 200
-    return _out(order_service.get_order(session, body.id))
+    return _out(session, order_service.get_order(session, body.id))
 
 
 @router.post("/orders/bulk", response_model=BulkResult,
@@ -48,11 +52,14 @@ def create_orders_bulk(principal: CurrentPrincipal, session: Transaction, runtim
                       errors=[RowError(row=r, field=f, reason=m) for r, f, m in report.errors])
 
 
-@router.get("/orders/{order_id}", response_model=OrderOut, summary="订单 / one order")
+@router.get("/orders", response_model=OrderPage, summary="订单列表 / orders you may see, newest first")
+def list_orders(principal: CurrentPrincipal, session: DbSession, buyer_id: str | None = None,
+                cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> OrderPage:
+    orders, following = order_service.list_orders(session, principal, cursor=cursor, limit=limit,
+                                                  buyer_id=buyer_id)
+    return OrderPage(items=order_views(session, orders), next_cursor=following)
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut, summary="订单 / one order with its lines")
 def get_order(order_id: str, principal: CurrentPrincipal, session: DbSession) -> OrderOut:
-    order = order_service.get_order(session, order_id)
-    mine = (principal.is_staff or (principal.role is Role.buyer and order.buyer_id == principal.buyer_id)
-            or principal.party_ids & {order.brand_id, order.anchor_id, order.shop_id})
-    if not mine:
-        raise NotFound(f"订单 {order_id} 不存在 / order {order_id} not found")
-    return _out(order)
+    return _out(session, order_service.get_visible_order(session, principal, order_id))

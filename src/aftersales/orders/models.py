@@ -12,18 +12,21 @@ from aftersales.db import Base, UtcDateTime
 
 
 class Order(Base):
+    """One checkout at one shop: the buyer, where it was sold, and what was paid in all."""
+
     __tablename__ = "orders"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     buyer_id: Mapped[str] = mapped_column(ForeignKey("buyers.id"), index=True)
-    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)
-    batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id"))
     shop_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    #: the shop's brand (a brand's flagship store); each line's product names its own brand too
     brand_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
     anchor_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"), index=True)
     live_session_id: Mapped[str | None] = mapped_column(ForeignKey("live_sessions.id"), index=True)
-    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    #: paid in all: the lines' prices less the order discount plus shipping
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    discount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    shipping_fee: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
     region: Mapped[str] = mapped_column(String(40), default="")
     placed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -33,6 +36,25 @@ class Order(Base):
     promised_ship_by: Mapped[datetime | None] = mapped_column(UtcDateTime())
     shipping_insurance: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OrderItem(Base):
+    """One line of an order: a product (and its batch) in some quantity, and the share of the payment it carries."""
+
+    __tablename__ = "order_items"
+    __table_args__ = (UniqueConstraint("order_id", "line_no", name="uq_order_items_line"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"), index=True)
+    batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    sku: Mapped[str | None] = mapped_column(String(60))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    #: what the buyer paid for this line: its price less its share of the order discount plus its share of
+    #: shipping (orders.allocation); the most any case on this line can refund
+    paid_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
 
 
 class Shipment(Base):

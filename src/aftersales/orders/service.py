@@ -8,19 +8,22 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from aftersales import keyset
 from aftersales.catalog.models import Batch, Product
 from aftersales.clock import as_utc
 from aftersales.ids import new_id
 from aftersales.live.models import LiveSession
-from aftersales.orders.models import LogisticsEvent, Order, Shipment
-from aftersales.orders.schemas import LogisticsEventIn, OrderIn
+from aftersales.orders import allocation
+from aftersales.orders.models import LogisticsEvent, Order, OrderItem, Shipment
+from aftersales.orders.schemas import LogisticsEventIn, OrderIn, OrderItemIn
 from aftersales.parties.models import Buyer, Party
-from aftersales.problems import InvalidInput, NotFound
+from aftersales.problems import InvalidInput, NotFound, validation_fields
 from aftersales.security import pii
+from aftersales.security.principals import Principal, Role
 
 #: fields an integrator may correct by sending the order again (milestones that arrive later)
 UPDATABLE = ("paid_at", "shipped_at", "delivered_at", "shipping_insurance", "promised_ship_by")
@@ -35,7 +38,7 @@ class UpsertReport:
 
 
 def validation_errors(error: ValidationError) -> list[tuple[str, str]]:
-    return [(".".join(str(p) for p in e["loc"]) or "body", e["msg"]) for e in error.errors()]
+    return [(e["field"], e["reason"]) for e in validation_fields(error.errors())]
 
 
 def upsert_orders(session: Session, rows: Sequence[dict[str, Any] | OrderIn], key: bytes, now: datetime,
@@ -62,35 +65,28 @@ def upsert_orders(session: Session, rows: Sequence[dict[str, Any] | OrderIn], ke
 
 
 def _upsert_one(session: Session, order_in: OrderIn, key: bytes, now: datetime) -> str:
-    product = session.get(Product, order_in.product_id)
-    if product is None:
-        raise InvalidInput(f"商品 {order_in.product_id} 不存在 / no such product", field="product_id")
-    anchor_id = _check_links(session, order_in, product)
+    lines = order_in.lines()
+    products = _products_of(session, order_in, lines)
+    shop_id, brand_id = products[lines[0].product_id].shop_id, products[lines[0].product_id].brand_id
+    anchor_id = _check_links(session, order_in, lines)
     _upsert_buyer(session, order_in, key, now)
     existing = session.get(Order, order_in.id)
     if existing is not None:
-        if existing.buyer_id != order_in.buyer.id or existing.product_id != order_in.product_id:
-            raise InvalidInput("订单号已存在且买家或商品不同 / order id exists with another buyer or product",
-                               field="id")
-        changed = False
-        for name in UPDATABLE:
-            value = getattr(order_in, name)
-            current = getattr(existing, name)
-            if isinstance(current, datetime):
-                current = as_utc(current)
-            if value is not None and value != current:
-                setattr(existing, name, value)
-                changed = True
-        return "updated" if changed else "unchanged"
+        return _update_existing(session, existing, order_in, lines)
+    assert order_in.amount is not None  # set by OrderIn's own validation
     session.add(Order(
-        id=order_in.id, buyer_id=order_in.buyer.id, product_id=product.id, batch_id=order_in.batch_id,
-        shop_id=product.shop_id, brand_id=product.brand_id, anchor_id=anchor_id,
-        live_session_id=order_in.live_session_id, quantity=order_in.quantity, amount=order_in.amount,
-        region=order_in.buyer.region, placed_at=order_in.placed_at, paid_at=order_in.paid_at,
-        shipped_at=order_in.shipped_at, delivered_at=order_in.delivered_at, presale=order_in.presale,
-        promised_ship_by=order_in.promised_ship_by, shipping_insurance=order_in.shipping_insurance,
-        created_at=now))
+        id=order_in.id, buyer_id=order_in.buyer.id, shop_id=shop_id, brand_id=brand_id, anchor_id=anchor_id,
+        live_session_id=order_in.live_session_id, amount=order_in.amount, discount=order_in.discount,
+        shipping_fee=order_in.shipping_fee, region=order_in.buyer.region, placed_at=order_in.placed_at,
+        paid_at=order_in.paid_at, shipped_at=order_in.shipped_at, delivered_at=order_in.delivered_at,
+        presale=order_in.presale, promised_ship_by=order_in.promised_ship_by,
+        shipping_insurance=order_in.shipping_insurance, created_at=now))
     session.flush()
+    paid = allocation.paid_per_line(order_in.amount, [line.unit_price * line.quantity for line in lines])
+    session.add_all(OrderItem(order_id=order_in.id, line_no=number, product_id=line.product_id,
+                              batch_id=line.batch_id, sku=line.sku, quantity=line.quantity,
+                              unit_price=line.unit_price, paid_amount=share)
+                    for number, (line, share) in enumerate(zip(lines, paid, strict=True), start=1))
     if order_in.outbound is not None:
         session.add(Shipment(id=new_id("SH"), order_id=order_in.id, direction="outbound",
                              carrier_id=order_in.outbound.carrier_id, tracking_no=order_in.outbound.tracking_no,
@@ -99,11 +95,43 @@ def _upsert_one(session: Session, order_in: OrderIn, key: bytes, now: datetime) 
     return "created"
 
 
-def _check_links(session: Session, order_in: OrderIn, product: Product) -> str | None:
-    if order_in.batch_id is not None:
-        batch = session.get(Batch, order_in.batch_id)
-        if batch is None or batch.product_id != product.id:
-            raise InvalidInput("批次不属于该商品 / batch does not belong to the product", field="batch_id")
+def _products_of(session: Session, order_in: OrderIn, lines: list[OrderItemIn]) -> dict[str, Product]:
+    products = {p.id: p for p in session.scalars(select(Product).where(
+        Product.id.in_({line.product_id for line in lines})))}
+    for number, line in enumerate(lines):
+        if line.product_id not in products:
+            field = f"items.{number}.product_id" if order_in.items is not None else "product_id"
+            raise InvalidInput(f"商品 {line.product_id} 不存在 / no such product", field=field)
+    if len({p.shop_id for p in products.values()}) > 1:
+        raise InvalidInput("一个订单的商品须来自同一店铺 / an order's products come from one shop", field="items")
+    return products
+
+
+def _update_existing(session: Session, existing: Order, order_in: OrderIn, lines: list[OrderItemIn]) -> str:
+    stored = [(i.product_id, i.quantity) for i in session.scalars(
+        select(OrderItem).where(OrderItem.order_id == existing.id).order_by(OrderItem.line_no))]
+    if existing.buyer_id != order_in.buyer.id or stored != [(line.product_id, line.quantity) for line in lines]:
+        raise InvalidInput("订单号已存在且买家或商品不同 / order id exists with another buyer or other lines",
+                           field="id")
+    changed = False
+    for name in UPDATABLE:
+        value = getattr(order_in, name)
+        current = getattr(existing, name)
+        if isinstance(current, datetime):
+            current = as_utc(current)
+        if value is not None and value != current:
+            setattr(existing, name, value)
+            changed = True
+    return "updated" if changed else "unchanged"
+
+
+def _check_links(session: Session, order_in: OrderIn, lines: list[OrderItemIn]) -> str | None:
+    for number, line in enumerate(lines):
+        if line.batch_id is not None:
+            batch = session.get(Batch, line.batch_id)
+            if batch is None or batch.product_id != line.product_id:
+                field = f"items.{number}.batch_id" if order_in.items is not None else "batch_id"
+                raise InvalidInput("批次不属于该商品 / batch does not belong to the product", field=field)
     anchor_id = order_in.anchor_id
     if order_in.live_session_id is not None:
         live = session.get(LiveSession, order_in.live_session_id)
@@ -127,6 +155,51 @@ def _upsert_buyer(session: Session, order_in: OrderIn, key: bytes, now: datetime
                           address_enc=pii.encrypt(order_in.buyer.address, key), region=order_in.buyer.region,
                           created_at=now))
         session.flush()
+
+
+def items_of(session: Session, order_ids: Sequence[str]) -> dict[str, list[OrderItem]]:
+    """The lines of each order, in line order (one read for many orders)."""
+    found: dict[str, list[OrderItem]] = {order_id: [] for order_id in order_ids}
+    for item in session.scalars(select(OrderItem).where(OrderItem.order_id.in_(list(order_ids)))
+                                .order_by(OrderItem.order_id, OrderItem.line_no)):
+        found[item.order_id].append(item)
+    return found
+
+
+def may_see(principal: Principal, order: Order) -> bool:
+    """The buyer, staff, and the parties that sold it: everyone else gets 404 (existence does not leak)."""
+    if principal.is_staff:
+        return True
+    if principal.role is Role.buyer:
+        return principal.buyer_id is not None and order.buyer_id == principal.buyer_id
+    return bool(principal.party_ids & {order.brand_id, order.anchor_id, order.shop_id})
+
+
+def get_visible_order(session: Session, principal: Principal, order_id: str) -> Order:
+    order = session.get(Order, order_id)
+    if order is None or not may_see(principal, order):
+        raise NotFound(f"订单 {order_id} 不存在 / order {order_id} not found", order_id=order_id)
+    return order
+
+
+def list_orders(session: Session, principal: Principal, *, cursor: str | None, limit: int,
+                buyer_id: str | None = None) -> tuple[list[Order], str | None]:
+    """Newest first, keyset-paginated, only orders the caller may see."""
+    query = select(Order)
+    if principal.role is Role.buyer:
+        query = query.where(Order.buyer_id == (principal.buyer_id or ""))
+    elif not principal.is_staff:
+        parties = sorted(principal.party_ids) or [""]
+        query = query.where(or_(Order.brand_id.in_(parties), Order.shop_id.in_(parties),
+                                Order.anchor_id.in_(parties)))
+    if buyer_id is not None:
+        query = query.where(Order.buyer_id == buyer_id)
+    if cursor:
+        stamp, order_id = keyset.decode(cursor)
+        query = query.where(or_(Order.placed_at < stamp, and_(Order.placed_at == stamp, Order.id < order_id)))
+    rows = list(session.scalars(query.order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit + 1)))
+    following = keyset.encode(rows[limit - 1].placed_at, rows[limit - 1].id) if len(rows) > limit else None
+    return rows[:limit], following
 
 
 def get_order(session: Session, order_id: str) -> Order:

@@ -1,34 +1,14 @@
-"""The closed vocabularies of the policy: case types, problems, item states, evidence, promises, outcomes."""
+"""The policy's own vocabularies (item states, evidence, promises, payers), beside the shared ones it re-exports."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+from aftersales.vocabulary import CaseType, Outcome, Remedy
+from aftersales.vocabulary import ProblemClass as Problem
 
-class CaseType(StrEnum):
-    REFUND_ONLY = "refund_only"
-    RETURN_REFUND = "return_refund"
-    EXCHANGE = "exchange"
-    REPAIR = "repair"
-    COMPLAINT = "complaint"
-    ALLERGY_CLAIM = "allergy_claim"
-    PRICE_PROTECTION = "price_protection"
-
-
-class Problem(StrEnum):
-    LOGISTICS_DELAY = "logistics_delay"
-    DAMAGED_IN_TRANSIT = "damaged_in_transit"
-    QUALITY_DEFECT = "quality_defect"
-    NOT_AS_DESCRIBED = "not_as_described"
-    COUNTERFEIT = "counterfeit"
-    SIZE_FIT = "size_fit"
-    ALLERGY_REACTION = "allergy_reaction"
-    MISSING_ITEM = "missing_item"
-    NO_REASON_RETURN = "no_reason_return"
-    REFUND_PROGRESS = "refund_progress"
-    PRICE_PROTECTION = "price_protection"
-    VIRTUAL_GOODS = "virtual_goods"
-    OTHER = "other"
+__all__ = ["OUTCOME_RANK", "REFUNDING_REMEDIES", "REQUESTED_REMEDY", "CaseType", "Evidence", "ItemState",
+           "Outcome", "Party", "Payer", "Problem", "Promise", "Remedy"]
 
 
 class ItemState(StrEnum):
@@ -55,21 +35,6 @@ class Promise(StrEnum):
     SEVEN_DAY_RETURN = "seven_day_return"
     PRICE_PROTECTION_DAYS = "price_protection_days"
     SENSITIVE_SKIN_SAFE = "sensitive_skin_safe"
-
-
-class Outcome(StrEnum):
-    APPROVE = "approve"
-    DENY = "deny"
-    NEEDS_EVIDENCE = "needs_evidence"
-    NEEDS_HUMAN = "needs_human"
-
-
-class Remedy(StrEnum):
-    REFUND = "refund"
-    RETURN_REFUND = "return_refund"
-    EXCHANGE = "exchange"
-    REPAIR = "repair"
-    NONE = "none"
 
 
 class Payer(StrEnum):

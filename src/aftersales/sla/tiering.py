@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aftersales.sla.rules import Tier
+from aftersales.vocabulary import INFORMATION_CLASSES
 
 #: SPEC §2: quality disputes, false advertising and allergy need a human (L2)
 HUMAN_CLASSES = frozenset({"quality_defect", "not_as_described", "counterfeit", "allergy_reaction"})
 HUMAN_CASE_TYPES = frozenset({"complaint", "allergy_claim"})
-#: questions the AI answers from data (where is my parcel, where is my refund), whatever form they came in
-INFORMATION_CLASSES = frozenset({"logistics_delay", "refund_progress"})
 #: this many similar open cases on one batch or live session within the window make a group complaint (L3)
 GROUP_COMPLAINT_THRESHOLD = 5
 GROUP_COMPLAINT_WINDOW_HOURS = 6
@@ -24,9 +23,15 @@ class TierDecision:
     reasons: tuple[str, ...]
 
 
+#: emotion intensity (0..1) at which a buyer who is not read as angry still jumps the queue
+URGENT_INTENSITY = 0.7
+#: intensity at which a calm-read message still gets the priority of an upset buyer ("在吗？？？？")
+UPSET_INTENSITY = 0.4
+
+
 def decide_tier(*, case_type: str, category: str, emotion: str, confidence: float,
                 risk_flags: tuple[str, ...] | list[str], low_confidence: float,
-                similar_recent_cases: int = 0) -> TierDecision:
+                similar_recent_cases: int = 0, emotion_intensity: float = 0.0) -> TierDecision:
     reasons: list[str] = []
     tier = Tier.L1
     if risk_flags:
@@ -49,7 +54,8 @@ def decide_tier(*, case_type: str, category: str, emotion: str, confidence: floa
     if not reasons:
         reasons.append("常见问题，AI直接答复 / common issue answered by the AI")
     angry = emotion == "angry"
-    priority = 1 if (tier is Tier.L3 or angry) else 2 if emotion in ("disappointed", "anxious") else 3
+    priority = 1 if (tier is Tier.L3 or angry or emotion_intensity >= URGENT_INTENSITY) else \
+        2 if (emotion in ("disappointed", "anxious") or emotion_intensity >= UPSET_INTENSITY) else 3
     if angry:
         reasons.append("买家情绪激动：优先处理并由资深客服接手 / angry buyer: jumps the queue, senior agent")
     return TierDecision(tier=tier.value, priority=priority, senior_required=angry or tier is Tier.L3,

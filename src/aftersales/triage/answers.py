@@ -1,5 +1,6 @@
-"""L1 standard answers: per class a polite solution with a concrete next step, tailored by policy outcome,
-symptoms and risk; soothing scripts for the agent when the buyer is angry or disappointed. Pure text rules."""
+"""L1 standard answers: per class a polite solution with a concrete next step that agrees with the policy
+decision (outcome and remedy), the product's category, symptoms and risk; soothing scripts for the agent for
+every buyer who is not calm. Pure text rules."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from aftersales.triage.rules import SYMPTOM_EN
 
 @dataclass(frozen=True)
 class ClassText:
-    step: tuple[str, str]  # what we do now and what the buyer does next
+    step: tuple[str, str]  # the standard solution: what we do now and what the buyer does next
     action: tuple[str, str]  # the remedy named in outcome sentences
     alternative: tuple[str, str]  # offered when the policy says no
     evidence: tuple[str, str]  # asked for when the policy needs proof
@@ -49,12 +50,12 @@ CLASS_TEXT: Final[dict[str, ClassText]] = {
          "batch number and packaging photos; we send them to the brand for verification, and a fake is handled per "
          "the promise made (e.g. ten times compensation)."),
         ("退款并按承诺赔付", "refund and compensation as promised"), ("提供品牌授权和正品溯源证明", "show the brand authorisation and the product trace"),
-        ("防伪码、批号和包装照片，如有鉴定报告请一并上传", "the anti-counterfeit code, batch number, packaging photos and any appraisal report")),
+        ("防伪码、批号和包装照片（有鉴定报告更好）", "the anti-counterfeit code, batch number, packaging photos and any appraisal report")),
     "size_fit": ClassText(
         ("已为您发送该商品的尺码表（含实测肩宽、胸围、衣长），建议按实测数据选码。未穿着、吊牌完好可在订单页申请换货，选好新尺码后我们优先发出。",
          "We have sent you the size chart with measured shoulder, chest and length. Unworn items with tags on can "
          "be exchanged from the order page; pick the new size and we ship it first."),
-        ("换码", "size exchange"), ("按七天无理由为您退货", "take it back as a no-reason return"),
+        ("换码", "size exchange"), ("帮您核对尺码并给出穿搭建议", "check the sizing with you and suggest a fit"),
         ("吊牌和商品状态照片", "photos of the tag and the item's condition")),
     "allergy_reaction": ClassText(
         ("请先停用该产品，用清水轻柔冲洗患处；症状加重请及时就医。我们已为您开启过敏处理通道，请上传患处照片、商品批号，如已就医请上传诊断或检测报告。",
@@ -102,9 +103,41 @@ CLASS_TEXT: Final[dict[str, ClassText]] = {
         ("相关截图", "any relevant screenshots")),
 }
 
+_ACK: Final[dict[str, tuple[str, str]]] = {
+    "logistics_delay": ("亲，已收到您的物流问题，我们正在核查包裹状态。", "We have your delivery question and are checking the parcel."),
+    "damaged_in_transit": ("非常抱歉商品在运输中受损。", "We are sorry the item arrived damaged."),
+    "quality_defect": ("抱歉商品出现质量问题，给您添麻烦了。", "We are sorry about the defect and the trouble."),
+    "not_as_described": ("收到，我们会调取该场直播的存证记录，核对主播的介绍与商品详情。",
+                         "Noted: we will pull the recorded live session and compare the anchor's words with the item."),
+    "counterfeit": ("我们非常重视正品问题，请保留商品和包装。", "We take authenticity seriously; please keep the item and packaging."),
+    "size_fit": ("抱歉尺码不合适。", "Sorry the size does not fit."),
+    "allergy_reaction": ("非常抱歉给您的皮肤带来不适。", "We are very sorry about the reaction."),
+    "missing_item": ("抱歉包裹里少了东西，我们会核对仓库出库记录和包裹重量。",
+                     "Sorry something is missing; we will check the warehouse record and the parcel weight."),
+    "no_reason_return": ("收到您的退货申请。", "We have your return request."),
+    "refund_progress": ("已为您查询退款进度。", "We have looked up your refund."),
+    "price_protection": ("收到您的价保申请。", "We have your price-protection request."),
+    "virtual_goods": ("已为您核查卡券/充值状态。", "We have checked the voucher or top-up."),
+    "other": ("您好，已收到您的问题。", "Hello, we have your question."),
+}
+
+# What the approved remedy means for the buyer next; the decision's remedy, not the class, names it.
+_REMEDY: Final[dict[str, tuple[str, str]]] = {
+    "refund": ("退款将原路退回，一般1–3个工作日到账。", "the refund goes back to your original account, usually in 1–3 working days."),
+    "return_refund": ("退货地址会短信发给您，请在7天内寄回，仓库签收后为您退款。",
+                      "the return address comes by SMS; send it back within 7 days and we refund once the warehouse signs for it."),
+    "exchange": ("请在订单页选择新的规格，收到退回的商品后我们优先为您发出。",
+                 "pick the new option on the order page and we ship it first once the return arrives."),
+    "repair": ("请按短信中的地址寄回，我们维修后免费寄还。", "send it to the address in the SMS; we repair it and ship it back free."),
+}
+_REMEDY_NAME: Final[dict[str, tuple[str, str]]] = {
+    "refund": ("退款", "refund"), "return_refund": ("退货退款", "return and refund"),
+    "exchange": ("换货", "exchange"), "repair": ("维修", "repair"),
+}
+
 _OUTCOME: Final[dict[str, tuple[str, str]]] = {
-    "approve": ("好消息：您的{action}申请符合规则，已为您通过，进度可在订单页查看。",
-                "Good news: your {action} meets the rules and is approved; follow it on the order page."),
+    "approve": ("好消息：您的{action}申请符合规则，已为您通过，{next}",
+                "Good news: your {action} meets the rules and is approved; {next}"),
     "deny": ("很抱歉，按售后规则本单暂不支持{action}，具体原因已写在工单中；我们可以{alternative}。",
              "We are sorry: under the after-sales rules this order is not eligible for {action} (the reasons are in "
              "the case); we can {alternative} instead."),
@@ -114,36 +147,88 @@ _OUTCOME: Final[dict[str, tuple[str, str]]] = {
                     "Your case has gone to a specialist, who will contact you within 1 hour."),
 }
 
+# Product families by the order's category id (policy rulesets); an unknown category gets the general text.
+_WEARABLE: Final = frozenset({"apparel", "underwear", "shoes"})
+_SKIN: Final = frozenset({"cosmetics", "lipstick", "skincare", "foundation"})
+_SIZE_STEP_OTHER: Final = (
+    "请告诉我们想换的规格或型号；未使用、包装完好可在订单页申请换货，我们收到后优先发出。",
+    "Tell us which size or model you need; unused items in their packaging can be exchanged from the order "
+    "page, and we ship the new one first.")
+_ALLERGY_CARE: Final = ("请先停用该产品，用清水轻柔冲洗患处；症状加重请及时就医。",
+                        "Please stop using the product and rinse gently with water; see a doctor if it gets worse.")
+_TREATED: Final = ("您已在就医，请遵医嘱安心治疗；诊断证明和医疗票据请保留，医疗费用我们会协助处理。",
+                   "You are already under a doctor's care: follow their advice; keep the diagnosis and receipts, "
+                   "and we will help with the medical costs.")
+_SAFETY: Final = ("您的健康和安全最重要：如有不适请立即就医，医疗费用凭票据我们会协助处理。",
+                  "Your health comes first: please see a doctor now if you feel unwell; we help with the medical "
+                  "costs against receipts.")
+
 _MAKEUP: Final = frozenset({"卡粉", "脱妆", "氧化"})
 
 
 def answer(category: str, *, policy_outcome: str | None = None, symptoms: tuple[str, ...] = (),
-           risk_flags: tuple[str, ...] = ()) -> tuple[str, str]:
-    """(zh, en) L1 answer; unknown outcomes fall back to the class step alone rather than failing intake."""
+           risk_flags: tuple[str, ...] = (), remedy: str | None = None, product_category: str | None = None,
+           already_treated: bool = False) -> tuple[str, str]:
+    """(zh, en) L1 answer that agrees with the decision: the outcome and remedy decide what is promised,
+    the product's category what is offered (no size chart for a cleanser), and evidence is asked for once.
+    Unknown outcomes fall back to the class's standard solution rather than failing intake."""
     ct = CLASS_TEXT.get(category, CLASS_TEXT["other"])
-    zh, en = [ct.step[0]], [ct.step[1]]
+    zh: list[str] = []
+    en: list[str] = []
+    outcome = policy_outcome if policy_outcome in _OUTCOME else None
+    if outcome is not None:
+        _add(zh, en, _ACK.get(category, _ACK["other"]))
+    if "safety" in risk_flags or already_treated:
+        _add(zh, en, _TREATED if already_treated else _SAFETY)
+    if category == "allergy_reaction":
+        _add(zh, en, _ALLERGY_CARE if not already_treated else ("请先停用该产品。", "Please stop using the product."))
+    step = _step(category, ct, product_category)
+    _add(zh, en, step if outcome is None else _outcome_text(outcome, ct, remedy, step))
+    _symptom_notes(zh, en, category, symptoms, ask_photos=outcome is None)
+    return "".join(zh), " ".join(en)
+
+
+def _add(zh: list[str], en: list[str], text: tuple[str, str]) -> None:
+    zh.append(text[0])
+    en.append(text[1])
+
+
+def _step(category: str, ct: ClassText, product_category: str | None) -> tuple[str, str]:
+    if category == "size_fit" and product_category is not None and product_category not in _WEARABLE:
+        return _SIZE_STEP_OTHER
+    if category == "allergy_reaction":  # the care advice is said once, before; keep the path and the evidence
+        return ("我们已为您开启过敏处理通道，请上传患处照片、商品批号及医院诊断或检测报告（如有）。",
+                "We have opened the allergy path: please upload photos of the skin, the batch number and any "
+                "hospital diagnosis or test report.")
+    return ct.step
+
+
+def _outcome_text(outcome: str, ct: ClassText, remedy: str | None, step: tuple[str, str]) -> tuple[str, str]:
+    action = _REMEDY_NAME.get(remedy or "", ct.action)
+    tz, te = _OUTCOME[outcome]
+    if outcome == "approve":
+        nz, ne = _REMEDY.get(remedy or "", ("进度可在订单页查看。", "follow it on the order page."))
+        if remedy not in _REMEDY and ct is not CLASS_TEXT["other"]:
+            nz, ne = step[0], step[1][0].lower() + step[1][1:]
+        return tz.format(action=action[0], next=nz), te.format(action=action[1], next=ne)
+    return (tz.format(action=action[0], alternative=ct.alternative[0], evidence=ct.evidence[0]),
+            te.format(action=action[1], alternative=ct.alternative[1], evidence=ct.evidence[1]))
+
+
+def _symptom_notes(zh: list[str], en: list[str], category: str, symptoms: tuple[str, ...], *, ask_photos: bool) -> None:
     skin = tuple(s for s in symptoms if s not in _MAKEUP)
     if skin:
         zh.append(f"您提到{'、'.join(skin)}：如有刺痛或灼热，请告诉我们您是否对酒精、香精敏感，方便判断成分原因。")
         en.append(f"You mention {', '.join(SYMPTOM_EN[s] for s in skin)}: if it stings or burns, tell us whether "
                   "you are sensitive to alcohol or fragrance, so we can trace the ingredient.")
         if category != "allergy_reaction":
-            zh.append("我们已同时为您开启过敏处理通道。")
-            en.append("We have also opened the allergy path for you.")
+            _add(zh, en, ("我们已同时为您开启过敏处理通道。", "We have also opened the allergy path for you."))
     makeup = tuple(s for s in symptoms if s in _MAKEUP)
     if makeup:
-        zh.append(f"关于{'、'.join(makeup)}：建议上妆前做好保湿、少量多次上妆并定妆；若仍明显，请上传上妆照片和批号，我们为您退换。")
+        zh.append(f"关于{'、'.join(makeup)}：建议上妆前做好保湿、少量多次上妆并定妆"
+                  + ("；若仍明显，请上传上妆照片和批号，我们核实后处理。" if ask_photos else "。"))
         en.append(f"About {', '.join(SYMPTOM_EN[s] for s in makeup)}: moisturise first, apply thin layers and set "
-                  "it; if it persists, upload a photo and the batch number and we will exchange or refund.")
-    if "safety" in risk_flags:
-        zh.insert(0, "您的健康和安全最重要：如有不适请立即就医，医疗费用凭票据我们会协助处理。")
-        en.insert(0, "Your health comes first: please see a doctor now if you feel unwell; we help with the "
-                  "medical costs against receipts.")
-    if policy_outcome in _OUTCOME:
-        tz, te = _OUTCOME[policy_outcome]
-        zh.append(tz.format(action=ct.action[0], alternative=ct.alternative[0], evidence=ct.evidence[0]))
-        en.append(te.format(action=ct.action[1], alternative=ct.alternative[1], evidence=ct.evidence[1]))
-    return "".join(zh), " ".join(en)
+                  "it" + ("; if it persists, upload a photo and the batch number and we will look into it." if ask_photos else "."))
 
 
 _SOOTHING: Final[dict[str, tuple[str, str]]] = {
@@ -152,6 +237,10 @@ _SOOTHING: Final[dict[str, tuple[str, str]]] = {
               "Apologise first, without excuses: \"I am truly sorry this made you so angry; we got it wrong and I "
               "will follow it through personally.\" Restate the problem to show you understood, give a firm time "
               "(\"you will have an answer by 18:00 today\") and offer a care package (samples or a coupon)."),
+    "anxious": ("先让买家安心：“您别着急，我现在就帮您处理。”说清正在做什么、下一步是什么，给出具体时间点"
+                "（“2小时内给您回复进度”），到点主动回访，不让买家再来催。",
+                "Reassure first: \"Don't worry, I am on it right now.\" Say what you are doing and what comes next, "
+                "give a concrete time (\"an update within 2 hours\"), and call back on time so the buyer need not chase."),
     "disappointed": ("先认可买家的感受：“辜负了您的期待，真的很抱歉。”说明我们会怎样弥补，给出下一步和时间，"
                      "结束前感谢对方的耐心，可附赠小样或优惠券表达心意。",
                      "Acknowledge the feeling: \"We let you down, and we are sorry.\" Explain how we will make it "
@@ -161,5 +250,5 @@ _SOOTHING: Final[dict[str, tuple[str, str]]] = {
 
 
 def soothing(emotion: str) -> tuple[str, str] | None:
-    """Agent script for angry or disappointed buyers; None when the buyer is calm or anxious."""
+    """Agent script for every non-calm buyer (angry, disappointed, anxious); None when the buyer is calm."""
     return _SOOTHING.get(emotion)

@@ -31,6 +31,7 @@ class Prediction:
     categories: dict[str, float]
     emotions: dict[str, float]
     version: str
+    mentions: list[float] | None = None  # per class (taxonomy order): is it named at all; local model only
 
 
 class TriageBackend(Protocol):

@@ -22,6 +22,7 @@ class Example:
     risk_flags: tuple[str, ...] = ()
     symptoms: tuple[str, ...] = ()
     heldout: bool = False  # written from phrasings kept out of training
+    categories: tuple[str, ...] = ()  # every problem the message names, primary first (multi-issue)
 
 
 def load_split(split: str, directory: Path = CORPUS_DIR) -> list[Example]:
@@ -61,4 +62,14 @@ def _example(row: dict[str, object], n: int) -> Example:
         risk_flags=tuple(row.get("risk_flags") or ()),  # type: ignore[arg-type]
         symptoms=tuple(row.get("symptoms") or ()),  # type: ignore[arg-type]
         heldout=bool(row.get("heldout", False)),
+        categories=_categories(row, category),
     )
+
+
+def _categories(row: dict[str, object], category: str) -> tuple[str, ...]:
+    listed = row.get("categories")
+    second = row.get("secondary")
+    names = [str(c) for c in listed] if isinstance(listed, list) else [category]
+    if isinstance(second, str) and second:
+        names.append(second)
+    return tuple(dict.fromkeys([category, *names]))

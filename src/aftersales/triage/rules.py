@@ -74,6 +74,19 @@ _ANY_RISK_RE: Final[re.Pattern[str]] = _alternation(tuple(c for cs in RISK_CUES.
 _ANY_SYMPTOM_RE: Final[re.Pattern[str]] = _alternation(tuple(c for cs in SYMPTOM_CUES.values() for c in cs))
 
 
+# The buyer is already being treated: telling them to see a doctor would read as not having listened.
+TREATED_CUES: Final[tuple[str, ...]] = (
+    "住院", "在医院", "去了医院", "去医院看", "医院看了", "看了医生", "看过医生", "挂水", "输液", "急诊", "皮肤科",
+    "诊断", "医生说", "已就医", "就医了", "开了药", "打针", "病历",
+)
+_TREATED_RE: Final[re.Pattern[str]] = re.compile("|".join(re.escape(c) for c in TREATED_CUES))
+
+
+def already_treated(text: str) -> bool:
+    """The (normalised) message says a doctor or hospital is already involved."""
+    return _TREATED_RE.search(text) is not None
+
+
 def _negated(text: str, start: int) -> bool:
     window = text[max(0, start - 3) : start]
     return any(window.endswith(n) for n in _NEGATORS)

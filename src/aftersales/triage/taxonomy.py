@@ -4,27 +4,15 @@ from __future__ import annotations
 
 from typing import Final
 
-CATEGORIES: Final[tuple[str, ...]] = (
-    "logistics_delay",
-    "damaged_in_transit",
-    "quality_defect",
-    "not_as_described",
-    "counterfeit",
-    "size_fit",
-    "allergy_reaction",
-    "missing_item",
-    "no_reason_return",
-    "refund_progress",
-    "price_protection",
-    "virtual_goods",
-    "other",
-)
+from aftersales.vocabulary import Outcome, ProblemClass
+
+CATEGORIES: Final[tuple[str, ...]] = tuple(p.value for p in ProblemClass)
 
 EMOTIONS: Final[tuple[str, ...]] = ("calm", "anxious", "disappointed", "angry")
 
 RISK_FLAGS: Final[tuple[str, ...]] = ("public_opinion", "group_complaint", "safety")
 
-POLICY_OUTCOMES: Final[tuple[str, ...]] = ("approve", "deny", "needs_evidence", "needs_human")
+POLICY_OUTCOMES: Final[tuple[str, ...]] = tuple(o.value for o in Outcome)
 
 CATEGORY_LABELS: Final[dict[str, tuple[str, str]]] = {
     "logistics_delay": ("物流延迟", "Logistics delay"),

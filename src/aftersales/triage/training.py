@@ -12,7 +12,7 @@ import numpy as np
 
 from aftersales.triage.dataset import Example, load_split
 from aftersales.triage.features import Featurizer, fit_featurizer
-from aftersales.triage.model import LinearHead, TriageModel
+from aftersales.triage.model import LinearHead, MentionHead, TriageModel
 from aftersales.triage.taxonomy import CATEGORIES, EMOTIONS
 
 C_GRID = (2.0, 5.0, 10.0, 20.0, 50.0)
@@ -59,6 +59,20 @@ def _fit_head(x: Any, y: Sequence[str], classes: tuple[str, ...], c: float) -> L
         weights[:, k] = clf.coef_[col]
         bias[k] = clf.intercept_[col]
     return LinearHead(classes=classes, weights=weights, bias=bias)
+
+
+def _fit_mentions(x: Any, examples: Sequence[Example], c: float) -> MentionHead:
+    """One-vs-rest: a class is "mentioned" when it is the primary or a labelled second issue."""
+    from sklearn.linear_model import LogisticRegression
+
+    weights = np.zeros((x.shape[1], len(CATEGORIES)), dtype=np.float32)
+    bias = np.full(len(CATEGORIES), -1e4, dtype=np.float32)
+    for k, cls in enumerate(CATEGORIES):
+        y = np.array([cls in e.categories for e in examples])
+        if y.any() and not y.all():
+            clf = LogisticRegression(C=c, max_iter=3000).fit(x, y)
+            weights[:, k], bias[k] = clf.coef_[0], clf.intercept_[0]
+    return MentionHead(classes=CATEGORIES, weights=weights, bias=bias)
 
 
 def _macro_f1(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
@@ -138,5 +152,6 @@ def train(train: list[Example] | None = None, dev: list[Example] | None = None,
         low_confidence=floor, dev_auto_share=float((proba.max(axis=1) >= floor).mean()),
     )
     model = TriageModel(featurizer=featurizer, category=cat, emotion=emo, version=version,
-                        meta={"low_confidence": floor, "report": report.__dict__})
+                        meta={"low_confidence": floor, "report": report.__dict__},
+                        mention=_fit_mentions(x_tr, train, cat_c))
     return model, report

@@ -1,23 +1,11 @@
-"""The policy speaks the same ids as the domains that feed it facts (cases, triage, live, catalog demo)."""
+"""The policy speaks the same ids as the domains that feed it facts (triage, live, catalog demo)."""
 
 from __future__ import annotations
 
-from aftersales.cases.lifecycle import CaseType as CoreCaseType
 from aftersales.demo.assortment import CATEGORIES as DEMO_CATEGORIES
 from aftersales.live.phrases import PROMISE_IDS
 from aftersales.policy.service import RuleBook
-from aftersales.policy.vocabulary import CaseType, Outcome, Problem, Promise
-from aftersales.triage.taxonomy import CATEGORIES as TRIAGE_CLASSES
-from aftersales.triage.taxonomy import POLICY_OUTCOMES
-
-
-def test_case_types_are_the_cores() -> None:
-    assert {c.value for c in CaseType} == {c.value for c in CoreCaseType}
-
-
-def test_problems_are_the_triage_classes() -> None:
-    assert {p.value for p in Problem} == set(TRIAGE_CLASSES)
-    assert {o.value for o in Outcome} == set(POLICY_OUTCOMES)
+from aftersales.policy.vocabulary import Promise
 
 
 def test_promises_are_what_the_phrase_library_emits() -> None:

@@ -40,7 +40,7 @@ class Message:
     def record(self, split: str, index: int) -> dict[str, object]:
         return {
             "id": f"{split}-{index:05d}", "text": self.text, "category": self.category,
-            "categories": self.categories, "emotion": self.emotion,
+            "categories": self.categories, "emotion": self.emotion or None,
             "risk_flags": sorted(self.risk_flags), "symptoms": self.symptoms, "template": self.template,
         }
 
@@ -79,6 +79,9 @@ class Generator:
                 self.problems[c][split] = [p for p in self.problems[c][split] if _unpack(p)[0] not in seen] or self.problems[c][split]
                 self.short[c][split] = [p for p in self.short[c][split] if _unpack(p)[0] not in seen] or self.short[c][split]
         self.trad = {s: t for t, s in (tp_pair for tp_pair in _trad_pairs())}
+        from aftersales.triage.corpus.compose import Composer
+
+        self._composer = Composer(random.Random(seed + 2), self.trad)
 
     def fill(self, text: str, split: str, msg: Message) -> str:
         rng = self.rng
@@ -136,6 +139,8 @@ class Generator:
             flag = rng.choice(sorted(self.risks))
             body += "，" + self._tagged(rng.choice(self.risks[flag][split]), split, msg)
             msg.risk_flags.add(flag)
+        if emotion == "calm" and _reads_angry(body):
+            msg.emotion = ""  # a sarcastic or accusing template under a calm wrapper: no emotion label
         msg.text = self._noise(self._wrap(body, emotion, split, kind), emotion)
         msg.symptoms = list(dict.fromkeys(msg.symptoms))
         return msg
@@ -201,9 +206,43 @@ class Generator:
                         continue
                     if split == "train":
                         messages.append((msg, False))
+            messages.extend(self._composed_family(split, seen))
             self.rng.shuffle(messages)
             out[split] = [m.record(split, i) | {"heldout": h} for i, (m, h) in enumerate(messages)]
         return out
+
+
+    def _composed_family(self, split: str, seen: set[str]) -> list[tuple[Message, bool]]:
+        """The second family (compose.py), same held-out scheme; a calm body that reads as angry (sarcasm in
+        a first-family template) keeps its class but loses its emotion label rather than teach "sarcasm is calm"."""
+        from aftersales.triage.corpus.compose import PER_CLASS as COMPOSED
+
+        composer = self._composer
+        out: list[tuple[Message, bool]] = []
+        for c in CATEGORIES:
+            for i in range(COMPOSED[split]):
+                heldout = split != "train" and i % 2 == 0
+                msg = composer.message(c, split if heldout else "train")
+                if split == "train":
+                    seen.add(msg.text)
+                elif msg.text in seen:
+                    continue
+                out.append((msg, heldout))
+        if split == "train":
+            out.extend((composer.praise(), False) for _ in range(40))
+        for i in range({"train": 500, "dev": 60, "test": 60}[split]):
+            msg = composer.review(good=i % 2 == 0)
+            if msg.text not in seen:
+                seen.add(msg.text)
+                out.append((msg, False))
+        return out
+
+
+def _reads_angry(body: str) -> bool:
+    from aftersales.triage.normalize import normalize
+    from aftersales.triage.signals import signals
+
+    return signals(normalize(body)).anger() >= 0.55
 
 
 def _trad_pairs() -> list[tuple[str, str]]:
