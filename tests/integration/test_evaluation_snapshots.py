@@ -86,7 +86,10 @@ def test_dashboard_reads_dimensions_trend_and_the_cases_behind_an_indicator(
                                                       "technology", "empathy"]
     trend = client.get(f"{URL}/anchor/{sid}/trend", params=PERIOD, headers=admin).json()
     assert trend["trend"][-1]["period"] == "2026-10" and "points" in trend["forecast"]
-    r1 = client.get(f"{URL}/anchor/{sid}/indicators/R1", params=PERIOD, headers=admin).json()
+    measured = [client.get(f"{URL}/anchor/{r['subject_id']}/indicators/R1", params=PERIOD, headers=admin).json()
+                for r in board]
+    r1 = next(m for m in measured if m["n"] > 0)
+    sid = r1["subject_id"]
     ids = r1["drilldown"]["ids"]
     assert r1["drilldown"]["rows"] == r1["n"] > 0 and ids
     with runtime.session() as session:
