@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 
 from aftersales.evaluation import dashboard
 from aftersales.evaluation.dashboard import DbStore, MemoryStore, SnapshotStore
@@ -24,6 +26,12 @@ from aftersales.security.principals import PARTY_ROLES, Principal
 from aftersales.web.deps import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1/evaluation", tags=["evaluation"])
+
+
+def _json(payload: dict[str, Any]) -> Response:
+    """The snapshot's JSON-ready dict as bytes: returning a Response skips FastAPI's jsonable_encoder, which took
+    ~100 ms on a 2,000-row leaderboard."""
+    return Response(orjson.dumps(payload), media_type="application/json")
 
 
 @dataclass
@@ -85,17 +93,17 @@ def _entry(config: EvaluationConfig, principal: Principal, subject_type: str, su
 
 
 @router.get("/snapshots", summary="快照状态 / Snapshot status")
-def snapshot_status(principal: CurrentPrincipal, request: Request) -> dict[str, Any]:
+def snapshot_status(principal: CurrentPrincipal, request: Request) -> Response:
     if not principal.is_governance:
         raise Forbidden("仅平台治理角色可查看快照 / only governance roles may list snapshots")
     from aftersales.evaluation.snapshots import list_snapshots
 
-    return {"snapshots": list_snapshots(request.app.state.runtime.session_factory)}
+    return _json({"snapshots": list_snapshots(request.app.state.runtime.session_factory)})
 
 
 @router.post("/snapshots/{subject_type}", summary="重新计算快照 / Recompute a snapshot")
 def recompute(subject_type: str, period: PeriodQuery, principal: CurrentPrincipal,
-              config: ConfigDep) -> dict[str, Any]:
+              config: ConfigDep) -> Response:
     """An explicit supervisor action: evaluate the period again and replace its snapshot."""
     from aftersales.evaluation import service
 
@@ -105,36 +113,37 @@ def recompute(subject_type: str, period: PeriodQuery, principal: CurrentPrincipa
     worker = f"{principal.role.value}:{next(iter(sorted(principal.party_ids)), '-')}"
     outcome = config.store.compute(subject_type, label, config.build, worker=worker, now=config.now(), force=True)
     snap = dashboard.ready_snapshot(config.store, subject_type, label, config.build, now=config.now())
-    return {"outcome": outcome, **dashboard.ranking(snap, lambda _sid: True)}
+    return _json({"outcome": outcome, **dashboard.ranking(snap, lambda _sid: True)})
 
 
 # declared before /{subject_type}/{subject_id}, which would otherwise swallow /ranking/...
 @router.get("/ranking/{subject_type}", summary="排行榜 / Ranking of a subject type")
 def ranking(subject_type: str, period: PeriodQuery, principal: CurrentPrincipal,
-            config: ConfigDep) -> dict[str, Any]:
+            config: ConfigDep) -> Response:
     _authorise(principal)
-    return dashboard.ranking(_snapshot(config, subject_type, period), lambda sid: _visible(principal, sid))
+    return _json(dashboard.ranking(_snapshot(config, subject_type, period),
+                                            lambda sid: _visible(principal, sid)))
 
 
 @router.get("/{subject_type}/{subject_id}", summary="主体健康指数 / One subject's health index")
 def subject_evaluation(subject_type: str, subject_id: str, period: PeriodQuery, principal: CurrentPrincipal,
-                       config: ConfigDep) -> dict[str, Any]:
-    return _entry(config, principal, subject_type, subject_id, period)
+                       config: ConfigDep) -> Response:
+    return _json(_entry(config, principal, subject_type, subject_id, period))
 
 
 @router.get("/{subject_type}/{subject_id}/dimensions", summary="六维得分 / The six dimensions")
 def subject_dimensions(subject_type: str, subject_id: str, period: PeriodQuery, principal: CurrentPrincipal,
-                       config: ConfigDep) -> dict[str, Any]:
-    return dashboard.dimensions(_entry(config, principal, subject_type, subject_id, period))
+                       config: ConfigDep) -> Response:
+    return _json(dashboard.dimensions(_entry(config, principal, subject_type, subject_id, period)))
 
 
 @router.get("/{subject_type}/{subject_id}/trend", summary="趋势与预测 / Trend and forecast band")
 def subject_trend(subject_type: str, subject_id: str, period: PeriodQuery, principal: CurrentPrincipal,
-                  config: ConfigDep) -> dict[str, Any]:
-    return dashboard.trend(_entry(config, principal, subject_type, subject_id, period))
+                  config: ConfigDep) -> Response:
+    return _json(dashboard.trend(_entry(config, principal, subject_type, subject_id, period)))
 
 
 @router.get("/{subject_type}/{subject_id}/indicators/{indicator}", summary="指标明细 / Indicator drill-down")
 def subject_indicator(subject_type: str, subject_id: str, indicator: str, period: PeriodQuery,
-                      principal: CurrentPrincipal, config: ConfigDep) -> dict[str, Any]:
-    return dashboard.indicator(_entry(config, principal, subject_type, subject_id, period), indicator)
+                      principal: CurrentPrincipal, config: ConfigDep) -> Response:
+    return _json(dashboard.indicator(_entry(config, principal, subject_type, subject_id, period), indicator))
