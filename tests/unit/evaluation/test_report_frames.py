@@ -266,3 +266,12 @@ def test_scores_in_the_report_are_rounded_as_shown() -> None:
     for s in report["subjects"]:  # type: ignore[union-attr]
         for value in [s["index"], *s["dimensions"].values(), *(i["score"] for i in s["indicators"])]:
             assert value is None or round(value, 1) == value
+
+
+def test_no_forecast_or_risk_for_a_subject_without_data_in_the_period() -> None:
+    inputs = demo_inputs()
+    inputs.values = inputs.values[inputs.values["subject_id"] != "a3"]   # a3 has history but nothing in 2026-09
+    by = {s["subject_id"]: s for s in build(inputs)["subjects"]}  # type: ignore[index]
+    assert by["a3"]["index"] is None
+    assert by["a3"]["forecast"]["points"] == [] and by["a3"]["forecast"]["risk"] is None
+    assert by["a3"]["card"] is None and by["a3"]["grade_status"] == "no_data"
