@@ -140,7 +140,8 @@ def _subject(s: dict[str, Any]) -> str:
         f"<p>{t.both('profile')}: {escape(s['profile']['name_zh'])} / {escape(s['profile']['name_en'])} — "
         f"{escape(s['profile']['reason_zh'])} / {escape(s['profile']['reason_en'])}</p>"
         f"<p>{t.both('coverage')}{_LOW if s.get('low_coverage') else ''}: "
-        f"{cov['indicators_with_data']}/{cov['indicators_total']} "
+        f"{cov['indicators_with_data']}/{cov['indicators_total']}"
+        f"（达到最小样本 / at their minimum sample: {_f(cov.get('indicators_measured'))}）"
         f"({t.both('missing')}: {escape(missing)})；权重覆盖 / weight coverage {cov['weight_coverage']:.0%}</p>"
         f'<div class="charts">{svg.radar(s["dimensions"], title=str(s["name"]))}'
         f"<table><tr><th class='l'>{t.both('dimensions')}</th><th>{t.both('score')}</th><th>%</th></tr>{dims}"
