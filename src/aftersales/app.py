@@ -6,18 +6,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aftersales import __version__
 from aftersales.cases import escalation
 from aftersales.cases.api import router as cases_router
+from aftersales.cases.evidence_api import router as evidence_router
 from aftersales.cases.followup_api import router as followup_router
 from aftersales.cases.group_commit import GroupCommitter
 from aftersales.cases.operations_api import router as operations_router
@@ -26,50 +24,15 @@ from aftersales.evaluation.api import router as evaluation_router
 from aftersales.liability.api import router as liability_router
 from aftersales.live.api import router as live_router
 from aftersales.orders.api import router as orders_router
-from aftersales.problems import DomainError, validation_fields
 from aftersales.runtime import Runtime, build_runtime
 from aftersales.sla.api import router as sla_router
+from aftersales.web.errors import UnexpectedErrors, install_error_handlers
 from aftersales.web.identity import router as identity_router
+from aftersales.web.limits import BodyLimit
 
 log = logging.getLogger(__name__)
-PROBLEM = "application/problem+json"
-ROUTERS = (cases_router, operations_router, case_party_router, orders_router, sla_router, followup_router, identity_router, live_router, liability_router,
+ROUTERS = (cases_router, evidence_router, operations_router, case_party_router, orders_router, sla_router, followup_router, identity_router, live_router, liability_router,
            evaluation_router)
-
-
-def problem(status: int, title: str, detail: str, code: str, instance: str, **extra: Any) -> JSONResponse:
-    body = {"type": f"https://aftersales.invalid/problems/{code}", "title": title, "status": status,
-            "detail": detail, "instance": instance, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def domain_error(request: Request, error: DomainError) -> JSONResponse:
-        response = problem(error.status, error.title, error.detail, error.code, request.url.path,
-                           **{k: v for k, v in error.extra.items() if v is not None})
-        if error.status == 401:
-            response.headers["WWW-Authenticate"] = "Bearer"
-        return response
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = validation_fields(error.errors())
-        first = errors[0] if errors else {"field": "body", "reason": "invalid"}
-        return problem(422, "输入无效 / Invalid input", f"{first['field']}: {first['reason']}", "invalid-input",
-                       request.url.path, field=first["field"], errors=errors)
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        # logged in full here; the caller learns only that nothing was half-done and a retry is safe
-        log.exception("unhandled error on %s", request.url.path)
-        return problem(500, "服务器内部错误 / Internal error",
-                       "请求未完成，可安全重试（带同一 Idempotency-Key） / not completed; safe to retry",
-                       "internal-error", request.url.path)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail), str(error.detail), "http-error", request.url.path)
 
 
 def _install_docs(app: FastAPI) -> None:
@@ -117,10 +80,17 @@ def create_app(runtime: Runtime | None = None, *, background: bool | None = None
                                max_batch=runtime.settings.group_commit_max_batch)
     app.state.intake = committer
     app.state.runtime = runtime
-    _install_error_handlers(app)
+    install_error_handlers(app)
+    # the last added runs first: an unexpected error anywhere, the size limit included, is answered, not raised
+    app.add_middleware(BodyLimit)
+    app.add_middleware(UnexpectedErrors)
     _install_docs(app)
     for router in ROUTERS:
         app.include_router(router)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse("/docs", status_code=307)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -8,6 +8,13 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: the calendar years a period, month or report may name: far outside them a date is a typo, and near year 1 or
+#: 9999 the conversion to UTC itself overflows
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def year_supported(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
 
 
 class Clock(Protocol):

@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("var"), description="where the embedded database and key file live")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite:///<data_dir>/aftersales.db")
     pii_key: str | None = Field(None, description="Fernet key for PII; default: a 0600 key file in data_dir")
+    files_dir: Path | None = Field(None, description="evidence file store; default <data_dir>/files")
     host: str = "127.0.0.1"
     port: int = 8000
     sweeper_interval_seconds: float = Field(5.0, description="how often the in-process SLA sweeper runs")
@@ -34,6 +35,9 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'aftersales.db').as_posix()}"
+
+    def resolved_files_dir(self) -> Path:
+        return self.files_dir or self.data_dir / "files"
 
     @property
     def is_sqlite(self) -> bool:

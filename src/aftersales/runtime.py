@@ -11,6 +11,7 @@ from aftersales.calendars import BusinessCalendar, load_calendar
 from aftersales.clock import Clock, SystemClock
 from aftersales.config import Settings, get_settings
 from aftersales.db import make_engine, make_session_factory
+from aftersales.filestore import FileStore, LocalFileStore
 from aftersales.models_registry import load_all_models
 from aftersales.security.pii import load_or_create_key
 from aftersales.security.principal_cache import PrincipalCache
@@ -24,6 +25,7 @@ class Runtime:
     clock: Clock
     calendar: BusinessCalendar
     pii_key: bytes
+    files: FileStore
     principals: PrincipalCache = field(default_factory=PrincipalCache)
 
     def session(self) -> Session:
@@ -38,4 +40,5 @@ def build_runtime(settings: Settings | None = None, clock: Clock | None = None) 
     load_all_models()  # foreign keys resolve only once every domain's tables are known to the metadata
     engine = make_engine(settings.resolved_database_url())
     return Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine),
-                   clock=clock or SystemClock(), calendar=load_calendar(), pii_key=load_or_create_key(settings))
+                   clock=clock or SystemClock(), calendar=load_calendar(), pii_key=load_or_create_key(settings),
+                   files=LocalFileStore(settings.resolved_files_dir()))

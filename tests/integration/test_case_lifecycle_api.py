@@ -147,7 +147,7 @@ def test_reopen_and_dispute_to_arbitration_decision(api: Api) -> None:
     reopened = act(api, cid, "reopen", who="buyer", reason="问题没有解决")
     assert reopened.json()["state"] == "reopened"
     assert act(api, cid, "dispute", who="buyer", reason="商家拒绝退款").json()["state"] == "disputed"
-    assert act(api, cid, "arbitrate").status_code == 409  # agents cannot arbitrate
+    assert act(api, cid, "arbitrate").status_code == 403  # agents may never arbitrate: forbidden, not a conflict
     assert act(api, cid, "arbitrate", who="supervisor").json()["state"] == "in_arbitration"
     decided = act(api, cid, "decide", who="supervisor", outcome="buyer_wins", reason="主播承诺过敏包退")
     assert decided.json()["state"] == "decided"
@@ -215,12 +215,16 @@ def test_queue_puts_angry_and_l3_first_and_seniors_take_them(api: Api, runtime: 
                       text="气死我了！！口红断成两截，什么垃圾质量，赶紧退钱！")
     assert angry["priority"] < calm["priority"]
     assert angry["assigned_agent_id"] == "P-SUP1", "the only senior agent takes the angry buyer"
-    queue = api.as_("agent").get("/api/v1/cases/queue").json()
+    queue = api.as_("agent").get("/api/v1/cases/queue").json()["items"]
     ids = [item["case"]["id"] for item in queue]
     assert ids.index(angry["id"]) < ids.index(calm["id"])
     assert queue[0]["next_due_at"] is not None
-    mine = api.as_("supervisor").get("/api/v1/cases/queue", params={"mine": True}).json()
+    assert {c["kind"] for c in queue[0]["case"]["clocks"]} >= {"resolution"}, "each item shows its clocks"
+    mine = api.as_("supervisor").get("/api/v1/cases/queue", params={"mine": True}).json()["items"]
     assert [item["case"]["id"] for item in mine] == [angry["id"]]
+    first = api.as_("agent").get("/api/v1/cases/queue", params={"limit": 1}).json()
+    second = api.as_("agent").get("/api/v1/cases/queue", params={"limit": 1, "cursor": first["next_cursor"]}).json()
+    assert [first["items"][0]["case"]["id"], second["items"][0]["case"]["id"]] == ids[:2]
     assert api.as_("buyer").get("/api/v1/cases/queue").status_code == 403
 
 

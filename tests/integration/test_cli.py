@@ -107,15 +107,36 @@ def test_export_writes_every_format(embedded: Path, suffix: str) -> None:
     result = runner.invoke(app, ["export", "orders", "--out", str(out)])
     assert result.exit_code == 0, result.output
     frame = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".xlsx": pd.read_excel}[suffix](out)
-    assert sorted(frame["id"]) == ["O-1001", "O-1002", "O-2001"]
+    assert sorted(frame["order_id"]) == ["O-1001", "O-1002", "O-2001"]  # one row per order line
+    assert {"product_id", "unit_price", "paid_amount", "line_no"} <= set(frame.columns)
     assert not any(c.endswith("_enc") for c in frame.columns)
+
+
+def test_import_reads_one_row_per_line_and_names_the_first_row_of_a_bad_order(embedded: Path) -> None:
+    _world(embedded)
+    blank = {"quantity": "1", "discount": "", "sku": ""}
+    lines = [_row("O-7001", **{**blank, "unit_price": "299.00", "quantity": "2", "amount": "", "discount": "30.00"}),
+             _row("O-7001", **{**blank, "unit_price": "59.00", "sku": "腰带", "amount": ""}),
+             _row("O-7002", **{**blank, "unit_price": "299.00", "amount": "1.00"})]
+    path = _orders_csv(embedded / "lines.csv", lines)
+    result = runner.invoke(app, ["import", "orders", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "第3行" in result.output and "amount" in result.output, "O-7002's total does not add up"
+    engine = create_engine(f"sqlite:///{embedded / 'aftersales.db'}")
+    with engine.connect() as connection:
+        order = connection.execute(text("select amount, discount from orders where id = 'O-7001'")).one()
+        items = connection.execute(text("select line_no, quantity, sku from order_items "
+                                        "where order_id = 'O-7001' order by line_no")).all()
+    assert (float(order[0]), float(order[1])) == (627.0, 30.0)  # 2×299 + 59 − 30
+    assert [tuple(i) for i in items] == [(1, 2, None), (2, 1, "腰带")]
 
 
 def test_demo_builds_data_and_prints_tokens(embedded: Path) -> None:
     result = runner.invoke(app, ["demo", "--orders", "400", "--no-serve"])
     assert result.exit_code == 0, result.output
-    for role in ("buyer", "agent", "platform_admin"):
-        assert role in result.output
+    for role in ("buyer", "agent", "supervisor", "brand", "anchor", "mcn", "platform_admin"):
+        assert f"  {role} " in result.output, role
+    assert "/api/v1[" not in result.output and "API:" not in result.output, "nothing is served: no API address"
     engine = create_engine(f"sqlite:///{embedded / 'aftersales.db'}")
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(Order)).scalar() == 400

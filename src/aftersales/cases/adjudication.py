@@ -19,6 +19,7 @@ from aftersales.policy.facts import Facts
 from aftersales.policy.service import RuleBook, decide_for
 from aftersales.policy.vocabulary import CaseType, Evidence, ItemState, Outcome, Problem, Promise
 from aftersales.triage import answers, rules
+from aftersales.triage.assessment import TriageAssessment
 from aftersales.triage.normalize import normalize
 from aftersales.vocabulary import INFORMATION_CLASSES
 
@@ -88,7 +89,8 @@ def build_facts(order: OrderFacts, *, case_type: str, category: str, item_state:
                  order_placed_at=as_utc(order.placed_at).date(), claim_mismatch=claim_mismatch)
 
 
-def adjudicate(*, order: OrderFacts, case_type: str, text: str, assessment: Any, item_state: str | None,
+def adjudicate(*, order: OrderFacts, case_type: str, text: str, assessment: TriageAssessment,
+               item_state: str | None,
                evidence: Sequence[str], now: datetime, tier: str, book: RuleBook | None = None) -> Adjudication:
     judgement = claim_check.judge(order.checkable_claims, text)
     # a contradicted claim is a mismatch; a buyer's unconfirmed word about a claim still puts the anchor first
@@ -118,7 +120,7 @@ def adjudicate(*, order: OrderFacts, case_type: str, text: str, assessment: Any,
                         ai_settles=_ai_settles(tier, assessment, decision.outcome.value, decision.remedy.value))
 
 
-def _ai_settles(tier: str, assessment: Any, outcome: str, remedy: str) -> str | None:
+def _ai_settles(tier: str, assessment: TriageAssessment, outcome: str, remedy: str) -> str | None:
     """Common L1 cases the policy allows are finished by the AI; everything else waits for a person."""
     if tier != "L1" or assessment.risk_flags or assessment.emotion == "angry":
         return None

@@ -22,6 +22,7 @@ from aftersales.cases.schemas import (
     ProgressRead,
     ProgressStep,
     QueueItem,
+    QueuePage,
     SurveyAnswer,
     TimelineEntry,
 )
@@ -81,13 +82,16 @@ def list_cases(principal: CurrentPrincipal, session: DbSession,
     return CasePage(items=[case_view(c, principal) for c in cases], next_cursor=next_cursor)
 
 
-@router.get("/queue", response_model=list[QueueItem],
+@router.get("/queue", response_model=QueuePage,
             summary="待办队列：最紧急、最先到期的在前 / the work queue, most urgent first")
 def work_queue(principal: CurrentPrincipal, session: DbSession, mine: bool = False, tier: str | None = None,
-               limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[QueueItem]:
+               cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> QueuePage:
     require_roles(principal, Role.agent, Role.supervisor, Role.platform_admin)
-    return [QueueItem(case=case_view(case, principal), next_due_at=due, next_due_local=format_shanghai(due))
-            for case, due in case_service.work_queue(session, principal, mine=mine, tier=tier, limit=limit)]
+    rows, following = case_service.work_queue(session, principal, mine=mine, tier=tier, cursor=cursor, limit=limit)
+    clocks = case_service.clocks_of_many(session, [case.id for case, _ in rows])
+    return QueuePage(items=[QueueItem(case=case_view(case, principal, clocks.get(case.id, [])), next_due_at=due,
+                                      next_due_local=format_shanghai(due)) for case, due in rows],
+                     next_cursor=following)
 
 
 @router.get("/{case_id}", response_model=CaseRead, summary="工单详情 / one case")

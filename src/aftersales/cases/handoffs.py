@@ -16,8 +16,12 @@ from aftersales.cases.visibility import get_visible
 from aftersales.liability import service as liability_service
 from aftersales.liability.models import Handoff, LedgerEntry
 from aftersales.orders import service as order_service
-from aftersales.problems import Forbidden
+from aftersales.problems import Forbidden, InvalidInput
 from aftersales.security.principals import Principal, Role
+
+#: the largest payout a case can carry besides its refund: 假一赔十, ten times the price, is the largest multiple
+#: Chinese consumer law and live-stream promises know
+MAX_COMPENSATION_MULTIPLE = 10
 
 
 def holder_of(case: Case) -> liability_service.CaseHolder:
@@ -57,8 +61,12 @@ def reroute(session: Session, principal: Principal, case_id: str, *, to_party_id
 
 def post_liability(session: Session, principal: Principal, case_id: str, *, kind: str, amount: Decimal,
                    cause: str | None, medium: str | None, reference: str | None, now: datetime) -> LedgerEntry:
-    """Book who bears a payment made on the case (governance only)."""
+    """Book who bears a payment made on the case (governance only), within what the case can cost."""
     case = get_visible(session, principal, case_id)
+    ceiling = case.claimed_amount if kind == "refund" else case.claimed_amount * MAX_COMPENSATION_MULTIPLE
+    if amount > ceiling:
+        raise InvalidInput(f"金额超过本工单上限 {ceiling} / the amount exceeds what this case can cost ({ceiling}: "
+                           f"{'the items paid' if kind == 'refund' else '10× the items paid'})", field="amount")
     order = order_service.get_order(session, case.order_id)
     entry = liability_service.post_case_liability(session, holder_of(case), order, kind, amount, cause, now=now,
                                                   medium=medium, reference=reference, actor_id=principal.actor_id)

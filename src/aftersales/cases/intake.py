@@ -10,7 +10,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -33,15 +32,10 @@ from aftersales.sla.tiering import GROUP_COMPLAINT_WINDOW_HOURS
 from aftersales.triage.service import assess_many
 
 log = logging.getLogger(__name__)
-#: every column unset, built once: the answer view of each new case starts from these
-_BLANK_CASE: dict[str, None] = {column.name: None for column in Case.__table__.columns}
-_BLANK_CLOCK: dict[str, None] = {column.name: None for column in SlaClock.__table__.columns}
-
-
 @dataclass
 class IntakeOutcome:
-    case: Any = None  # the stored Case (a replay) or a view of the rows just inserted
-    clocks: list[Any] = field(default_factory=list)
+    case: Case | None = None  # the stored Case (a replay), or a transient one built from the rows just inserted
+    clocks: list[SlaClock] = field(default_factory=list)
     items: list[CaseItemRead] = field(default_factory=list)
     replayed: bool = False
     error: DomainError | None = None
@@ -92,8 +86,8 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
         rows.add(plan)
         for line in lines:
             opened.setdefault(line.item_id, []).append((plan.case["id"], plan.case["case_type"]))
-        outcome = IntakeOutcome(case=intake_rows.as_view(plan.case, _BLANK_CASE),
-                                clocks=[intake_rows.as_view(c, _BLANK_CLOCK) for c in plan.clocks],
+        outcome = IntakeOutcome(case=intake_rows.as_case(plan.case),
+                                clocks=[intake_rows.as_clock(c) for c in plan.clocks],
                                 items=[CaseItemRead(order_id=li.order_id, order_item_id=li.item_id,
                                                     line_no=li.line_no, product_id=li.product_id,
                                                     quantity=li.quantity, paid_amount=li.paid) for li in lines])
@@ -106,8 +100,8 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
 
 def _replay(session: Session, stored: Case | None, fresh: IntakeOutcome | None,
             request: IntakeRequest) -> IntakeOutcome:
-    if fresh is not None:  # the same key twice in one batch: the second caller gets the first's case
-        case, clocks, items = fresh.case, fresh.clocks, fresh.items
+    if fresh is not None and fresh.case is not None:  # the same key twice in one batch: the second caller
+        case, clocks, items = fresh.case, fresh.clocks, fresh.items  # gets the first's case
     else:
         assert stored is not None
         case = stored

@@ -11,7 +11,8 @@ from threading import Lock
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aftersales.cases.intake_plan import Claims, IntakeRequest
+from aftersales.cases.adjudication import OrderFacts
+from aftersales.cases.intake_plan import ClaimedLine, Claims, IntakeRequest, order_facts
 from aftersales.cases.lifecycle import SETTLED
 from aftersales.cases.models import Case, CaseItem
 from aftersales.catalog.models import Product
@@ -106,3 +107,22 @@ def _claims(session: Session, orders: Iterable[Order],
                 _claims_cache[key] = cached
         found[(live_session_id, product_id)] = cached[1]
     return found
+
+
+def facts_for_case(session: Session, case: Case) -> tuple[Order, list[ClaimedLine], OrderFacts]:
+    """The same facts intake judged the case on, loaded again for the lines it names (for a re-decision)."""
+    named = list(session.scalars(select(CaseItem).where(CaseItem.case_id == case.id).order_by(CaseItem.id)))
+    order_ids = {case.order_id} | {item.order_id for item in named}
+    orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(order_ids)))}
+    lines = order_service.items_of(session, list(orders))
+    by_id = {line.id: line for found in lines.values() for line in found}
+    claimed = [ClaimedLine(item_id=item.order_item_id, order_id=item.order_id, line_no=by_id[item.order_item_id].line_no,
+                           product_id=by_id[item.order_item_id].product_id,
+                           batch_id=by_id[item.order_item_id].batch_id, quantity=item.quantity,
+                           paid=item.paid_amount) for item in named]
+    products = {p.id: p for p in session.scalars(select(Product).where(
+        Product.id.in_({line.product_id for line in claimed})))}
+    order = orders[case.order_id]
+    parties = liability_service.parties_for_orders(session, [order])[order.id]
+    claims = _claims(session, [order], lines)
+    return order, claimed, order_facts(order, claimed, products, parties, claims)

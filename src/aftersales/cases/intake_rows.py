@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any, Protocol
 
 from sqlalchemy import insert
@@ -15,11 +14,13 @@ from aftersales.calendars import BusinessCalendar
 from aftersales.cases.adjudication import Adjudication
 from aftersales.cases.lifecycle import State, pauses_clocks, stops_resolution_clock
 from aftersales.cases.models import Case, CaseItem, CaseMessage, TimelineEvent
+from aftersales.cases.schemas import CaseCreate
 from aftersales.ids import new_id
 from aftersales.sla import service as sla_service
 from aftersales.sla.models import SlaClock
 from aftersales.sla.rules import PolicyRow
 from aftersales.sla.tiering import TierDecision
+from aftersales.triage.assessment import TriageAssessment
 
 
 @dataclass
@@ -64,8 +65,8 @@ def settle_by_ai(row: dict[str, Any], settles: str | None, now: datetime) -> Non
         row.update(state=State.awaiting_return.value, return_requested_at=now)
 
 
-def case_row(*, buyer_id: str, order_id: str, group_key: str, idempotency_key: str | None, payload: Any,
-             assessment: Any, tier: TierDecision, judged: Adjudication, assigned_agent_id: str | None,
+def case_row(*, buyer_id: str, order_id: str, group_key: str, idempotency_key: str | None, payload: CaseCreate,
+             assessment: TriageAssessment, tier: TierDecision, judged: Adjudication, assigned_agent_id: str | None,
              now: datetime, claimed_amount: Decimal, fingerprint: str | None = None) -> dict[str, Any]:
     a = assessment
     row: dict[str, Any] = dict(
@@ -101,7 +102,7 @@ def clock_rows(case: dict[str, Any], policy: PolicyRow, now: datetime,
     return rows
 
 
-def timeline_rows(case: dict[str, Any], *, actor_role: str, assessment: Any, tier: TierDecision,
+def timeline_rows(case: dict[str, Any], *, actor_role: str, assessment: TriageAssessment, tier: TierDecision,
                   judged: Adjudication, order_id: str) -> list[dict[str, Any]]:
     a = assessment
     base = {"case_id": case["id"], "at": case["created_at"], "actor_id": None, "action": None, "data": {}}
@@ -135,9 +136,10 @@ def message_rows(case: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def as_view(row: dict[str, Any], blank: dict[str, None]) -> SimpleNamespace:
-    """Attribute access to a freshly inserted row, for the answer: no ORM instance needed.
+def as_case(row: dict[str, Any]) -> Case:
+    """The answer's view of a case just inserted by executemany: a transient Case, never added to a session."""
+    return Case(**row)
 
-    `blank` names every column of the table (None), so columns the row leaves out read as unset.
-    """
-    return SimpleNamespace(**{**blank, **row})
+
+def as_clock(row: dict[str, Any]) -> SlaClock:
+    return SlaClock(**row)

@@ -126,6 +126,11 @@ class Step:
     reason: str = ""
 
 
+def may_take(action: Action, role: Role) -> bool:
+    """Whether the role may ever take the action, whatever the case's state (403 when not, 409 when later)."""
+    return role in WHO_MAY[action]
+
+
 def allowed_actions(state: State, role: Role) -> tuple[str, ...]:
     return tuple(a.value for a in TRANSITIONS[state] if role in WHO_MAY[a])
 

@@ -115,6 +115,24 @@ class CaseItem(Base):
     paid_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # the part of the line's payment claimed
 
 
+class CaseEvidence(Base):
+    """A photo or document attached to a case, stored once by content (its SHA-256) in the file store."""
+
+    __tablename__ = "case_evidence"
+    __table_args__ = (UniqueConstraint("case_id", "sha256", name="uq_case_evidence_file"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))  # photo | medical_report | test_report
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    uploaded_by_role: Mapped[str] = mapped_column(String(20))
+    uploaded_by_id: Mapped[str | None] = mapped_column(String(40))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class CaseMessage(Base):
     __tablename__ = "case_messages"
 

@@ -218,3 +218,30 @@ class QueueItem(BaseModel):
     case: CaseRead
     next_due_at: datetime | None
     next_due_local: str | None
+
+
+class QueuePage(BaseModel):
+    items: list[QueueItem]
+    next_cursor: str | None
+
+
+class EvidenceRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_id: str
+    kind: str
+    content_type: str
+    size_bytes: int
+    filename: str
+    sha256: str
+    uploaded_by_role: str
+    uploaded_at: datetime
+    url: str = ""
+
+
+class EvidenceAttached(BaseModel):
+    evidence: EvidenceRead
+    #: the decision was waiting for this evidence and was taken again
+    redecided: bool
+    case: CaseRead

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +14,15 @@ from aftersales import keyset
 from aftersales.calendars import BusinessCalendar
 from aftersales.cases import effects
 from aftersales.cases.errors import IllegalTransition, VersionConflict
-from aftersales.cases.lifecycle import Action, State, Step, pauses_clocks, stops_resolution_clock, take
+from aftersales.cases.lifecycle import (
+    Action,
+    State,
+    Step,
+    may_take,
+    pauses_clocks,
+    stops_resolution_clock,
+    take,
+)
 from aftersales.cases.models import Case, CaseItem, TimelineEvent
 from aftersales.cases.progress import Progress, build_progress
 from aftersales.cases.schemas import ActionRequest
@@ -21,7 +30,7 @@ from aftersales.cases.visibility import get_visible, visible_to
 from aftersales.clock import as_utc
 from aftersales.live import service as live_service
 from aftersales.orders.models import Order, OrderItem
-from aftersales.problems import InvalidInput
+from aftersales.problems import Forbidden, InvalidInput
 from aftersales.security.principals import Principal, Role
 from aftersales.sla import service as sla_service
 from aftersales.sla.models import SlaClock
@@ -77,6 +86,9 @@ def act(session: Session, principal: Principal, case_id: str, action_name: str, 
     if request.expected_version is not None and request.expected_version != case.version:
         raise VersionConflict(f"工单已更新到版本 {case.version}，请刷新后重试 / case is at version {case.version}",
                               current_version=case.version, current_state=case.state)
+    if not may_take(action, principal.role):
+        raise Forbidden(f"角色 {principal.role.value} 无权执行 {action.value} / role {principal.role.value} may not "
+                        f"{action.value}", role=principal.role.value, action=action.value)
     step = take(State(case.state), action, principal.role)
     if not step.allowed:
         raise IllegalTransition(
@@ -149,9 +161,30 @@ ACTIONABLE = (State.submitted, State.answered, State.escalated, State.reopened, 
               State.refund_pending, State.disputed, State.in_arbitration)
 
 
-def work_queue(session: Session, principal: Principal, *, mine: bool, tier: str | None,
-               limit: int) -> list[tuple[Case, datetime | None]]:
+def clocks_of_many(session: Session, case_ids: list[str]) -> dict[str, list[SlaClock]]:
+    found: dict[str, list[SlaClock]] = {}
+    for clock in session.scalars(select(SlaClock).where(SlaClock.case_id.in_(case_ids)).order_by(SlaClock.id)):
+        found.setdefault(clock.case_id, []).append(clock)
+    return found
+
+
+def _queue_offset(cursor: str | None) -> int:
+    # the queue is re-sorted by urgency on every read, so a page is a position in it, not a keyset
+    if cursor is None:
+        return 0
+    try:
+        offset = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().removeprefix("q:"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidInput("分页游标无效 / invalid cursor", field="cursor") from error
+    if not 0 <= offset <= 100_000:
+        raise InvalidInput("分页游标无效 / invalid cursor", field="cursor")
+    return offset
+
+
+def work_queue(session: Session, principal: Principal, *, mine: bool, tier: str | None, limit: int,
+               cursor: str | None = None) -> tuple[list[tuple[Case, datetime | None]], str | None]:
     """What to do next: most urgent priority first, then the clock that runs out soonest."""
+    offset = _queue_offset(cursor)
     next_due = (select(SlaClock.case_id, func.min(SlaClock.due_at).label("next_due"))
                 .where(SlaClock.stopped_at.is_(None), SlaClock.paused_at.is_(None), SlaClock.due_at.is_not(None))
                 .group_by(SlaClock.case_id).subquery())
@@ -161,5 +194,10 @@ def work_queue(session: Session, principal: Principal, *, mine: bool, tier: str 
         query = query.where(Case.assigned_agent_id == principal.actor_id)
     if tier is not None:
         query = query.where(Case.tier == tier)
-    query = query.order_by(Case.priority, next_due.c.next_due.is_(None), next_due.c.next_due, Case.created_at)
-    return [(case, as_utc(due) if due else None) for case, due in session.execute(query.limit(limit))]
+    query = query.order_by(Case.priority, next_due.c.next_due.is_(None), next_due.c.next_due, Case.created_at,
+                           Case.id)
+    rows = [(case, as_utc(due) if due else None)
+            for case, due in session.execute(query.offset(offset).limit(limit + 1))]
+    following = base64.urlsafe_b64encode(f"q:{offset + limit}".encode()).decode().rstrip("=") \
+        if len(rows) > limit else None
+    return rows[:limit], following

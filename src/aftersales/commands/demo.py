@@ -40,7 +40,7 @@ def demo(orders: Annotated[int, typer.Option(help="订单数量 / number of orde
         upgrade(settings.resolved_database_url())
     runtime = build_runtime(settings)
     summary, tokens = _generate(runtime, orders, seed)
-    _print_summary(summary, tokens, db_path, port)
+    _print_summary(summary, tokens, db_path, port if serve else None)
     runtime.close()
     if serve:
         import uvicorn
@@ -73,7 +73,8 @@ def _generate(runtime: object, orders: int, seed: int) -> tuple[object, dict[str
     return summary, tokens
 
 
-def _print_summary(summary: object, tokens: dict[str, str], db_path: str, port: int) -> None:
+def _print_summary(summary: object, tokens: dict[str, str], db_path: str, port: int | None) -> None:
+    """The rows written and a token per role; the API's address only when it is about to be served."""
     table = Table(title="演示数据 / demo data")
     table.add_column("表 / table")
     table.add_column("行数 / rows", justify="right")
@@ -81,15 +82,18 @@ def _print_summary(summary: object, tokens: dict[str, str], db_path: str, port: 
         table.add_row(name, f"{count:,}")
     console.print(table)
     console.print(f"数据库 / database: [bold]{db_path}[/bold]")
-    console.print(f"API: [bold]http://127.0.0.1:{port}/api/v1[/bold]   文档 / docs: http://127.0.0.1:{port}/docs")
+    if port is not None:
+        console.print(f"API: [bold]http://127.0.0.1:{port}/api/v1[/bold]   文档 / docs: http://127.0.0.1:{port}/docs")
+    console.print("令牌（每个角色一个） / tokens, one per role:")
     for role, token in tokens.items():
         console.print(f"  {role:<15} [cyan]{token}[/cyan]")
-    console.print(f'  例 / e.g.: curl -H "Authorization: Bearer {tokens.get("buyer", "")}" '
-                  f"http://127.0.0.1:{port}/api/v1/cases")
+    base = f"http://127.0.0.1:{port}" if port is not None else "http://127.0.0.1:8000"
+    console.print(f'  例 / e.g.: curl -H "Authorization: Bearer {tokens.get("buyer", "")}" {base}/api/v1/cases')
 
 
 def demo_tokens(session: object, now: object) -> dict[str, str]:
-    """Tokens for a buyer who has cases, an agent, an admin, and a brand and an anchor with routed cases."""
+    """A token for every role: the buyer with most cases, a junior and a senior agent's desks, governance, and
+    the brand, anchor and MCN with the most routed cases."""
     from datetime import datetime
 
     from sqlalchemy import func, select
@@ -101,13 +105,19 @@ def demo_tokens(session: object, now: object) -> dict[str, str]:
 
     assert isinstance(session, Session) and isinstance(now, datetime)
     buyer = session.scalar(select(Case.buyer_id).group_by(Case.buyer_id).order_by(func.count().desc()).limit(1))
-    agent = session.scalar(select(Party.id).where(Party.kind == "agent").order_by(Party.id).limit(1))
-    wanted: dict[str, dict[str, str | None]] = {"buyer": {"buyer_id": buyer}, "agent": {"party_id": agent},
-                                                "platform_admin": {}}
+    agents = list(session.scalars(select(Party).where(Party.kind == "agent").order_by(Party.id)))
+    senior = next((a.id for a in agents if (a.attributes or {}).get("seniority") == "senior"), None)
+    junior = next((a.id for a in agents if a.id != senior), senior)
+    wanted: dict[str, dict[str, str | None]] = {"buyer": {"buyer_id": buyer}, "agent": {"party_id": junior},
+                                                "supervisor": {"party_id": senior}, "platform_admin": {}}
     for kind in ("brand", "anchor"):
         busiest = session.scalar(select(Case.responsible_party_id).where(Case.responsible_kind == kind)
                                  .group_by(Case.responsible_party_id).order_by(func.count().desc()).limit(1))
         if busiest:
             wanted[kind] = {"party_id": busiest}
+    if "anchor" in wanted:
+        mcn = session.scalar(select(Party.parent_id).where(Party.id == wanted["anchor"]["party_id"]))
+        if mcn:
+            wanted["mcn"] = {"party_id": mcn}
     return {role: create_token(session, role=role, now=now, name=f"demo-{role}", **kwargs).token
             for role, kwargs in wanted.items()}

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from aftersales.cli_errors import cli_errors, fail
+from aftersales.db import unit_of_work
 
 console = Console()
 CHUNK = 1000
@@ -41,7 +42,7 @@ def import_command(entity: Annotated[Entity, typer.Argument(help="导入对象 /
     """导入订单：坏行报告行号与原因，好行照常入库；重复导入不产生变化 / import orders."""
     from aftersales.migrate import upgrade
     from aftersales.orders.service import upsert_orders
-    from aftersales.orders.tabular import missing_columns, row_to_order
+    from aftersales.orders.tabular import missing_columns, rows_to_orders
     from aftersales.runtime import build_runtime
 
     if entity is not Entity.orders:
@@ -53,19 +54,19 @@ def import_command(entity: Annotated[Entity, typer.Argument(help="导入对象 /
     runtime = build_runtime()
     with cli_errors():
         upgrade(runtime.settings.resolved_database_url())
-    records = frame.to_dict(orient="records")
+    orders = rows_to_orders(frame.to_dict(orient="records"))
     totals = {"created": 0, "updated": 0, "unchanged": 0}
     errors: list[tuple[int, str, str]] = []
-    with Progress(console=console) as bar, runtime.session() as session:
-        task = bar.add_task("导入订单 / importing", total=len(records))
-        for start in range(0, len(records), CHUNK):
-            chunk = [row_to_order(r) for r in records[start:start + CHUNK]]
-            report = upsert_orders(session, chunk, runtime.pii_key, runtime.clock.now(),
-                                   first_row_number=start + 1)
-            session.commit()
+    with Progress(console=console) as bar:
+        task = bar.add_task("导入订单 / importing", total=len(orders))
+        for start in range(0, len(orders), CHUNK):
+            chunk = orders[start:start + CHUNK]
+            with unit_of_work(runtime.session_factory) as session:
+                report = upsert_orders(session, [order for _, order in chunk], runtime.pii_key, runtime.clock.now())
             for name in totals:
                 totals[name] += getattr(report, name)
-            errors.extend(report.errors)
+            # the report numbers orders within the chunk; the user knows rows of the file
+            errors.extend((chunk[number - 1][0], field, reason) for number, field, reason in report.errors)
             bar.advance(task, len(chunk))
     console.print(f"新增 created {totals['created']}，更新 updated {totals['updated']}，"
                   f"未变 unchanged {totals['unchanged']}，错误行 bad rows {len({e[0] for e in errors})}")
@@ -75,23 +76,43 @@ def import_command(entity: Annotated[Entity, typer.Argument(help="导入对象 /
         raise typer.Exit(1)
 
 
+def _table(session: Any, model: Any) -> Any:
+    import pandas as pd
+    from sqlalchemy import select
+
+    columns = [c.name for c in model.__table__.columns if not c.name.endswith("_enc")]
+    rows = session.execute(select(*[model.__table__.c[name] for name in columns])).all()
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _order_lines(session: Any) -> Any:
+    """One row per order line, in the import's column names (buyer PII left out)."""
+    import pandas as pd
+    from sqlalchemy import select
+
+    from aftersales.orders.models import Order, OrderItem
+
+    order_columns = [c for c in Order.__table__.columns if c.name not in ("id",)]
+    line_columns = [OrderItem.__table__.c[name] for name in ("line_no", "product_id", "batch_id", "sku",
+                                                              "quantity", "unit_price", "paid_amount")]
+    query = (select(Order.__table__.c.id.label("order_id"), *order_columns, *line_columns)
+             .join(OrderItem, OrderItem.order_id == Order.id).order_by(Order.id, OrderItem.line_no))
+    rows = session.execute(query).all()
+    return pd.DataFrame(rows, columns=["order_id", *[c.name for c in order_columns],
+                                       *[c.name for c in line_columns]])
+
+
 def export_command(entity: Annotated[Entity, typer.Argument(help="orders 或 cases")],
                    out: Annotated[Path, typer.Option(help="输出文件 .csv/.parquet/.xlsx / output file")],
                    ) -> None:
     """导出订单或工单（个人信息已脱敏） / export orders or cases (PII masked)."""
-    import pandas as pd
-    from sqlalchemy import select
 
     from aftersales.cases.models import Case
-    from aftersales.orders.models import Order
     from aftersales.runtime import build_runtime
 
     runtime = build_runtime()
-    model = Order if entity is Entity.orders else Case
-    columns = [c.name for c in model.__table__.columns if not c.name.endswith("_enc")]
     with runtime.session() as session:
-        rows = session.execute(select(*[model.__table__.c[name] for name in columns])).all()
-    frame = pd.DataFrame(rows, columns=columns)
+        frame = _order_lines(session) if entity is Entity.orders else _table(session, Case)
     for name in frame.columns:
         if frame[name].map(lambda v: isinstance(v, dict | list)).any():
             frame[name] = frame[name].map(lambda v: json.dumps(v, ensure_ascii=False))

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
-from aftersales.clock import SHANGHAI
+from aftersales.clock import FIRST_YEAR, LAST_YEAR, SHANGHAI, year_supported
 from aftersales.problems import InvalidInput
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -47,6 +47,10 @@ def parse_period(label: str, zone: tzinfo | None = None) -> Period:
     """`2026-10` → October 2026; `2026-Q4` → Oct–Dec 2026; in `zone` (default Asia/Shanghai)."""
     zone = zone or SHANGHAI
     text = label.strip()
+    year_match = _MONTH.match(text) or _QUARTER.match(text)
+    if year_match and not year_supported(int(year_match[1])):
+        raise InvalidInput(f"期间超出范围（{FIRST_YEAR}–{LAST_YEAR}年） / period out of range: {label}",
+                           field="period")
     if match := _MONTH.match(text):
         year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from aftersales.clock import SHANGHAI, as_utc, format_shanghai
+from aftersales.clock import FIRST_YEAR, LAST_YEAR, SHANGHAI, as_utc, format_shanghai, year_supported
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 ZERO = Decimal("0.00")
@@ -41,6 +41,8 @@ def month_window(month: str) -> tuple[datetime, datetime]:
     if match is None:
         raise MonthError(f"月份格式应为 YYYY-MM / month must be YYYY-MM, got {month!r}")
     year, number = int(match.group(1)), int(match.group(2))
+    if not year_supported(year) or not 1 <= number <= 12:
+        raise MonthError(f"月份超出范围（{FIRST_YEAR}–{LAST_YEAR}年） / month out of range: {month!r}")
     first = date(year, number, 1)
     following = date(year + number // 12, number % 12 + 1, 1)
     return _midnight_utc(first), _midnight_utc(following)

@@ -21,7 +21,7 @@ from aftersales.live.schemas import (
     VerifyRead,
 )
 from aftersales.security.principals import Principal
-from aftersales.web.deps import CurrentPrincipal, DbSession, Transaction, clock_now
+from aftersales.web.deps import MAX_ROW_ID, CurrentPrincipal, DbSession, Transaction, clock_now
 
 router = APIRouter(prefix="/api/v1/live", tags=["live"])
 
@@ -85,7 +85,7 @@ def record_claim(session_id: str, body: ClaimCreate, principal: CurrentPrincipal
 
 @router.get("/sessions/{session_id}/claims", response_model=list[ClaimRead])
 def list_claims(session_id: str, principal: CurrentPrincipal, db: DbSession,
-                after_seq: Annotated[int, Query(ge=0, description="claims after this seq")] = 0,
+                after_seq: Annotated[int, Query(ge=0, le=MAX_ROW_ID, description="claims after this seq")] = 0,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> list[ClaimRead]:
     live_session = live_service.get_session(db, principal, session_id)
     return [_claim_read(row) for row in live_service.list_claims(db, live_session, after_seq=after_seq,

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from aftersales.money import Amount
 
@@ -17,6 +17,15 @@ class BuyerIn(BaseModel):
     id: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=100)
     phone: str = Field(pattern=r"^\+?[0-9\- ]{6,20}$", description="手机号（加密存储） / stored encrypted")
+
+    @field_validator("phone")
+    @classmethod
+    def _enough_digits(cls, phone: str) -> str:
+        # separators are allowed for readability, but a number is its digits: "  -  -  " is none
+        digits = sum(ch.isdigit() for ch in phone)
+        if not 6 <= digits <= 15:
+            raise ValueError("手机号须有6–15位数字 / a phone number needs 6–15 digits")
+        return phone.strip()
     address: str = Field(min_length=2, max_length=300, description="收货地址（加密存储） / stored encrypted")
     region: str = Field("", max_length=40, description="省份 / province, kept in clear for analytics")
 

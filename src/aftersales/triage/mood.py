@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+import numpy as np
+
 #: wording this angry is read as angry whatever the model says: an angry buyer read as calm costs most
 #: (no queue jump, no senior agent, no soothing script). Chosen on dev for angry recall at >= 0.9 precision.
 ANGER_FLOOR: Final[float] = 0.80
@@ -40,3 +42,15 @@ def secondary(mentions: Sequence[float] | None, classes: Sequence[str], primary:
         if v >= p and k != primary and k != "other":
             best, p = k, v
     return best
+
+
+def batch_secondary(mentions: np.ndarray | None, classes: Sequence[str], primary: Sequence[int]) -> list[str | None]:
+    """`secondary` for a batch: the mention matrix with each row's primary class and "other" masked out."""
+    if mentions is None:
+        return [None] * len(primary)
+    masked = mentions.copy()
+    masked[np.arange(len(primary)), primary] = -1.0
+    masked[:, list(classes).index("other")] = -1.0
+    best = masked.argmax(axis=1)
+    keep = masked[np.arange(len(primary)), best] >= SECONDARY_FLOOR
+    return [classes[b] if k else None for b, k in zip(best.tolist(), keep.tolist(), strict=True)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 # Buyers from Hong Kong, Taiwan and overseas type traditional characters; folding the ones that matter
@@ -20,9 +21,18 @@ _TRAD_MAP: Final[dict[int, int]] = {
 # Full-width ASCII (Ａ-Ｚ, ０-９, ！？) typed by Chinese IMEs maps onto ASCII.
 _FULLWIDTH_MAP: Final[dict[int, int]] = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FULLWIDTH_MAP[0x3000] = 0x20
+# A message is one line to the feature scan (it joins a batch with newlines): breaks and tabs read as spaces.
+_FULLWIDTH_MAP.update({ord("\n"): 0x20, ord("\r"): 0x20, ord("\t"): 0x20})
 _TABLE: Final[dict[int, int]] = {**_FULLWIDTH_MAP, **_TRAD_MAP}
+
+
+# A lone surrogate (a broken emoji from a JSON "\ud83d" escape) cannot be encoded, and the matchers need
+# encodable text: it becomes U+FFFD, a surrogate pair becomes its character.
+_SURROGATE_RE: Final = re.compile("[\ud800-\udfff]")
 
 
 def normalize(text: str) -> str:
     """Fold width, case and common traditional characters; keep punctuation and emoji (they carry emotion)."""
+    if _SURROGATE_RE.search(text) is not None:
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return text.translate(_TABLE).lower().strip()

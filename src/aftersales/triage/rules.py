@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from typing import Final
 
 # Each flag fires on any of its cues; the lists are what agents escalate on today (SPEC §Operations 2).
@@ -80,6 +82,20 @@ TREATED_CUES: Final[tuple[str, ...]] = (
     "诊断", "医生说", "已就医", "就医了", "开了药", "打针", "病历",
 )
 _TREATED_RE: Final[re.Pattern[str]] = re.compile("|".join(re.escape(c) for c in TREATED_CUES))
+
+
+def candidates(texts: Sequence[str]) -> tuple[set[int], set[int], set[int]]:
+    """Which of the (normalised) messages may carry a risk flag, a symptom or a treatment: one scan of the
+    whole batch per kind, so the exact rules run only where a cue word is."""
+    joined = "\n".join(texts)  # no cue spans a line break
+    starts = [0]
+    for t in texts[:-1]:
+        starts.append(starts[-1] + len(t) + 1)
+
+    def rows(pattern: re.Pattern[str]) -> set[int]:
+        return {bisect_right(starts, m.start()) - 1 for m in pattern.finditer(joined)}
+
+    return rows(_ANY_RISK_RE), rows(_ANY_SYMPTOM_RE), rows(_TREATED_RE)
 
 
 def already_treated(text: str) -> bool:

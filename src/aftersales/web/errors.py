@@ -1,0 +1,77 @@
+"""Every error as RFC 9457 problem+json, rendered once; an unexpected one never drops the connection."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from aftersales.problems import DomainError, validation_fields
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+INTERNAL_TITLE = "服务器内部错误 / Internal error"
+INTERNAL_DETAIL = "请求未完成，可安全重试（带同一 Idempotency-Key） / not completed; safe to retry"
+
+
+def problem(status: int, title: str, detail: str, code: str, instance: str, **extra: Any) -> JSONResponse:
+    body = {"type": f"https://aftersales.invalid/problems/{code}", "title": title, "status": status,
+            "detail": detail, "instance": instance, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> JSONResponse:
+        response = problem(error.status, error.title, error.detail, error.code, request.url.path,
+                           **{k: v for k, v in error.extra.items() if v is not None})
+        if error.status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = validation_fields(error.errors())
+        first = errors[0] if errors else {"field": "body", "reason": "invalid"}
+        return problem(422, "输入无效 / Invalid input", f"{first['field']}: {first['reason']}", "invalid-input",
+                       request.url.path, field=first["field"], errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return problem(error.status_code, str(error.detail), str(error.detail), "http-error", request.url.path)
+
+
+class UnexpectedErrors:
+    """Turns an unexpected exception into a 500 problem+json and stops it there.
+
+    Starlette's own handler for `Exception` answers and then re-raises, and uvicorn closes a kept-alive connection
+    whenever an exception leaves the application; stopping it here keeps the client's connection usable.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception:  # the one place an unexpected error is caught: logged in full, answered in brief
+            log.exception("unhandled error on %s", scope.get("path"))
+            if not started:
+                response = problem(500, INTERNAL_TITLE, INTERNAL_DETAIL, "internal-error", scope.get("path", ""))
+                await response(scope, receive, send)
