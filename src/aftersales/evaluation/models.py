@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aftersales.db import Base, UtcDateTime
@@ -29,7 +29,7 @@ class EvaluationSnapshot(Base):
     computed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     #: bumped on every recomputation, so caches keyed by it never serve an older one
     version: Mapped[int] = mapped_column(Integer, default=1)
-    seconds: Mapped[float | None] = mapped_column()
+    seconds: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
