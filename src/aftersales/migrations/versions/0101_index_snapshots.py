@@ -1,7 +1,7 @@
 """health-index snapshots: one stored evaluation per subject type and closed period
 
 Revision ID: 0101_index_snapshots
-Revises: 0004_case_evidence (chained after main's head at merge time; the lead may re-chain)
+Revises: 0005_sweep_index (chained after main's head at merge time; the lead may re-chain)
 Create Date: 2026-12-01 09:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0101_index_snapshots"
-down_revision: str | None = "0004_case_evidence"
+down_revision: str | None = "0005_sweep_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
