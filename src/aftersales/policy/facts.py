@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -15,6 +15,21 @@ from aftersales.problems import InvalidInput
 
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PriceDrop:
+    """A lower price of the same SKU after the order, open to this kind of buyer (see docs/policy.md)."""
+
+    #: whole days from the order to the moment the price took effect (the promised period counts these)
+    day: int
+    price: Decimal
+    #: when the price took effect, ISO 8601 in UTC
+    at: str
+    #: list | promotion | live | coupon (catalog price history)
+    source: str
+    #: where it was offered, e.g. the live session id; "" when nothing more is known
+    ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,9 +51,17 @@ class Facts:
     order_placed_at: date | None = None
     # From the anchor's checkable claims (live domain): True = a claim was contradicted; None = unknown.
     claim_mismatch: bool | None = None
+    # Price protection (价保): whole days from the order to the request, the period the anchor promised
+    # (价保30天), what one unit cost the buyer net of shipping, how many units, and the later lower prices.
+    days_since_order: int | None = None
+    promised_price_days: int | None = None
+    unit_paid: Decimal | None = None
+    quantity: int = 1
+    price_drops: tuple[PriceDrop, ...] = ()
 
 
-OPTIONAL_FIELDS = frozenset({"order_placed_at", "claim_mismatch"})
+OPTIONAL_FIELDS = frozenset({"order_placed_at", "claim_mismatch", "days_since_order", "promised_price_days",
+                             "unit_paid", "quantity", "price_drops"})
 FIELD_NAMES = tuple(f.name for f in fields(Facts))
 
 
@@ -107,6 +130,41 @@ def _amount(name: str, value: Any) -> Decimal:
     return amount
 
 
+def _optional_amount(name: str, value: Any) -> Decimal | None:
+    return None if value is None else _amount(name, value)
+
+
+def _quantity(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _bad(name, "应为正整数", "must be a positive integer")
+    return value
+
+
+_DROP_KEYS = ("day", "price", "at", "source", "ref")
+
+
+def _drop(name: str, value: Any) -> PriceDrop:
+    if not isinstance(value, Mapping) or not {"day", "price", "at", "source"} <= set(value) \
+            or not set(value) <= set(_DROP_KEYS):
+        raise _bad(name, "每项应为 {day, price, at, source, ref}", "each entry must be {day, price, at, source, ref}")
+    day = _days(name, value["day"])
+    if day is None:
+        raise _bad(name, "day 应为非负整数", "day must be a non-negative integer")
+    try:
+        datetime.fromisoformat(str(value["at"]))
+    except ValueError:
+        raise _bad(name, "at 应为 ISO 8601 时间", "at must be an ISO 8601 time") from None
+    return PriceDrop(day=day, price=_amount(name, value["price"]), at=str(value["at"]),
+                     source=_string(name, value["source"]), ref=str(value.get("ref") or ""))
+
+
+def _drops(name: str, value: Any) -> tuple[PriceDrop, ...]:
+    if not isinstance(value, list):
+        raise _bad(name, "应为列表", "must be a list")
+    # the earliest first: a shorter period must find the drop it would have seen, whatever order they came in
+    return tuple(sorted({_drop(name, v) for v in value}, key=lambda d: (d.day, d.at, d.price, d.source, d.ref)))
+
+
 def _date(name: str, value: Any) -> date | None:
     if value is None:
         return None
@@ -131,6 +189,11 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "paid_amount": _amount,
     "order_placed_at": _date,
     "claim_mismatch": _optional_boolean,
+    "days_since_order": _days,
+    "promised_price_days": _days,
+    "unit_paid": _optional_amount,
+    "quantity": _quantity,
+    "price_drops": _drops,
 }
 
 
@@ -153,7 +216,10 @@ def facts_as_dict(facts: Facts) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in FIELD_NAMES:
         value = getattr(facts, name)
-        if isinstance(value, tuple):
+        if name == "price_drops":
+            value = [{"day": d.day, "price": f"{d.price:.2f}", "at": d.at, "source": d.source, "ref": d.ref}
+                     for d in value]
+        elif isinstance(value, tuple):
             value = [str(v) for v in value]
         elif isinstance(value, Decimal | date):
             value = str(value) if isinstance(value, Decimal) else value.isoformat()

@@ -17,7 +17,9 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from aftersales.policy import price_rules
 from aftersales.policy.facts import Facts
+from aftersales.policy.price_rules import PriceStanding
 from aftersales.policy.ruleset import Adjustment, Condition, Rule, RuleSet
 from aftersales.policy.vocabulary import (
     OUTCOME_RANK,
@@ -84,6 +86,7 @@ class _Context:
     rules: RuleSet
     lineage: tuple[str, ...]
     tags: frozenset[str]
+    price: PriceStanding
 
     @property
     def days(self) -> int:
@@ -122,7 +125,8 @@ def _context(facts: Facts, rules: RuleSet) -> _Context:
     aliases = rules.tag_aliases
     tags = frozenset(aliases.get(tag, tag) for tag in facts.product_tags)
     tags |= rules.flags(facts.product_category)
-    return _Context(facts=facts, rules=rules, lineage=lineage, tags=tags)
+    price = price_rules.standing(facts, rules.price_protection)
+    return _Context(facts=facts, rules=rules, lineage=lineage, tags=tags, price=price)
 
 
 def _matches(when: Condition, ctx: _Context) -> bool:
@@ -139,7 +143,9 @@ def _matches(when: Condition, ctx: _Context) -> bool:
             and ctx.tags.isdisjoint(when.tags_none)
             and (not when.promises_any or not set(f.promises).isdisjoint(when.promises_any))
             and (when.insured is None or when.insured == f.shipping_insurance)
-            and (when.claim_mismatch is None or when.claim_mismatch == f.claim_mismatch))
+            and (when.claim_mismatch is None or when.claim_mismatch == f.claim_mismatch)
+            and (when.price_period is None or when.price_period == ctx.price.state)
+            and (when.price_drop is None or when.price_drop == (ctx.price.drop is not None)))
 
 
 def _by_precedence(rules: Iterable[Rule], ctx: _Context) -> list[Rule]:
@@ -173,6 +179,8 @@ def _apply(rule: Rule, ctx: _Context) -> Decision:
         refunds = effect.outcome == Outcome.APPROVE and remedy in REFUNDING_REMEDIES
         share = Decimal(1) if refunds else Decimal(0)
     refund = (paid * share).quantize(CENT, rounding=ROUND_DOWN)
+    if effect.refund_basis == "price_difference":
+        refund = price_rules.difference_refund(ctx.facts, ctx.price.drop)
     compensation = Decimal(0)
     if effect.compensation_multiple or effect.compensation_min:
         compensation = max(paid * effect.compensation_multiple, effect.compensation_min).quantize(
@@ -265,11 +273,17 @@ def _values(
         "min_days": "" if when.min_days is None else str(when.min_days),
         "max_days": "" if when.max_days is None else str(when.max_days),
         "hours": "",
+        **price_rules.placeholders(ctx.price, ctx.facts),
     }
 
 
 def _fill(template: str | None, values: dict[str, str], language: str) -> str:
-    return (template or "").format_map({**values, "category": values[f"category_{language}"]})
+    if not template:
+        return ""
+    return template.format_map({**values, "category": values[f"category_{language}"],
+                                "period_source": values[f"period_source_{language}"],
+                                "drop_source": values[f"drop_source_{language}"],
+                                "drop_at": values[f"drop_at_{language}"]})
 
 
 def _fact(facts: Facts, name: str) -> str:
