@@ -22,8 +22,10 @@ def price_points(session: Session, orders: Iterable[Order],
         return {}
     changes = catalog_prices.changes_after(session, products, min(placed))
     sessions = {row.live_session_id for rows in changes.values() for row in rows if row.live_session_id}
-    anchors = dict(session.execute(select(LiveSession.id, LiveSession.anchor_id)
-                                   .where(LiveSession.id.in_(sessions))).tuples().all()) if sessions else {}
+    anchors: dict[str, str] = {}
+    if sessions:
+        rows = session.execute(select(LiveSession.id, LiveSession.anchor_id).where(LiveSession.id.in_(sessions)))
+        anchors = {session_id: anchor_id for session_id, anchor_id in rows}
     return {product_id: tuple(PricePoint(price=row.price, at=row.effective_at, source=row.source,
                                          audience=row.audience, sku=row.sku, min_spend=row.min_spend,
                                          ref=row.live_session_id or "",
