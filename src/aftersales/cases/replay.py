@@ -22,7 +22,7 @@ from aftersales.cases.intake_facts import facts_for_case
 from aftersales.cases.models import Case
 from aftersales.clock import SHANGHAI
 from aftersales.policy import service as policy_service
-from aftersales.policy.facts import parse_facts
+from aftersales.policy.facts import facts_from_record
 from aftersales.policy.lines import LineFacts
 from aftersales.policy.replay import ReplayCase, replay
 from aftersales.policy.ruleset import RuleSet
@@ -44,6 +44,10 @@ class Window:
         if (self.end - self.start).days >= MAX_DAYS:
             raise InvalidInput(f"字段 to：回放窗口最长 {MAX_DAYS} 天 / field to: a replay covers at most {MAX_DAYS} days",
                                field="to")
+
+    @classmethod
+    def parse(cls, start: str, end: str) -> Window:
+        return cls(date.fromisoformat(start), date.fromisoformat(end))
 
     def bounds(self) -> tuple[datetime, datetime]:
         """Whole days in Asia/Shanghai, as the people who name the window count them."""
@@ -94,7 +98,7 @@ def from_snapshot(case_id: str, decision: dict[str, Any]) -> ReplayCase | None:
         return None
     lines = tuple(LineFacts(order_id=line["order_id"], line_no=line["line_no"], item_id=line.get("order_item_id"),
                             product_id=line["product_id"], quantity=line["quantity"],
-                            facts=parse_facts(line["policy"])) for line in snapshot)
+                            facts=facts_from_record(line["policy"])) for line in snapshot)
     return ReplayCase(case_id, str(machine.get("rules_version", "")), str(machine.get("outcome", "")), lines)
 
 

@@ -225,3 +225,25 @@ def facts_as_dict(facts: Facts) -> dict[str, Any]:
             value = str(value) if isinstance(value, Decimal) else value.isoformat()
         out[name] = value
     return out
+
+
+def facts_from_record(data: Mapping[str, Any]) -> Facts:
+    """Facts from a record `facts_as_dict` wrote (a decision's snapshot): converted without re-validating each
+    value, which a replay of a month of cases cannot afford; anything unexpected goes through `parse_facts`,
+    which names the field."""
+    try:
+        placed = data.get("order_placed_at")
+        unit_paid = data.get("unit_paid")
+        return Facts(
+            product_category=data["product_category"], product_tags=tuple(data["product_tags"]),
+            case_type=CaseType(data["case_type"]), problem=Problem(data["problem"]),
+            days_since_delivery=data["days_since_delivery"], item_state=ItemState(data["item_state"]),
+            evidence=tuple(Evidence(e) for e in data["evidence"]), promises=tuple(Promise(p) for p in data["promises"]),
+            shipping_insurance=data["shipping_insurance"], paid_amount=Decimal(data["paid_amount"]),
+            order_placed_at=date.fromisoformat(placed) if placed else None, claim_mismatch=data.get("claim_mismatch"),
+            days_since_order=data.get("days_since_order"), promised_price_days=data.get("promised_price_days"),
+            unit_paid=Decimal(unit_paid) if unit_paid is not None else None, quantity=data.get("quantity", 1),
+            price_drops=tuple(PriceDrop(d["day"], Decimal(d["price"]), d["at"], d["source"], d.get("ref", ""))
+                              for d in data.get("price_drops", ())))
+    except (KeyError, ValueError, TypeError, ArithmeticError):
+        return parse_facts(data)

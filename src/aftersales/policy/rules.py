@@ -18,6 +18,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from aftersales.policy import price_rules
+from aftersales.policy.compiled import Compiled, compiled
 from aftersales.policy.facts import Facts
 from aftersales.policy.price_rules import PriceStanding
 from aftersales.policy.ruleset import Adjustment, Condition, Rule, RuleSet
@@ -87,6 +88,7 @@ class _Context:
     lineage: tuple[str, ...]
     tags: frozenset[str]
     price: PriceStanding
+    index: Compiled
 
     @property
     def days(self) -> int:
@@ -96,7 +98,7 @@ class _Context:
 def decide(facts: Facts, rules: RuleSet) -> Decision:
     """Judge one request by one rule set; raises InvalidInput for a category the set does not know."""
     ctx = _context(facts, rules)
-    matching = [rule for rule in rules.rules if _matches(rule.when, ctx)]
+    matching = [rule for rule in ctx.index.by_problem[facts.problem] if _matches(rule.when, ctx)]
     base_rules = _by_precedence((rule for rule in matching if not rule.when.promises_any), ctx)
     decision = _apply(base_rules[0], ctx) if base_rules else _fallback(ctx)
     extensions = [
@@ -108,13 +110,14 @@ def decide(facts: Facts, rules: RuleSet) -> Decision:
         # The best for the buyer wins; max() keeps the first (highest precedence) among equals.
         best = max(extensions, key=_generosity)
         decision = replace(best, reasons=decision.reasons + best.reasons)
-    for adjustment in sorted(rules.adjustments, key=lambda a: (-a.priority, a.id)):
+    for adjustment in ctx.index.adjustments:
         decision = _adjust(decision, adjustment, ctx)
     return decision
 
 
 def _context(facts: Facts, rules: RuleSet) -> _Context:
-    lineage = rules.lineage(facts.product_category)
+    index = compiled(rules)
+    lineage = index.lineage.get(facts.product_category, ())
     if not lineage:
         known = ", ".join(sorted(rules.categories))
         raise InvalidInput(
@@ -124,9 +127,9 @@ def _context(facts: Facts, rules: RuleSet) -> _Context:
         )
     aliases = rules.tag_aliases
     tags = frozenset(aliases.get(tag, tag) for tag in facts.product_tags)
-    tags |= rules.flags(facts.product_category)
+    tags |= index.flags[facts.product_category]
     price = price_rules.standing(facts, rules.price_protection)
-    return _Context(facts=facts, rules=rules, lineage=lineage, tags=tags, price=price)
+    return _Context(facts=facts, rules=rules, lineage=lineage, tags=tags, price=price, index=index)
 
 
 def _matches(when: Condition, ctx: _Context) -> bool:
@@ -149,12 +152,14 @@ def _matches(when: Condition, ctx: _Context) -> bool:
 
 
 def _by_precedence(rules: Iterable[Rule], ctx: _Context) -> list[Rule]:
-    return sorted(rules, key=lambda rule: (-rule.priority, -_depth(rule, ctx), -rule.when.size(), rule.id))
+    sizes = ctx.index.sizes
+    return sorted(rules, key=lambda rule: (-rule.priority, -_depth(rule, ctx), -sizes[rule.id], rule.id))
 
 
 def _depth(rule: Rule, ctx: _Context) -> int:
     """How deep in the tree the rule's matched category sits: a subcategory rule is more specific."""
-    matched = [len(ctx.rules.lineage(c)) for c in rule.when.categories if c in ctx.lineage]
+    depth = ctx.index.depth
+    matched = [depth[c] for c in rule.when.categories if c in ctx.lineage]
     return max(matched, default=0)
 
 
