@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,6 +27,12 @@ def example_draft() -> str:
     text = text.replace("min_days = 8, max_days = 15 }", "min_days = 8, max_days = 30 }")
     text = text.replace("min_days = 16, max_days = 365 }", "min_days = 31, max_days = 365 }")
     return text.replace("base_days = 0\n", "base_days = 7\n")
+
+
+def _in_force(book: Any, facts: Any) -> Any:
+    from aftersales.policy.rules import decide
+
+    return decide(facts, book.for_facts(facts))
 
 
 def one_by_one(runtime: Any, draft: Any, case_ids: list[str]) -> float:
@@ -48,8 +55,8 @@ def one_by_one(runtime: Any, draft: Any, case_ids: list[str]) -> float:
                                 item_state=said.get("item_state") or "opened_unused",
                                 evidence=said.get("evidence") or [], now=case.created_at, claim_mismatch=None)
                      for line in order.lines]
-            decide_lines(lines, lambda f, b=book: decide(f, b.for_facts(f)))
-            decide_lines(lines, lambda f: decide(f, draft))
+            decide_lines(lines, partial(_in_force, book))
+            decide_lines(lines, partial(decide, rules=draft))
     return (time.perf_counter() - started) / max(1, len(case_ids))
 
 

@@ -60,8 +60,8 @@ def seed(session_factory: Any, book: RuleBook, cases: int, seed_value: int = 202
         for number in range(start, min(cases, start + CHUNK)):
             lines += _one_case(rows, rng, number, rng.choices(SCENARIOS, weights)[0], book)
         with session_factory() as session:
-            for table in (Order.__table__, OrderItem.__table__, Case.__table__, CaseItem.__table__):
-                session.execute(insert(table), rows[table.name])  # type: ignore[arg-type]
+            for model in (Order, OrderItem, Case, CaseItem):
+                session.execute(insert(model), rows[model.__tablename__])
             session.commit()
     return Seeded(cases, lines, "2026-10-01", "2026-10-31")
 

@@ -71,8 +71,10 @@ def cases_in(session: Session, window: Window) -> Iterator[ReplayCase]:
     """The window's cases in filing order: snapshots streamed, older cases rebuilt after the stream."""
     start, end = window.bounds()
     rebuild: list[str] = []
-    rows = session.execute(select(Case.id, Case.decision).where(Case.created_at >= start, Case.created_at < end)
-                           .order_by(Case.created_at, Case.id).execution_options(yield_per=_STREAM))
+    # the table's columns, not the ORM entity: a month of decisions streams without building Case objects
+    table = Case.__table__.c
+    rows = session.execute(select(table.id, table.decision).where(table.created_at >= start, table.created_at < end)
+                           .order_by(table.created_at, table.id).execution_options(yield_per=_STREAM))
     for case_id, decision in rows:
         replayed = from_snapshot(case_id, decision or {})
         if replayed is None:
