@@ -82,6 +82,7 @@ def placeholders(price: PriceStanding, facts: Facts) -> dict[str, str]:
         "period_source_en": en_period,
         "order_days": str(price.order_days),
         "unit_paid": "" if facts.unit_paid is None else f"{facts.unit_paid:.2f}",
+        "quantity": str(facts.quantity),
         "drop_price": f"{drop.price:.2f}" if drop else "",
         "drop_at_zh": f"{_local(drop.at)}（北京时间）" if drop else "",
         "drop_at_en": f"{_local(drop.at)} (UTC+8)" if drop else "",

@@ -31,7 +31,7 @@ RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 PLACEHOLDERS = frozenset(
     {"days", "category", "paid", "refund", "compensation", "multiple", "min_days", "max_days", "hours",
      # price protection: the period and where it came from, the lower price, when and where it was offered
-     "period", "period_source", "order_days", "unit_paid", "drop_price", "drop_at", "drop_source"}
+     "period", "period_source", "order_days", "unit_paid", "quantity", "drop_price", "drop_at", "drop_source"}
 )
 #: where a request stands against its price-protection period: none offered, still open, or over
 PricePeriod = Literal["none", "open", "closed"]
