@@ -193,7 +193,8 @@ def _apply(rule: Rule, ctx: _Context) -> Decision:
         )
     values = _values(ctx, rule, refund=refund, compensation=compensation)
     zh, en = _fill(rule.zh, values, "zh"), _fill(rule.en, values, "en")
-    reason = Reason(rule.id, _fact(ctx.facts, rule.fact), zh, en)
+    fact = _drop_fact(ctx) if rule.fact == "price_drops" else _fact(ctx.facts, rule.fact)
+    reason = Reason(rule.id, fact, zh, en)
     return Decision(
         effect.outcome, remedy, effect.shipping_payer, refund, compensation, None, (reason,), version
     )
@@ -289,6 +290,15 @@ def _fill(template: str | None, values: dict[str, str], language: str) -> str:
                                 "period_source": values[f"period_source_{language}"],
                                 "drop_source": values[f"drop_source_{language}"],
                                 "drop_at": values[f"drop_at_{language}"]})
+
+
+def _drop_fact(ctx: _Context) -> str:
+    """The price a price-protection decision turned on (or that none within the period was lower)."""
+    drop = ctx.price.drop
+    if drop is None:
+        return f"price_drops=none below {ctx.facts.unit_paid} within {ctx.price.period} days"
+    where = f" {drop.ref}" if drop.ref else ""
+    return f"price_drops={drop.price:.2f}@{drop.at} {drop.source}{where}"
 
 
 def _fact(facts: Facts, name: str) -> str:
