@@ -49,3 +49,24 @@ def _compile(rules: RuleSet) -> Compiled:
         flags={cid: rules.flags(cid) for cid in rules.categories},
         adjustments=tuple(sorted(rules.adjustments, key=lambda a: (-a.priority, a.id))),
     )
+
+
+def same_for_problem(first: RuleSet, second: RuleSet, problem: str) -> bool:
+    """True when the two rule sets decide every request of this problem alike (all but the version label):
+    the same candidate rules, category tree, tag aliases, adjustments and price-protection period."""
+    a, b = compiled(first), compiled(second)
+    rules = a.by_problem.get(problem, ())
+    return (rules == b.by_problem.get(problem) and first.categories == second.categories
+            and first.tag_aliases == second.tag_aliases and a.adjustments == b.adjustments
+            and (first.price_protection == second.price_protection or not _uses_price(rules, a.adjustments)))
+
+
+_PRICE_WORDS = ("{period", "{order_days", "{unit_paid", "{quantity", "{drop_")
+
+
+def _uses_price(rules: tuple[Rule, ...], adjustments: tuple[Adjustment, ...]) -> bool:
+    """Whether the price-protection period can matter: a price condition, or a sentence naming its values."""
+    if any(rule.when.price_period is not None or rule.when.price_drop is not None
+           or rule.then.refund_basis != "paid" for rule in rules):
+        return True
+    return any(word in text for entry in (*rules, *adjustments) for text in entry.texts() for word in _PRICE_WORDS)

@@ -79,3 +79,14 @@ def test_replaying_a_rule_set_against_itself_changes_nothing(batch: list[list[Li
     replayed = [ReplayCase(f"C{n}", rules.version, "", tuple(lines)) for n, lines in enumerate(batch)]
     report = replay(replayed, book, rules).as_dict()
     assert report["changed"] == 0 and report["cost_difference"] == "0.00" and report["cases"] == len(batch)
+
+
+@PROPERTY
+@given(priced_facts())
+def test_a_draft_decides_every_request_as_deciding_it_afresh_would(facts: Facts) -> None:
+    # the replay skips deciding again where the draft leaves a problem's rules alone; that must never show
+    from aftersales.policy.replay import _Deciders
+
+    book = RuleBook((SHIPPED.newest,))
+    drafted = _Deciders(book, EXAMPLE).drafted(SHIPPED.newest)(facts)
+    assert drafted == decide(facts, EXAMPLE)
