@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -115,10 +115,23 @@ def _replay(session: Session, stored: Case | None, fresh: IntakeOutcome | None,
     return IntakeOutcome(case=case, clocks=clocks, items=items, replayed=True)
 
 
+#: the advisory-lock namespace of group-complaint counts (the second key is the group's hash)
+GROUP_LOCK_SPACE = 7301
+
+
 def _similar_recent_counts(session: Session, groups: set[tuple[str, str]], now: datetime) -> dict[tuple[str, str], int]:
-    """Similar cases per (batch/session/product, class) in the window: one indexed read for the whole batch."""
+    """Similar cases per (batch/session/product, class) in the window: one indexed read for the whole batch.
+
+    On PostgreSQL several processes commit intake batches at once; each first takes a transaction-scoped
+    advisory lock per group (in one order, so two batches never wait on each other in a circle), so a batch
+    counts the cases another process committed on the same group a moment earlier and the fifth similar case
+    is seen as the fifth wherever it lands."""
     if not groups:
         return {}
+    if session.get_bind().dialect.name == "postgresql":
+        for key in sorted({g for g, _ in groups}):
+            session.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
+                            {"space": GROUP_LOCK_SPACE, "key": key})
     cases = Case.__table__.c
     rows = session.execute(
         select(cases.group_key, cases.category, func.count())
