@@ -32,11 +32,16 @@ def _price(world: World, days_ago: float, price: str, **changes: Any) -> dict[st
             "live_session_id": "LS-1", **changes}
 
 
-def _case(api: Api, order_id: str = "O-1001", text: str = ASK, who: str = "buyer") -> dict[str, Any]:
+def _opened(api: Api, order_id: str = "O-1001", text: str = ASK, who: str = "buyer") -> dict[str, Any]:
     opened = api.as_(who).post("/api/v1/cases", json={"order_id": order_id, "case_type": "price_protection",
                                                          "text": text})
     assert opened.status_code == 201, opened.text
-    decision: dict[str, Any] = opened.json()["decision"]
+    case: dict[str, Any] = opened.json()
+    return case
+
+
+def _case(api: Api, order_id: str = "O-1001", text: str = ASK, who: str = "buyer") -> dict[str, Any]:
+    decision: dict[str, Any] = _opened(api, order_id, text, who)["decision"]
     return decision
 
 
@@ -52,7 +57,8 @@ def test_a_promised_price_drop_is_refunded_at_once_naming_price_time_and_source(
         _price(world, 8, "120.00", source="promotion", live_session_id=None),  # before the order
     ])
     assert bulk.status_code == 200 and bulk.json()["created"] == 5, bulk.text
-    decision = _case(api)
+    case = _opened(api)
+    decision = case["decision"]
     assert (decision["outcome"], decision["remedy"]) == ("approve", "refund")
     assert Decimal(decision["refund_amount"]) == Decimal("40.00")  # 199.00 paid − 159.00 in the live session
     reason = decision["reasons"][0]
@@ -63,6 +69,10 @@ def test_a_promised_price_drop_is_refunded_at_once_naming_price_time_and_source(
     assert decision["deadline"] == {"hours": 48, "party": "seller", "action": "refund"}
     (order,) = decision["orders"]
     assert order["order_id"] == "O-1001" and order["lines"][0]["refund_amount"] == "40.00"
+    # refunded as platforms do it, unasked: the refund is requested at intake; finance confirms the payment
+    assert (case["state"], case["refund_amount"]) == ("refund_pending", "40.00")
+    paid = api.as_("agent").post(f"/api/v1/cases/{case['id']}/actions/confirm_refund", json={})
+    assert paid.status_code == 200 and paid.json()["state"] == "refunded"
 
 
 def test_without_a_promise_or_after_the_period_it_is_denied_with_the_reason(api: Api, runtime: Runtime,

@@ -86,7 +86,7 @@ class Adjudication:
     answer_zh: str
     answer_en: str
     claim_findings: tuple[dict[str, str], ...]
-    ai_settles: str | None = None  # None, "resolved" or "awaiting_return"
+    ai_settles: str | None = None  # None, "resolved", "awaiting_return" or "refund_pending"
 
     def timeline(self, base: dict[str, Any]) -> list[dict[str, Any]]:
         return [
@@ -197,4 +197,7 @@ def _ai_settles(tier: str, assessment: TriageAssessment, outcome: str, remedy: s
         return "resolved"
     if assessment.category == "no_reason_return" and outcome == Outcome.APPROVE.value and remedy == "return_refund":
         return "awaiting_return"
+    if assessment.category == "price_protection" and outcome == Outcome.APPROVE.value and remedy == "refund":
+        # 价保: the difference measured on the recorded price history is refunded as platforms do, unasked
+        return "refund_pending"
     return None
