@@ -17,7 +17,7 @@ from aftersales.policy.facts import Facts
 from aftersales.policy.lines import CaseDecision, LineFacts, decide_lines
 from aftersales.policy.rules import Decision, decide
 from aftersales.policy.ruleset import RuleSet
-from aftersales.policy.service import RuleBook
+from aftersales.policy.book import RuleBook
 from aftersales.policy.vocabulary import OUTCOME_RANK
 
 #: how a change looks from the buyer's side
