@@ -100,6 +100,9 @@ def test_price_history_is_idempotent_checked_and_only_for_the_products_owner(api
     assert buyer.status_code == 403
     bad = api.as_("agent").post("/api/v1/prices", json={**body, "effective_at": "2026-11-01T10:00:00"})
     assert bad.status_code == 422 and bad.json()["field"] == "effective_at"
+    for field, value in (("effective_at", "0001-01-01T00:00:00+08:00"), ("price", "0.00"), ("audience", "vip")):
+        refused = api.as_("agent").post("/api/v1/prices", json={**body, field: value})
+        assert refused.status_code == 422 and refused.json()["field"] == field, refused.text
     unknown_session = api.as_("agent").post("/api/v1/prices", json={**body, "live_session_id": "LS-NOPE"})
     assert unknown_session.status_code == 422 and unknown_session.json()["field"] == "live_session_id"
     history = api.as_("agent").get("/api/v1/products/PR-LIP1/prices")

@@ -6,9 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from aftersales.money import Amount
+from aftersales.clock import FIRST_YEAR, LAST_YEAR, year_supported
+from aftersales.money import Amount, PositiveAmount
 
 
 class PriceSource(StrEnum):
@@ -32,13 +33,26 @@ class PriceIn(BaseModel):
 
     product_id: str = Field(min_length=1, max_length=40)
     sku: str = Field("", max_length=60, description="规格；空 = 全部规格 / SKU; empty = every SKU")
-    price: Amount = Field(description="单价（元） / unit price, CNY")
+    # a price of nothing is a gift, not a price anyone paid: it would refund the whole unit
+    price: PositiveAmount = Field(description="单价（元） / unit price, CNY")
     effective_at: AwareDatetime = Field(description="生效时间，带时区 / when the price took effect, with offset")
     source: PriceSource = PriceSource.list
     audience: Audience = Audience.all
     min_spend: Amount | None = Field(None, description="券的使用门槛（满减） / coupon threshold")
     live_session_id: str | None = Field(None, max_length=40)
     note: str = Field("", max_length=200)
+
+    @field_validator("sku", "note")
+    @classmethod
+    def _trimmed(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("effective_at")
+    @classmethod
+    def _plausible(cls, value: datetime) -> datetime:
+        if not year_supported(value.year):
+            raise ValueError(f"年份须在 {FIRST_YEAR}–{LAST_YEAR} / the year must be {FIRST_YEAR}–{LAST_YEAR}")
+        return value
 
 
 class PriceOut(BaseModel):

@@ -11,13 +11,16 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import column, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aftersales.catalog.models import Product, ProductPrice
 from aftersales.catalog.price_schemas import PriceIn
 from aftersales.problems import InvalidInput, NotFound, validation_fields
+
+#: the live domain sits above the catalog: its table is named here only to check that a session exists
+_LIVE_SESSIONS = table("live_sessions", column("id"))
 
 
 @dataclass
@@ -48,8 +51,9 @@ def record_prices(session: Session, rows: Sequence[dict[str, Any] | PriceIn], *,
             report.errors.append((number, str(error.extra.get("field", "")), error.detail))
             continue
         except IntegrityError:
-            # the product was checked, and the same change is found before inserting: what is left is the session
-            report.errors.append((number, "live_session_id", "直播场次不存在 / no such live session"))
+            # the product and the session were checked: what is left is the same change sent twice at once
+            report.errors.append((number, "effective_at", "同一价格变动正被另一请求记录，请重发 / the same change "
+                                                          "was being recorded at the same moment; send it again"))
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
     return report
@@ -60,6 +64,9 @@ def _record_one(session: Session, price_in: PriceIn, *, now: datetime, actor: st
     product = session.get(Product, price_in.product_id)
     if product is None or (may_price is not None and not may_price(product)):
         raise InvalidInput(f"商品 {price_in.product_id} 不存在 / no such product", field="product_id")
+    if price_in.live_session_id is not None and session.scalar(
+            select(_LIVE_SESSIONS.c.id).where(_LIVE_SESSIONS.c.id == price_in.live_session_id)) is None:
+        raise InvalidInput("直播场次不存在 / no such live session", field="live_session_id")
     existing = session.scalar(select(ProductPrice).where(
         ProductPrice.product_id == price_in.product_id, ProductPrice.sku == price_in.sku,
         ProductPrice.audience == price_in.audience.value, ProductPrice.source == price_in.source.value,

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from aftersales.policy.book import RuleBook
 from aftersales.policy.compiled import same_for_problem
 from aftersales.policy.facts import Facts
 from aftersales.policy.lines import CaseDecision, LineFacts, decide_lines
 from aftersales.policy.rules import Decision, decide
 from aftersales.policy.ruleset import RuleSet
-from aftersales.policy.book import RuleBook
 from aftersales.policy.vocabulary import OUTCOME_RANK
 
 #: how a change looks from the buyer's side
