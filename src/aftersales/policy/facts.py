@@ -234,7 +234,7 @@ def facts_from_record(data: Mapping[str, Any]) -> Facts:
     try:
         placed = data.get("order_placed_at")
         unit_paid = data.get("unit_paid")
-        return Facts(
+        facts = Facts(
             product_category=data["product_category"], product_tags=tuple(data["product_tags"]),
             case_type=CaseType(data["case_type"]), problem=Problem(data["problem"]),
             days_since_delivery=data["days_since_delivery"], item_state=ItemState(data["item_state"]),
@@ -247,3 +247,28 @@ def facts_from_record(data: Mapping[str, Any]) -> Facts:
                               for d in data.get("price_drops", ())))
     except (KeyError, ValueError, TypeError, ArithmeticError):
         return parse_facts(data)
+    return facts if _plain(facts) else parse_facts(data)
+
+
+def _iso(value: Any) -> bool:
+    try:
+        return type(value) is str and datetime.fromisoformat(value) is not None
+    except ValueError:
+        return False
+
+
+def _count(value: Any) -> bool:
+    return value is None or (type(value) is int and value >= 0)
+
+
+def _plain(facts: Facts) -> bool:
+    """The cheap checks the fast reader owes: each value of the type parse_facts would have given it."""
+    amounts = [facts.paid_amount, *([facts.unit_paid] if facts.unit_paid is not None else []),
+               *(d.price for d in facts.price_drops)]
+    return (type(facts.quantity) is int and facts.quantity >= 1 and type(facts.shipping_insurance) is bool
+            and (facts.claim_mismatch is None or type(facts.claim_mismatch) is bool)
+            and all(_count(v) for v in (facts.days_since_delivery, facts.days_since_order, facts.promised_price_days))
+            and all(type(d.day) is int and d.day >= 0 and _iso(d.at) and type(d.source) is str
+                    for d in facts.price_drops)
+            and type(facts.product_category) is str and all(type(t) is str for t in facts.product_tags)
+            and all(a.is_finite() and a >= 0 for a in amounts))
