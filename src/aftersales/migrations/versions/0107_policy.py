@@ -1,7 +1,7 @@
 """policy: product price history (价保) and published rule sets
 
 Revision ID: 0107_policy
-Revises: 0005_sweep_index
+Revises: 0101_index_snapshots
 Create Date: 2026-12-01 12:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0107_policy"
-down_revision: str | None = "0005_sweep_index"
+down_revision: str | None = "0101_index_snapshots"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
