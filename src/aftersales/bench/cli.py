@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from aftersales.bench import evaluate, intake, sweep, triage
+from aftersales.bench import evaluate, intake, replay, sweep, triage
 
 app = typer.Typer(help="性能基准 / Benchmarks (ratios against a baseline measured in the same run)",
                   no_args_is_help=True)
@@ -12,3 +12,4 @@ app.command("intake")(intake.command)
 app.command("triage")(triage.command)
 app.command("evaluate")(evaluate.command)
 app.command("sweep")(sweep.command)
+app.command("replay")(replay.command)

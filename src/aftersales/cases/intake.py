@@ -25,7 +25,7 @@ from aftersales.cases.schemas import CaseCreate, CaseItemRead
 from aftersales.cases.snapshots import CaseSnapshot, ClockSnapshot, case_snapshot, clock_snapshot
 from aftersales.cases.views import case_items
 from aftersales.db import unit_of_work
-from aftersales.policy.service import load_rules
+from aftersales.policy import service as policy_service
 from aftersales.problems import DomainError, InvalidInput
 from aftersales.sla import service as sla_service
 from aftersales.sla.models import SlaClock
@@ -60,7 +60,7 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
     similar = _similar_recent_counts(session, {
         (intake_plan.group_key(facts.orders[r.payload.order_id], lines), a.category)
         for r, a, lines in zip(requests, assessments, resolved, strict=True) if isinstance(lines, list)}, now)
-    seniors, matrix, book = SeniorPool(session), sla_service.load_matrix(session), load_rules()
+    seniors, matrix, book = SeniorPool(session), sla_service.load_matrix(session), policy_service.book_in_force(session)
     rows = intake_rows.Rows()
     outcomes: list[IntakeOutcome] = []
     fresh: dict[tuple[str, str], IntakeOutcome] = {}
@@ -80,7 +80,8 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
         similar[gathered] = similar.get(gathered, 0) + 1
         plan = intake_plan.plan_case(
             request, order=order, claimed=lines, assessment=assessment, similar_recent=similar[gathered],
-            facts=intake_plan.order_facts(order, lines, facts.products, facts.parties[order.id], facts.claims),
+            facts=intake_plan.order_facts(order, lines, facts.products, facts.parties[order.id], facts.claims,
+                                          orders=facts.orders, prices=facts.prices),
             now=now, calendar=calendar, matrix=matrix, book=book)
         if plan.needs_senior:
             plan.case["assigned_agent_id"] = seniors.take()
