@@ -20,6 +20,8 @@ from aftersales.cases.followup_api import router as followup_router
 from aftersales.cases.group_commit import GroupCommitter
 from aftersales.cases.operations_api import router as operations_router
 from aftersales.cases.party_api import router as case_party_router
+from aftersales.cases.replay_api import router as replay_router
+from aftersales.catalog.api import router as catalog_router
 from aftersales.console.mount import mount_console
 from aftersales.evaluation.api import router as evaluation_router
 from aftersales.liability.api import router as liability_router
@@ -33,7 +35,7 @@ from aftersales.web.limits import BodyLimit
 
 log = logging.getLogger(__name__)
 ROUTERS = (cases_router, evidence_router, operations_router, case_party_router, orders_router, sla_router, followup_router, identity_router, live_router, liability_router,
-           evaluation_router)
+           evaluation_router, catalog_router, replay_router)
 
 
 def _install_docs(app: FastAPI) -> None:

@@ -6,6 +6,7 @@ import typer
 
 from aftersales.bench.cli import app as bench_app
 from aftersales.commands.demo import demo
+from aftersales.commands.policy_ops import publish_command, published_command, replay_command
 from aftersales.commands.server import db_app, serve, worker
 from aftersales.commands.tokens import token_app
 from aftersales.commands.transfer import export_command, import_command
@@ -31,6 +32,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 app.add_typer(triage_app, name="triage")
+# replaying and publishing need the case and audit tables, so they join the policy sub-app here, above both
+policy_app.command("replay")(replay_command)
+policy_app.command("publish")(publish_command)
+policy_app.command("published")(published_command)
 app.add_typer(policy_app, name="policy")
 app.add_typer(live_app, name="live")
 app.add_typer(ledger_app, name="ledger")

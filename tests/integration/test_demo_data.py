@@ -7,6 +7,7 @@ import shutil
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -460,3 +461,15 @@ def test_demo_answers_follow_the_decision_and_orders_have_lines(demo: Any) -> No
     unnamed = _rows(engine, "SELECT c.id FROM cases c LEFT JOIN case_items k ON k.case_id = c.id "
                             "WHERE k.id IS NULL")
     assert unnamed == []
+
+
+def test_price_protection_is_decided_from_the_recorded_price_drops(demo: Any) -> None:
+    import json
+
+    engine, _, _ = demo
+    decisions = [json.loads(d) for (d,) in _rows(engine, "SELECT decision FROM cases WHERE case_type = 'price_protection'")]
+    assert decisions, "the demo has price-protection requests"
+    approved = [d for d in decisions if d.get("outcome") == "approve"]
+    assert approved, "an anchor's 保价 promise and a later promotion refund the difference"
+    assert all(Decimal(d["refund_amount"]) > 0 for d in approved)
+    assert _count(engine, "product_prices") > 0

@@ -176,16 +176,29 @@ def intake_env(data_dir: Path, database: str | None = None) -> dict[str, str]:
     return env
 
 
-def fresh_postgres(admin_url: str, name: str = "aftersales_bench_intake") -> str:
-    """An empty database for the run under the server the admin URL names (dropped first if left over)."""
+def fresh_postgres(admin_url: str, prefix: str = "aftersales_bench_intake") -> str:
+    """An empty database of the run's own (a unique name: runs side by side never touch each other's)."""
+    import uuid
+
     from sqlalchemy import create_engine, text
 
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    base, name = url.rsplit("/", 1)
+    admin = create_engine(f"{base}/postgres".replace("postgresql://", "postgresql+psycopg://"),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def start_sweepers(env: Mapping[str, str], count: int, log_dir: Path) -> list[subprocess.Popen[bytes]]:
@@ -330,8 +343,12 @@ def run_bench(requests: int, concurrency: int, duration_cap: float, warmup: int,
             sweeper.wait(20)
     bare_summary, intake_summary = summarise(bare_result, cpu_s=bare_cpu), summarise(intake_result, cpu_s=intake_cpu)
     ratio = intake_summary["cases_per_s"] / bare_summary["cases_per_s"] if bare_summary["cases_per_s"] else 0.0
-    audit = audit_database(env["AFTERSALES_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"),
-                           acknowledged_ids([warm_intake, intake_result]))
+    try:
+        audit = audit_database(env["AFTERSALES_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"),
+                               acknowledged_ids([warm_intake, intake_result]))
+    finally:
+        if database is not None:
+            drop_postgres(database)
     return {"app": target, "database": "postgresql" if database else "sqlite", "workers": workers,
             "sweepers": sweepers, "requests": requests, "concurrency": concurrency, "duration_cap_s": duration_cap, "warmup": warmup,
             "cpus": os.cpu_count(), "load_average": list(os.getloadavg()),

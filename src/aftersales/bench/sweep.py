@@ -120,21 +120,17 @@ def _sweep(url: str, now: datetime, name: str = "bench") -> tuple[float, int]:
 
 
 def _fresh_database(admin_url: str, name: str) -> str:
-    from sqlalchemy import create_engine, text
-
+    from aftersales.bench.intake import fresh_postgres
     from aftersales.migrate import upgrade
 
-    admin = create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    url = fresh_postgres(admin_url, name)
     upgrade(url)
     return url
 
 
 def run(admin_url: str, open_cases: int, due: int, workers: int = 1) -> dict[str, Any]:
+    from aftersales.bench.intake import drop_postgres
+
     now = datetime.now(UTC).replace(microsecond=0)
     results: dict[str, Any] = {"open": open_cases, "due": due, "workers": workers}
     sweep_url = _fresh_database(admin_url, "aftersales_bench_sweep")
@@ -142,7 +138,11 @@ def run(admin_url: str, open_cases: int, due: int, workers: int = 1) -> dict[str
     base_url = _fresh_database(admin_url, "aftersales_bench_sweep_base")
     _seed(base_url, open_cases, due, now)
     results["baseline_s"] = round(_baseline(base_url, now), 3)
-    elapsed, breaches = _sweep(sweep_url, now) if workers == 1 else _sweep_in_workers(sweep_url, now, workers)
+    try:
+        elapsed, breaches = _sweep(sweep_url, now) if workers == 1 else _sweep_in_workers(sweep_url, now, workers)
+    finally:
+        drop_postgres(sweep_url)
+        drop_postgres(base_url)
     results.update(sweep_s=round(elapsed, 3), breaches=breaches,
                    ratio=round(elapsed / max(results["baseline_s"], 1e-9), 1),
                    per_second=round(breaches / elapsed), target_s=TARGET_SECONDS, met=elapsed < TARGET_SECONDS)

@@ -6,17 +6,19 @@ Pure: the caller loads the order, product, parties and the anchor's claims; noth
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from aftersales.clock import as_utc
 from aftersales.liability.routing import OrderParties, route
 from aftersales.live import claim_check
 from aftersales.live.phrases import CheckableClaim
-from aftersales.policy.facts import Facts
-from aftersales.policy.service import RuleBook, decide_for
+from aftersales.policy.facts import Facts, facts_as_dict
+from aftersales.policy.lines import CaseDecision, LineFacts, decide_lines
+from aftersales.policy.price_rules import PricePoint, comparable_drops
+from aftersales.policy.service import RuleBook, decide_for, load_rules
 from aftersales.policy.vocabulary import CaseType, Evidence, ItemState, Outcome, Problem, Promise
 from aftersales.triage import answers, rules
 from aftersales.triage.assessment import TriageAssessment
@@ -26,6 +28,34 @@ from aftersales.vocabulary import INFORMATION_CLASSES
 _USED_WORDS = ("用了", "用过", "涂了", "擦了", "穿过", "穿了", "洗过", "吃了", "试用了", "上脸", "上嘴")
 _UNOPENED_WORDS = ("未拆封", "没拆封", "没拆", "未开封", "没开封", "全新", "原封", "吊牌还在", "没拆开")
 _KNOWN_PROMISES = frozenset(p.value for p in Promise)
+_NO_PARTIES = OrderParties(platform_id="", brand_id="", shop_id="")
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One claimed order line as adjudication judges it: its product, payment, order and price history."""
+
+    order_id: str
+    line_no: int
+    item_id: int | None
+    product_id: str
+    category: str
+    tags: tuple[str, ...]
+    quantity: int
+    #: paid for the units claimed, with the line's share of the order discount and shipping
+    paid: Decimal
+    unit_price: Decimal
+    sku: str | None
+    placed_at: datetime
+    delivered_at: datetime | None
+    shipping_insurance: bool
+    #: the share of what the order paid that bought goods, not shipping: (amount − shipping) / amount
+    goods_share: Decimal = Decimal(1)
+    promises: tuple[str, ...] = ()
+    promised_price_days: int | None = None
+    #: the order's anchor, for prices open to that anchor's fans
+    anchor_id: str | None = None
+    prices: tuple[PricePoint, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,6 +71,8 @@ class OrderFacts:
     parties: OrderParties
     promises: tuple[str, ...] = ()
     checkable_claims: tuple[CheckableClaim, ...] = ()
+    #: the claimed lines, each judged on its own; empty = the order as one line (callers without lines)
+    lines: tuple[LineInput, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,7 +86,7 @@ class Adjudication:
     answer_zh: str
     answer_en: str
     claim_findings: tuple[dict[str, str], ...]
-    ai_settles: str | None = None  # None, "resolved" or "awaiting_return"
+    ai_settles: str | None = None  # None, "resolved", "awaiting_return" or "refund_pending"
 
     def timeline(self, base: dict[str, Any]) -> list[dict[str, Any]]:
         return [
@@ -89,6 +121,38 @@ def build_facts(order: OrderFacts, *, case_type: str, category: str, item_state:
                  order_placed_at=as_utc(order.placed_at).date(), claim_mismatch=claim_mismatch)
 
 
+def line_facts(line: LineInput, *, case_type: str, category: str, item_state: str, evidence: Sequence[str],
+               now: datetime, claim_mismatch: bool | None) -> LineFacts:
+    """The policy facts of one claimed line: its product and payment, its order's dates, its price history."""
+    order = OrderFacts(category=line.category, tags=line.tags, amount=line.paid, placed_at=line.placed_at,
+                       delivered_at=line.delivered_at, shipping_insurance=line.shipping_insurance,
+                       parties=_NO_PARTIES, promises=line.promises)
+    facts = build_facts(order, case_type=case_type, category=category, item_state=item_state, evidence=evidence,
+                        now=now, claim_mismatch=claim_mismatch)
+    placed = as_utc(line.placed_at)
+    unit_paid = (line.paid * line.goods_share / line.quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    drops = comparable_drops(line.prices, sku=line.sku, ordered_at=placed, requested_at=as_utc(now),
+                             line_total=line.unit_price * line.quantity, anchor_id=line.anchor_id)
+    facts = replace(facts, days_since_order=max(0, (as_utc(now) - placed).days),
+                    promised_price_days=line.promised_price_days, unit_paid=unit_paid, quantity=line.quantity,
+                    price_drops=drops)
+    return LineFacts(order_id=line.order_id, line_no=line.line_no, item_id=line.item_id, product_id=line.product_id,
+                     quantity=line.quantity, facts=facts)
+
+
+def _decide_case(lines: list[LineFacts], book: RuleBook | None) -> CaseDecision:
+    rules = book or load_rules()
+    return decide_lines(lines, lambda facts: decide_for(facts, rules))
+
+
+def snapshot(facts: Facts, lines: Sequence[LineFacts]) -> dict[str, Any]:
+    """The facts the decision was taken on, whole, so a replay can decide the case again without the database."""
+    return {"version": 2, "lines": [{"order_id": line.order_id, "line_no": line.line_no,
+                                     "order_item_id": line.item_id, "product_id": line.product_id,
+                                     "quantity": line.quantity, "policy": facts_as_dict(line.facts)}
+                                    for line in lines]}
+
+
 def adjudicate(*, order: OrderFacts, case_type: str, text: str, assessment: TriageAssessment,
                item_state: str | None,
                evidence: Sequence[str], now: datetime, tier: str, book: RuleBook | None = None) -> Adjudication:
@@ -98,15 +162,20 @@ def adjudicate(*, order: OrderFacts, case_type: str, text: str, assessment: Tria
     mismatch: bool | None = True if judgement.has_mismatch else (None if suspected or not judgement.findings
                                                                   else False)
     said_state = item_state or infer_item_state(text)
-    facts = build_facts(order, case_type=case_type, category=assessment.category,
-                        item_state=said_state or ItemState.OPENED_UNUSED.value, evidence=evidence, now=now,
-                        claim_mismatch=mismatch)
-    decision = decide_for(facts, book)
-    as_dict = decision.as_dict()
+    state = said_state or ItemState.OPENED_UNUSED.value
+    facts = build_facts(order, case_type=case_type, category=assessment.category, item_state=state,
+                        evidence=evidence, now=now, claim_mismatch=mismatch)
+    lines = [line_facts(line, case_type=case_type, category=assessment.category, item_state=state,
+                        evidence=evidence, now=now, claim_mismatch=mismatch) for line in order.lines] \
+        or [LineFacts(order_id="", line_no=1, item_id=None, product_id="", quantity=1, facts=facts)]
+    judged = _decide_case(lines, book)
+    decision = judged.decision
+    as_dict = judged.as_dict() if order.lines else decision.as_dict()
     as_dict["facts"] = {"item_state": facts.item_state.value,
                         "item_state_source": "buyer" if item_state else "text" if said_state else "assumed",
                         "days_since_delivery": facts.days_since_delivery, "promises": list(facts.promises),
-                        "evidence": [e.value for e in facts.evidence], "claim_mismatch": mismatch}
+                        "evidence": [e.value for e in facts.evidence], "claim_mismatch": mismatch,
+                        **(snapshot(facts, lines) if order.lines else {})}
     chosen = route(assessment.category, decision.outcome.value, bool(judgement.has_mismatch or suspected),
                    order.parties)
     zh, en = answers.answer(assessment.category, policy_outcome=decision.outcome.value,
@@ -128,4 +197,7 @@ def _ai_settles(tier: str, assessment: TriageAssessment, outcome: str, remedy: s
         return "resolved"
     if assessment.category == "no_reason_return" and outcome == Outcome.APPROVE.value and remedy == "return_refund":
         return "awaiting_return"
+    if assessment.category == "price_protection" and outcome == Outcome.APPROVE.value and remedy == "refund":
+        # 价保: the difference measured on the recorded price history is refunded as platforms do, unasked
+        return "refund_pending"
     return None

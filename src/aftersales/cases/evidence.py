@@ -17,7 +17,7 @@ from aftersales.cases.lifecycle import State, is_open
 from aftersales.cases.models import Case, CaseEvidence
 from aftersales.cases.visibility import get_visible
 from aftersales.filestore import FileStore
-from aftersales.policy.service import load_rules
+from aftersales.policy import service as policy_service
 from aftersales.problems import DomainError, NotFound
 from aftersales.security.principals import Principal, Role
 from aftersales.triage.assessment import TriageAssessment
@@ -102,7 +102,7 @@ def _redecide(session: Session, case: Case, now: datetime) -> bool:
     _order, _lines, facts = facts_for_case(session, case)
     judged = adjudicate(order=facts, case_type=case.case_type, text=case.text, assessment=_assessment(case),
                         item_state=previous.get("item_state") if previous.get("item_state_source") == "buyer" else None,
-                        evidence=kinds, now=case.created_at, tier=case.tier, book=load_rules())
+                        evidence=kinds, now=case.created_at, tier=case.tier, book=policy_service.book_in_force(session))
     if judged.decision.get("outcome") == decision.get("outcome"):
         return False
     case.decision = {**judged.decision, "superseded": {k: v for k, v in decision.items() if k != "superseded"}}

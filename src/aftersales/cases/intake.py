@@ -22,9 +22,10 @@ from aftersales.cases.errors import IdempotencyMismatch
 from aftersales.cases.intake_plan import IntakeRequest
 from aftersales.cases.models import Case
 from aftersales.cases.schemas import CaseCreate, CaseItemRead
+from aftersales.cases.snapshots import CaseSnapshot, ClockSnapshot, case_snapshot, clock_snapshot
 from aftersales.cases.views import case_items
 from aftersales.db import unit_of_work
-from aftersales.policy.service import load_rules
+from aftersales.policy import service as policy_service
 from aftersales.problems import DomainError, InvalidInput
 from aftersales.sla import service as sla_service
 from aftersales.sla.models import SlaClock
@@ -34,8 +35,8 @@ from aftersales.triage.service import assess_many
 log = logging.getLogger(__name__)
 @dataclass
 class IntakeOutcome:
-    case: Case | None = None  # the stored Case (a replay), or a transient one built from the rows just inserted
-    clocks: list[SlaClock] = field(default_factory=list)
+    case: Case | CaseSnapshot | None = None  # the stored Case (a replay), or a copy of the row just inserted
+    clocks: list[SlaClock] | list[ClockSnapshot] = field(default_factory=list)
     items: list[CaseItemRead] = field(default_factory=list)
     replayed: bool = False
     error: DomainError | None = None
@@ -59,7 +60,7 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
     similar = _similar_recent_counts(session, {
         (intake_plan.group_key(facts.orders[r.payload.order_id], lines), a.category)
         for r, a, lines in zip(requests, assessments, resolved, strict=True) if isinstance(lines, list)}, now)
-    seniors, matrix, book = SeniorPool(session), sla_service.load_matrix(session), load_rules()
+    seniors, matrix, book = SeniorPool(session), sla_service.load_matrix(session), policy_service.book_in_force(session)
     rows = intake_rows.Rows()
     outcomes: list[IntakeOutcome] = []
     fresh: dict[tuple[str, str], IntakeOutcome] = {}
@@ -79,15 +80,15 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
         similar[gathered] = similar.get(gathered, 0) + 1
         plan = intake_plan.plan_case(
             request, order=order, claimed=lines, assessment=assessment, similar_recent=similar[gathered],
-            facts=intake_plan.order_facts(order, lines, facts.products, facts.parties[order.id], facts.claims),
+            facts=intake_plan.order_facts(order, lines, facts.products, facts.parties[order.id], facts.claims,
+                                          orders=facts.orders, prices=facts.prices),
             now=now, calendar=calendar, matrix=matrix, book=book)
         if plan.needs_senior:
             plan.case["assigned_agent_id"] = seniors.take()
         rows.add(plan)
         for line in lines:
             opened.setdefault(line.item_id, []).append((plan.case["id"], plan.case["case_type"]))
-        outcome = IntakeOutcome(case=intake_rows.as_case(plan.case),
-                                clocks=[intake_rows.as_clock(c) for c in plan.clocks],
+        outcome = IntakeOutcome(case=case_snapshot(plan.case), clocks=[clock_snapshot(c) for c in plan.clocks],
                                 items=[CaseItemRead(order_id=li.order_id, order_item_id=li.item_id,
                                                     line_no=li.line_no, product_id=li.product_id,
                                                     quantity=li.quantity, paid_amount=li.paid) for li in lines])

@@ -15,6 +15,7 @@ from aftersales.cases.adjudication import OrderFacts
 from aftersales.cases.intake_plan import ClaimedLine, Claims, IntakeRequest, order_facts
 from aftersales.cases.lifecycle import SETTLED
 from aftersales.cases.models import Case, CaseItem
+from aftersales.cases.price_facts import price_points
 from aftersales.catalog.models import Product
 from aftersales.liability import service as liability_service
 from aftersales.liability.routing import OrderParties
@@ -23,6 +24,7 @@ from aftersales.live import service as live_service
 from aftersales.live.models import LiveClaim
 from aftersales.orders import service as order_service
 from aftersales.orders.models import Order, OrderItem
+from aftersales.policy.price_rules import PricePoint
 
 #: (database, live session, product) → (claims recorded so far, promises, checkable claims). A live session
 #: only grows, so the number of claims tells whether the cached reading (and its chain check) is still current.
@@ -42,6 +44,8 @@ class BatchFacts:
     open_cases: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
     #: (buyer, idempotency key) → the case it opened before
     existing: dict[tuple[str, str], Case] = field(default_factory=dict)
+    #: product → its price changes after the earliest order of the batch (price protection)
+    prices: dict[str, tuple[PricePoint, ...]] = field(default_factory=dict)
 
 
 def load(session: Session, requests: Sequence[IntakeRequest]) -> BatchFacts:
@@ -56,6 +60,7 @@ def load(session: Session, requests: Sequence[IntakeRequest]) -> BatchFacts:
     facts.claims = _claims(session, facts.orders.values(), facts.lines)
     facts.open_cases = _open_cases(session, [line.id for lines in facts.lines.values() for line in lines])
     facts.existing = _existing_by_key(session, requests)
+    facts.prices = price_points(session, facts.orders.values(), facts.products)
     return facts
 
 
@@ -102,7 +107,8 @@ def _claims(session: Session, orders: Iterable[Order],
                 if count else []
             promises = tuple(dict.fromkeys(pid for view in views for pid in view.promise_ids))
             checkable = tuple(claim for view in views for claim in phrases.extract_checkable(view.text))
-            cached = (count, (promises, checkable))
+            days = [p["days"] for view in views for p in view.promises if p.get("days") is not None]
+            cached = (count, Claims(promises, checkable, max(days) if days else None))
             with _cache_lock:
                 _claims_cache[key] = cached
         found[(live_session_id, product_id)] = cached[1]
@@ -119,10 +125,12 @@ def facts_for_case(session: Session, case: Case) -> tuple[Order, list[ClaimedLin
     claimed = [ClaimedLine(item_id=item.order_item_id, order_id=item.order_id, line_no=by_id[item.order_item_id].line_no,
                            product_id=by_id[item.order_item_id].product_id,
                            batch_id=by_id[item.order_item_id].batch_id, quantity=item.quantity,
-                           paid=item.paid_amount) for item in named]
+                           paid=item.paid_amount, unit_price=by_id[item.order_item_id].unit_price,
+                           sku=by_id[item.order_item_id].sku) for item in named]
     products = {p.id: p for p in session.scalars(select(Product).where(
         Product.id.in_({line.product_id for line in claimed})))}
     order = orders[case.order_id]
     parties = liability_service.parties_for_orders(session, [order])[order.id]
-    claims = _claims(session, [order], lines)
-    return order, claimed, order_facts(order, claimed, products, parties, claims)
+    claims = _claims(session, orders.values(), lines)
+    prices = price_points(session, orders.values(), products)
+    return order, claimed, order_facts(order, claimed, products, parties, claims, orders=orders, prices=prices)

@@ -11,13 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
 from aftersales.calendars import BusinessCalendar
 from aftersales.cases import intake_rows
-from aftersales.cases.adjudication import Adjudication, OrderFacts, adjudicate
+from aftersales.cases.adjudication import Adjudication, LineInput, OrderFacts, adjudicate
 from aftersales.cases.errors import DuplicateCase
 from aftersales.cases.schemas import CaseCreate, CaseItemIn
 from aftersales.catalog.models import Product
@@ -25,6 +25,7 @@ from aftersales.liability.routing import OrderParties
 from aftersales.live.phrases import CheckableClaim
 from aftersales.orders.allocation import paid_for
 from aftersales.orders.models import Order, OrderItem
+from aftersales.policy.price_rules import PricePoint
 from aftersales.policy.service import RuleBook
 from aftersales.problems import DomainError, InvalidInput
 from aftersales.sla.rules import PolicyRow, pick_policy
@@ -32,8 +33,17 @@ from aftersales.sla.tiering import TierDecision, decide_tier
 from aftersales.triage.assessment import TriageAssessment
 from aftersales.triage.service import LOW_CONFIDENCE
 
-#: what the anchor said about one product in one live session: promise ids and checkable claims
-Claims = tuple[tuple[str, ...], tuple[CheckableClaim, ...]]
+
+class Claims(NamedTuple):
+    """What the anchor said about one product in one live session."""
+
+    promises: tuple[str, ...]
+    checkable: tuple[CheckableClaim, ...]
+    #: the longest price protection promised (价保30天 → 30), if any
+    price_days: int | None = None
+
+
+NO_CLAIMS = Claims((), ())
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,8 @@ class ClaimedLine:
     batch_id: str | None
     quantity: int
     paid: Decimal
+    unit_price: Decimal = Decimal(0)
+    sku: str | None = None
 
 
 @dataclass
@@ -124,7 +136,8 @@ def _claim(item: CaseItemIn | None, number: int, order: Order, orders: Mapping[s
 def _line(line: OrderItem, quantity: int) -> ClaimedLine:
     return ClaimedLine(item_id=line.id, order_id=line.order_id, line_no=line.line_no, product_id=line.product_id,
                        batch_id=line.batch_id, quantity=quantity,
-                       paid=paid_for(line.paid_amount, line.quantity, quantity))
+                       paid=paid_for(line.paid_amount, line.quantity, quantity), unit_price=line.unit_price,
+                       sku=line.sku)
 
 
 def duplicate_of(request: IntakeRequest, claimed: Sequence[ClaimedLine],
@@ -146,18 +159,36 @@ def group_key(order: Order, claimed: Sequence[ClaimedLine]) -> str:
 
 
 def order_facts(order: Order, claimed: Sequence[ClaimedLine], products: Mapping[str, Product],
-                parties: OrderParties, claims: Mapping[tuple[str, str], Claims]) -> OrderFacts:
-    """The facts of the order as the case sees them: the first claimed product decides category and routing."""
+                parties: OrderParties, claims: Mapping[tuple[str, str], Claims], *,
+                orders: Mapping[str, Order] | None = None,
+                prices: Mapping[str, Sequence[PricePoint]] | None = None) -> OrderFacts:
+    """The facts of the order as the case sees them: the first claimed product decides category and routing;
+    each claimed line keeps its own product, order, promises and price history for the item-level decision."""
     product = products[claimed[0].product_id]
-    sold = [claims.get((order.live_session_id, line.product_id), ((), ())) for line in claimed
+    sold = [claims.get((order.live_session_id, line.product_id), NO_CLAIMS) for line in claimed
             if order.live_session_id]
-    promises = tuple(dict.fromkeys(p for found in sold for p in found[0]))
-    checkable = tuple(c for found in sold for c in found[1])
+    promises = tuple(dict.fromkeys(p for found in sold for p in found.promises))
+    checkable = tuple(c for found in sold for c in found.checkable)
+    lines = tuple(_line_input(line, (orders or {}).get(line.order_id, order), products[line.product_id], claims,
+                              (prices or {}).get(line.product_id, ())) for line in claimed)
     return OrderFacts(category=product.category_code, tags=tuple(product.tags or ()),
                       amount=sum((line.paid for line in claimed), Decimal("0")), placed_at=order.placed_at,
                       delivered_at=order.delivered_at, shipping_insurance=order.shipping_insurance,
                       parties=replace(parties, brand_id=product.brand_id, supplier_id=product.supplier_id),
-                      promises=promises, checkable_claims=checkable)
+                      promises=promises, checkable_claims=checkable, lines=lines)
+
+
+def _line_input(line: ClaimedLine, order: Order, product: Product, claims: Mapping[tuple[str, str], Claims],
+                prices: Sequence[PricePoint]) -> LineInput:
+    said = claims.get((order.live_session_id, line.product_id), NO_CLAIMS) if order.live_session_id else NO_CLAIMS
+    # shipping is part of what a line was paid, not of its price: a price difference is measured on the goods
+    goods = (order.amount - order.shipping_fee) / order.amount if order.amount > 0 else Decimal(1)
+    return LineInput(order_id=line.order_id, line_no=line.line_no, item_id=line.item_id, product_id=line.product_id,
+                     category=product.category_code, tags=tuple(product.tags or ()), quantity=line.quantity,
+                     paid=line.paid, unit_price=line.unit_price, sku=line.sku, placed_at=order.placed_at,
+                     delivered_at=order.delivered_at, shipping_insurance=order.shipping_insurance,
+                     goods_share=max(Decimal(0), goods), promises=said.promises,
+                     promised_price_days=said.price_days, anchor_id=order.anchor_id, prices=tuple(prices))
 
 
 def plan_case(request: IntakeRequest, *, order: Order, claimed: list[ClaimedLine], facts: OrderFacts,

@@ -63,6 +63,9 @@ def settle_by_ai(row: dict[str, Any], settles: str | None, now: datetime) -> Non
         row.update(state=State.resolved.value, resolved_at=now)
     elif settles == "awaiting_return":
         row.update(state=State.awaiting_return.value, return_requested_at=now)
+    elif settles == "refund_pending":  # an approved price-protection difference is refunded, as the refund action
+        row.update(state=State.refund_pending.value, refund_requested_at=now,
+                   refund_amount=Decimal(row["decision"]["refund_amount"]))
 
 
 def case_row(*, buyer_id: str, order_id: str, group_key: str, idempotency_key: str | None, payload: CaseCreate,
@@ -84,7 +87,7 @@ def case_row(*, buyer_id: str, order_id: str, group_key: str, idempotency_key: s
         responsible_party_id=judged.party_id, responsible_kind=judged.party_kind, handoff_count=0,
         assigned_agent_id=assigned_agent_id, created_at=now, updated_at=now, first_response_at=now,
         # every row carries every milestone key: an executemany takes its columns from the first row
-        resolved_at=None, return_requested_at=None,
+        resolved_at=None, return_requested_at=None, refund_requested_at=None,
     )
     settle_by_ai(row, judged.ai_settles, now)
     return row
@@ -134,12 +137,3 @@ def message_rows(case: dict[str, Any]) -> list[dict[str, Any]]:
         {"case_id": case["id"], "author_role": "ai", "author_id": None, "body": case["answer_zh"],
          "created_at": case["created_at"], **unchecked},
     ]
-
-
-def as_case(row: dict[str, Any]) -> Case:
-    """The answer's view of a case just inserted by executemany: a transient Case, never added to a session."""
-    return Case(**row)
-
-
-def as_clock(row: dict[str, Any]) -> SlaClock:
-    return SlaClock(**row)

@@ -21,6 +21,7 @@ CHUNK = 1000
 class Entity(StrEnum):
     orders = "orders"
     cases = "cases"
+    prices = "prices"
 
 
 def _read_table(path: Path) -> Any:
@@ -36,7 +37,7 @@ def _read_table(path: Path) -> Any:
     raise fail(f"不支持的文件类型 {suffix}：请用 .csv/.parquet/.xlsx / unsupported file type")
 
 
-def import_command(entity: Annotated[Entity, typer.Argument(help="导入对象 / what to import (orders)")],
+def import_command(entity: Annotated[Entity, typer.Argument(help="导入对象 / what to import (orders, prices)")],
                    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV/Parquet/Excel")],
                    ) -> None:
     """导入订单：坏行报告行号与原因，好行照常入库；重复导入不产生变化 / import orders."""
@@ -45,8 +46,10 @@ def import_command(entity: Annotated[Entity, typer.Argument(help="导入对象 /
     from aftersales.orders.tabular import missing_columns, rows_to_orders
     from aftersales.runtime import build_runtime
 
+    if entity is Entity.prices:
+        return _import_prices(file)
     if entity is not Entity.orders:
-        raise fail("目前只能导入订单 / only orders can be imported")
+        raise fail("只能导入订单或价格 / only orders and prices can be imported")
     frame = _read_table(file)
     missing = missing_columns(list(frame.columns))
     if missing:
@@ -69,6 +72,38 @@ def import_command(entity: Annotated[Entity, typer.Argument(help="导入对象 /
             errors.extend((chunk[number - 1][0], field, reason) for number, field, reason in report.errors)
             bar.advance(task, len(chunk))
     console.print(f"新增 created {totals['created']}，更新 updated {totals['updated']}，"
+                  f"未变 unchanged {totals['unchanged']}，错误行 bad rows {len({e[0] for e in errors})}")
+    for row, field, reason in errors[:200]:
+        console.print(f"  第{row}行 row {row} [{field}]: {reason}", markup=False)
+    if errors:
+        raise typer.Exit(1)
+
+
+def _import_prices(file: Path) -> None:
+    """Price history rows: each good row lands once however often the file is imported; bad rows are named."""
+    from aftersales.catalog.price_tabular import missing_columns, row_to_price
+    from aftersales.catalog.prices import record_prices
+    from aftersales.migrate import upgrade
+    from aftersales.runtime import build_runtime
+
+    frame = _read_table(file)
+    missing = missing_columns(list(frame.columns))
+    if missing:
+        raise fail(f"缺少必需列 / missing required columns: {', '.join(missing)}")
+    runtime = build_runtime()
+    with cli_errors():
+        upgrade(runtime.settings.resolved_database_url())
+    rows = [row_to_price(row) for row in frame.to_dict(orient="records")]
+    totals = {"created": 0, "updated": 0, "unchanged": 0}
+    errors: list[tuple[int, str, str]] = []
+    for start in range(0, len(rows), CHUNK):
+        with unit_of_work(runtime.session_factory) as session:
+            report = record_prices(session, rows[start:start + CHUNK], now=runtime.clock.now(), actor="import",
+                                   first_row_number=start + 1)
+        for name in totals:
+            totals[name] += getattr(report, name)
+        errors.extend(report.errors)
+    console.print(f"价格记录 prices: 新增 created {totals['created']}，更新 updated {totals['updated']}，"
                   f"未变 unchanged {totals['unchanged']}，错误行 bad rows {len({e[0] for e in errors})}")
     for row, field, reason in errors[:200]:
         console.print(f"  第{row}行 row {row} [{field}]: {reason}", markup=False)
@@ -102,17 +137,19 @@ def _order_lines(session: Any) -> Any:
                                        *[c.name for c in line_columns]])
 
 
-def export_command(entity: Annotated[Entity, typer.Argument(help="orders 或 cases")],
+def export_command(entity: Annotated[Entity, typer.Argument(help="orders、cases 或 prices")],
                    out: Annotated[Path, typer.Option(help="输出文件 .csv/.parquet/.xlsx / output file")],
                    ) -> None:
     """导出订单或工单（个人信息已脱敏） / export orders or cases (PII masked)."""
 
     from aftersales.cases.models import Case
+    from aftersales.catalog.models import ProductPrice
     from aftersales.runtime import build_runtime
 
     runtime = build_runtime()
     with runtime.session() as session:
-        frame = _order_lines(session) if entity is Entity.orders else _table(session, Case)
+        frame = _order_lines(session) if entity is Entity.orders else _table(
+            session, ProductPrice if entity is Entity.prices else Case)
     for name in frame.columns:
         if frame[name].map(lambda v: isinstance(v, dict | list)).any():
             frame[name] = frame[name].map(lambda v: json.dumps(v, ensure_ascii=False))

@@ -23,6 +23,7 @@ from aftersales.demo.evidence import claim_rows, responsibility_rows
 from aftersales.demo.intake import case_probability, open_intake, repeat_intake
 from aftersales.demo.journey import Story, walk
 from aftersales.demo.plans import cover_states, pick_agent, plan_for
+from aftersales.demo.prices import price_drops
 from aftersales.demo.records import case_item_row, case_row, handoff_rows, message_rows, timeline_rows
 from aftersales.demo.seeded import Seeded
 from aftersales.demo.writer import next_id, realign_sequences, table, write_all
@@ -126,9 +127,9 @@ def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: i
     _tell(progress, STAGES[1], 1, 1)
     _tell(progress, STAGES[2], 0, 1)
     products = {row["id"]: row for row in cast.rows["products"]}
-    stories = _stories(rng, cast.agents, sales, now, live_ai.promises_by_sale(claims),
-                       tags_of={pid: tuple(row["tags"]) for pid, row in products.items()},
-                       suppliers={pid: row["supplier_id"] for pid, row in products.items()})
+    stories, price_rows = _stories(rng, cast.agents, sales, now, live_ai.promises_by_sale(claims),
+                                   tags_of={pid: tuple(row["tags"]) for pid, row in products.items()},
+                                   suppliers={pid: row["supplier_id"] for pid, row in products.items()})
     seniors = [a[0] for a in cast.agents if a[1]]
     ids = Ids(clock=next_id(conn, "sla_clocks"), survey=next_id(conn, "surveys"))
     policies = _policies(conn)
@@ -142,7 +143,7 @@ def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: i
     batches: list[tuple[str, list[dict[str, Any]]]] = [
         ("parties", _only_new(conn, "parties", "id", rows["parties"])),
         ("categories", _only_new(conn, "categories", "code", rows["categories"])), ("buyers", rows["buyers"]),
-        ("products", rows["products"]), ("batches", rows["batches"]), ("responsibility_lists", duties),
+        ("products", rows["products"]), ("product_prices", price_rows), ("batches", rows["batches"]), ("responsibility_lists", duties),
         ("live_sessions", session_rows), ("live_claims", claims), ("live_seals", seals),
         ("orders", order_rows), ("order_items", placed.items), ("cases", case_rows), ("case_items", case_items),
         ("shipments", outbound + care.shipments),
@@ -167,8 +168,8 @@ def _generate(conn: Connection, orders: int, seed: int, now: datetime, months: i
 
 
 def _stories(rng: Seeded, agents: list[tuple[str, bool, bool]], sales: list[Any], now: datetime,
-             promises: dict[tuple[str, str], tuple[str, ...]], *, tags_of: dict[str, tuple[str, ...]],
-             suppliers: dict[str, str | None]) -> list[Story]:
+             promises: dict[tuple[str, str], live_ai.Said], *, tags_of: dict[str, tuple[str, ...]],
+             suppliers: dict[str, str | None]) -> tuple[list[Story], list[dict[str, Any]]]:
     intakes = []
     for sale in sales:
         if rng.chance(case_probability(sale)):
@@ -179,14 +180,15 @@ def _stories(rng: Seeded, agents: list[tuple[str, bool, bool]], sales: list[Any]
                 if again is not None:
                     intakes.append(again)
     intakes.sort(key=lambda i: (i.created, i.sale.id))
-    live_ai.apply(intakes, promises, tags_of=tags_of, suppliers=suppliers)
+    price_rows, prices = price_drops(rng, intakes)
+    live_ai.apply(intakes, promises, tags_of=tags_of, suppliers=suppliers, prices=prices)
     stories = []
     for intake in intakes:
         case_id = rng.new_id("CS", intake.created)
         agent = pick_agent(rng, intake, agents)
         stories.append(walk(rng, intake, case_id, agent, plan_for(rng, intake), now))
     cover_states(rng, stories, now)
-    return stories
+    return stories, price_rows
 
 
 def _policies(conn: Connection) -> list[PolicyRow]:

@@ -17,7 +17,10 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from aftersales.policy import price_rules
+from aftersales.policy.compiled import Compiled, compiled
 from aftersales.policy.facts import Facts
+from aftersales.policy.price_rules import PriceStanding
 from aftersales.policy.ruleset import Adjustment, Condition, Rule, RuleSet
 from aftersales.policy.vocabulary import (
     OUTCOME_RANK,
@@ -84,6 +87,8 @@ class _Context:
     rules: RuleSet
     lineage: tuple[str, ...]
     tags: frozenset[str]
+    price: PriceStanding
+    index: Compiled
 
     @property
     def days(self) -> int:
@@ -93,7 +98,7 @@ class _Context:
 def decide(facts: Facts, rules: RuleSet) -> Decision:
     """Judge one request by one rule set; raises InvalidInput for a category the set does not know."""
     ctx = _context(facts, rules)
-    matching = [rule for rule in rules.rules if _matches(rule.when, ctx)]
+    matching = [rule for rule in ctx.index.by_problem[facts.problem] if _matches(rule.when, ctx)]
     base_rules = _by_precedence((rule for rule in matching if not rule.when.promises_any), ctx)
     decision = _apply(base_rules[0], ctx) if base_rules else _fallback(ctx)
     extensions = [
@@ -105,13 +110,14 @@ def decide(facts: Facts, rules: RuleSet) -> Decision:
         # The best for the buyer wins; max() keeps the first (highest precedence) among equals.
         best = max(extensions, key=_generosity)
         decision = replace(best, reasons=decision.reasons + best.reasons)
-    for adjustment in sorted(rules.adjustments, key=lambda a: (-a.priority, a.id)):
+    for adjustment in ctx.index.adjustments:
         decision = _adjust(decision, adjustment, ctx)
     return decision
 
 
 def _context(facts: Facts, rules: RuleSet) -> _Context:
-    lineage = rules.lineage(facts.product_category)
+    index = compiled(rules)
+    lineage = index.lineage.get(facts.product_category, ())
     if not lineage:
         known = ", ".join(sorted(rules.categories))
         raise InvalidInput(
@@ -121,8 +127,9 @@ def _context(facts: Facts, rules: RuleSet) -> _Context:
         )
     aliases = rules.tag_aliases
     tags = frozenset(aliases.get(tag, tag) for tag in facts.product_tags)
-    tags |= rules.flags(facts.product_category)
-    return _Context(facts=facts, rules=rules, lineage=lineage, tags=tags)
+    tags |= index.flags[facts.product_category]
+    price = price_rules.standing(facts, rules.price_protection)
+    return _Context(facts=facts, rules=rules, lineage=lineage, tags=tags, price=price, index=index)
 
 
 def _matches(when: Condition, ctx: _Context) -> bool:
@@ -139,16 +146,20 @@ def _matches(when: Condition, ctx: _Context) -> bool:
             and ctx.tags.isdisjoint(when.tags_none)
             and (not when.promises_any or not set(f.promises).isdisjoint(when.promises_any))
             and (when.insured is None or when.insured == f.shipping_insurance)
-            and (when.claim_mismatch is None or when.claim_mismatch == f.claim_mismatch))
+            and (when.claim_mismatch is None or when.claim_mismatch == f.claim_mismatch)
+            and (when.price_period is None or when.price_period == ctx.price.state)
+            and (when.price_drop is None or when.price_drop == (ctx.price.drop is not None)))
 
 
 def _by_precedence(rules: Iterable[Rule], ctx: _Context) -> list[Rule]:
-    return sorted(rules, key=lambda rule: (-rule.priority, -_depth(rule, ctx), -rule.when.size(), rule.id))
+    sizes = ctx.index.sizes
+    return sorted(rules, key=lambda rule: (-rule.priority, -_depth(rule, ctx), -sizes[rule.id], rule.id))
 
 
 def _depth(rule: Rule, ctx: _Context) -> int:
     """How deep in the tree the rule's matched category sits: a subcategory rule is more specific."""
-    matched = [len(ctx.rules.lineage(c)) for c in rule.when.categories if c in ctx.lineage]
+    depth = ctx.index.depth
+    matched = [depth[c] for c in rule.when.categories if c in ctx.lineage]
     return max(matched, default=0)
 
 
@@ -173,6 +184,8 @@ def _apply(rule: Rule, ctx: _Context) -> Decision:
         refunds = effect.outcome == Outcome.APPROVE and remedy in REFUNDING_REMEDIES
         share = Decimal(1) if refunds else Decimal(0)
     refund = (paid * share).quantize(CENT, rounding=ROUND_DOWN)
+    if effect.refund_basis == "price_difference":
+        refund = price_rules.difference_refund(ctx.facts, ctx.price.drop)
     compensation = Decimal(0)
     if effect.compensation_multiple or effect.compensation_min:
         compensation = max(paid * effect.compensation_multiple, effect.compensation_min).quantize(
@@ -180,7 +193,8 @@ def _apply(rule: Rule, ctx: _Context) -> Decision:
         )
     values = _values(ctx, rule, refund=refund, compensation=compensation)
     zh, en = _fill(rule.zh, values, "zh"), _fill(rule.en, values, "en")
-    reason = Reason(rule.id, _fact(ctx.facts, rule.fact), zh, en)
+    fact = _drop_fact(ctx) if rule.fact == "price_drops" else _fact(ctx.facts, rule.fact)
+    reason = Reason(rule.id, fact, zh, en)
     return Decision(
         effect.outcome, remedy, effect.shipping_payer, refund, compensation, None, (reason,), version
     )
@@ -265,11 +279,26 @@ def _values(
         "min_days": "" if when.min_days is None else str(when.min_days),
         "max_days": "" if when.max_days is None else str(when.max_days),
         "hours": "",
+        **price_rules.placeholders(ctx.price, ctx.facts),
     }
 
 
 def _fill(template: str | None, values: dict[str, str], language: str) -> str:
-    return (template or "").format_map({**values, "category": values[f"category_{language}"]})
+    if not template:
+        return ""
+    return template.format_map({**values, "category": values[f"category_{language}"],
+                                "period_source": values[f"period_source_{language}"],
+                                "drop_source": values[f"drop_source_{language}"],
+                                "drop_at": values[f"drop_at_{language}"]})
+
+
+def _drop_fact(ctx: _Context) -> str:
+    """The price a price-protection decision turned on (or that none within the period was lower)."""
+    drop = ctx.price.drop
+    if drop is None:
+        return f"price_drops=none below {ctx.facts.unit_paid} within {ctx.price.period} days"
+    where = f" {drop.ref}" if drop.ref else ""
+    return f"price_drops={drop.price:.2f}@{drop.at} {drop.source}{where}"
 
 
 def _fact(facts: Facts, name: str) -> str:

@@ -29,8 +29,12 @@ from aftersales.problems import InvalidInput
 RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 # Values a reason sentence may interpolate; see docs/policy.md.
 PLACEHOLDERS = frozenset(
-    {"days", "category", "paid", "refund", "compensation", "multiple", "min_days", "max_days", "hours"}
+    {"days", "category", "paid", "refund", "compensation", "multiple", "min_days", "max_days", "hours",
+     # price protection: the period and where it came from, the lower price, when and where it was offered
+     "period", "period_source", "order_days", "unit_paid", "quantity", "drop_price", "drop_at", "drop_source"}
 )
+#: where a request stands against its price-protection period: none offered, still open, or over
+PricePeriod = Literal["none", "open", "closed"]
 
 
 class _Strict(BaseModel):
@@ -60,6 +64,9 @@ class Condition(_Strict):
     promises_any: tuple[Promise, ...] = ()
     insured: bool | None = None
     claim_mismatch: bool | None = None
+    #: price protection: the request against the period (base or promised) and whether a lower price was found
+    price_period: PricePeriod | None = None
+    price_drop: bool | None = None
 
     def size(self) -> int:
         """How many conditions are set: more conditions = a more specific rule."""
@@ -76,6 +83,9 @@ class Effect(_Strict):
     refund_share: Decimal | None = Field(default=None, ge=0, le=1)
     compensation_multiple: Decimal = Field(default=Decimal(0), ge=0)
     compensation_min: Decimal = Field(default=Decimal(0), ge=0)
+    #: "paid": refund_share of what was paid; "price_difference": what the buyer paid above the lowest
+    #: comparable later price, per unit, times the units (never more than was paid)
+    refund_basis: Literal["paid", "price_difference"] = "paid"
 
     @model_validator(mode="after")
     def _only_approvals_give(self) -> Self:
@@ -85,6 +95,7 @@ class Effect(_Strict):
             or (self.refund_share or 0) > 0
             or self.compensation_multiple > 0
             or self.compensation_min > 0
+            or self.refund_basis != "paid"
         )
         if self.outcome != Outcome.APPROVE and gives:
             raise ValueError("only an approve outcome may carry a remedy, payer, refund or compensation")
@@ -159,6 +170,15 @@ class Adjustment(_Sentence):
     then: AdjustThen
 
 
+class PriceProtection(_Strict):
+    """The rule set's own price-protection period; an anchor's recorded promise (价保30天) may lengthen it."""
+
+    #: 0 = the platform offers none of its own (SPEC §4 names none)
+    base_days: int = Field(default=0, ge=0, le=365)
+    #: a promise longer than this is held to it, so a typo in a live session cannot open a year-long period
+    max_promised_days: int = Field(default=90, ge=0, le=365)
+
+
 class RuleSet(_Strict):
     version: str = Field(min_length=1)
     effective_from: date
@@ -168,6 +188,7 @@ class RuleSet(_Strict):
     categories: dict[str, Category]
     rules: tuple[Rule, ...]
     adjustments: tuple[Adjustment, ...] = ()
+    price_protection: PriceProtection = PriceProtection()
     _paths: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:

@@ -3,61 +3,44 @@
 from __future__ import annotations
 
 import tomllib
-from bisect import bisect_right
-from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from threading import Lock
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from aftersales.policy.book import RuleBook, with_versions
 from aftersales.policy.facts import Facts
+from aftersales.policy.models import PublishedRuleSet
 from aftersales.policy.rules import Decision, decide
 from aftersales.policy.ruleset import RuleFileError, RuleSet, build_ruleset
-from aftersales.problems import InvalidInput
 
 RULES_DIR = Path(__file__).with_name("rulesets")
-
-
-@dataclass(frozen=True)
-class RuleBook:
-    """All rule set versions, oldest first; a request is judged by the set in force when it was ordered."""
-
-    versions: tuple[RuleSet, ...]
-
-    def __post_init__(self) -> None:
-        if not self.versions:
-            raise InvalidInput("没有任何规则集 / no rule sets loaded")
-
-    def for_date(self, day: date) -> RuleSet:
-        """The rule set in force on `day`; InvalidInput if `day` precedes the first one."""
-        index = bisect_right([v.effective_from for v in self.versions], day)
-        if index == 0:
-            first = self.versions[0].effective_from.isoformat()
-            raise InvalidInput(
-                f"字段 order_placed_at：{day.isoformat()} 早于最早的规则集生效日 {first} / "
-                f"field order_placed_at: {day.isoformat()} is before the first rule set ({first})",
-                field="order_placed_at",
-            )
-        return self.versions[index - 1]
-
-    @property
-    def newest(self) -> RuleSet:
-        return self.versions[-1]
-
-    def for_facts(self, facts: Facts) -> RuleSet:
-        # Without an order date the newest set is used; intake should always pass the order date.
-        return self.newest if facts.order_placed_at is None else self.for_date(facts.order_placed_at)
+__all__ = ["RULES_DIR", "RuleBook", "book_in_force", "decide_for", "load_rules", "read_rule_file", "read_rule_text",
+           "with_versions"]
 
 
 def read_rule_file(path: Path) -> RuleSet:
     """Parse and validate one TOML rule file; every problem is a RuleFileError naming the file."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RuleFileError(str(path), None, "(file)", f"cannot read: {exc.strerror}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise RuleFileError(str(path), None, "(syntax)", str(exc)) from None
-    return build_ruleset(raw, path.name)
+    return read_rule_text(text, path.name)
+
+
+def read_rule_text(text: str, source: str) -> RuleSet:
+    """Parse and validate a rule file's text (a draft sent to the API, a published version)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleFileError(source, None, "(syntax)", str(exc)) from None
+    return build_ruleset(raw, source)
 
 
 def load_rules(path: Path | str | None = None) -> RuleBook:
@@ -78,6 +61,28 @@ def _load_cached(path: Path) -> RuleBook:
                 str(path), None, "effective_from", f"versions {older.version} and {newer.version} clash"
             )
     return RuleBook(tuple(versions))
+
+
+#: (database, published count, last publication) → the book: a publication changes the stamp, so every
+#: process sees a new version on its next batch without a restart
+_published_cache: dict[str, tuple[tuple[int, datetime | None], RuleBook]] = {}
+_cache_lock = Lock()
+
+
+def book_in_force(session: Session) -> RuleBook:
+    """The packaged rule sets and every published one: what judges a new case (one small read per call)."""
+    count, last = session.execute(select(func.count(), func.max(PublishedRuleSet.published_at))).one()
+    stamp = (int(count or 0), last)
+    database = str(session.get_bind().engine.url)
+    cached = _published_cache.get(database)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    published = [read_rule_text(row.content, f"published {row.version}")
+                 for row in session.scalars(select(PublishedRuleSet).order_by(PublishedRuleSet.effective_from))]
+    book = with_versions(load_rules(), published, "published rule sets") if published else load_rules()
+    with _cache_lock:
+        _published_cache[database] = (stamp, book)
+    return book
 
 
 def decide_for(facts: Facts, book: RuleBook | None = None) -> Decision:

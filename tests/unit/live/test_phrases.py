@@ -32,7 +32,8 @@ def test_fake_pays_three_is_not_fake_pays_ten() -> None:
     assert "fake_pays_ten" not in phrases.promise_ids("假一赔三")
 
 
-@pytest.mark.parametrize(("said", "days"), [("保价30天", 30), ("保价三十天", 30), ("十五天保价", 15)])
+@pytest.mark.parametrize(("said", "days"), [("保价30天", 30), ("保价三十天", 30), ("十五天保价", 15), ("价保30天", 30),
+                                            ("支持7天价保", 7)])
 def test_price_protection_carries_its_days(said: str, days: int) -> None:
     (promise,) = phrases.extract_promises(said)
     assert promise.id == "price_protection_days" and promise.days == days

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from aftersales.policy.facts import Facts, parse_facts
 from aftersales.policy.rules import Decision
+from aftersales.policy.service import RuleBook, load_rules, read_rule_file, with_versions
 
-# An order placed while the newest rule set (2026-07) is in force; tests that need the older set say so.
 CURRENT_ORDER = date(2026, 8, 1)
 OLD_ORDER = date(2026, 3, 1)
+#: example rule versions for tests and docs, never shipped: 2026-07 departs from SPEC §4 on purpose
+EXAMPLE_DIR = Path(__file__).parents[2] / "fixtures" / "policy"
+EXAMPLE_2026_07 = EXAMPLE_DIR / "2026-07-01.toml"
+
+
+def example_book() -> RuleBook:
+    """The shipped rules with the example 2026-07 version after them: a book with two versions."""
+    return with_versions(load_rules(), [read_rule_file(EXAMPLE_2026_07)])
 
 
 def facts_dict(**changes: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from policy_factories import facts_dict
+from policy_factories import EXAMPLE_DIR, facts_dict
 from typer.testing import CliRunner
 
 from aftersales.policy.cli import app
@@ -22,7 +22,7 @@ def test_decide_reads_facts_from_stdin_and_prints_the_decision_as_json() -> None
     decision = json.loads(result.stdout)
     assert (decision["outcome"], decision["remedy"]) == ("approve", "refund")
     assert decision["refund_amount"] == "129.90"
-    assert decision["rules_version"] == "2026-07"
+    assert decision["rules_version"] == "2025-01"
     first = decision["reasons"][0]
     assert set(first) == {"rule_id", "fact", "zh", "en"}
     assert first["rule_id"] == "cosmetics.allergy_report"
@@ -59,15 +59,17 @@ def test_an_unknown_category_and_broken_json_exit_2() -> None:
 
 
 def test_rules_lists_every_version_with_its_effective_date() -> None:
-    result = runner.invoke(app, ["rules"])
+    result = runner.invoke(app, ["rules", "--rules", str(EXAMPLE_DIR)])
     assert result.exit_code == 0
-    assert "2025-01-01" in result.stdout and "2026-07-01" in result.stdout
+    assert "2025-01-01" not in result.stdout and "2026-07-01" in result.stdout
+    shipped = runner.invoke(app, ["rules"])
+    assert shipped.exit_code == 0 and "2025-01-01" in shipped.stdout and "2026-07" not in shipped.stdout
 
 
 def test_check_accepts_a_good_file_and_rejects_a_broken_one(tmp_path: Path) -> None:
-    good = runner.invoke(app, ["check", str(RULES_DIR / "2026-07-01.toml")])
-    assert good.exit_code == 0 and "2026-07" in good.stdout
-    text = (RULES_DIR / "2026-07-01.toml").read_text(encoding="utf-8")
+    good = runner.invoke(app, ["check", str(RULES_DIR / "2025-01-01.toml")])
+    assert good.exit_code == 0 and "2025-01" in good.stdout
+    text = (RULES_DIR / "2025-01-01.toml").read_text(encoding="utf-8")
     broken = tmp_path / "broken.toml"
     broken.write_text(
         text.replace('id = "resale.used"\npriority = 20', 'id = "resale.used"\npriority = "high"')

@@ -58,6 +58,15 @@ def test_order_date_and_claim_mismatch_are_optional() -> None:
         ("product_category", ""),
         ("order_placed_at", "yesterday"),
         ("claim_mismatch", "yes"),
+        ("days_since_order", -3),
+        ("promised_price_days", "30天"),
+        ("unit_paid", "abc"),
+        ("quantity", 0),
+        ("price_drops", "159"),
+        ("price_drops", [{"day": 1}]),
+        ("price_drops", [{"day": 1, "price": "9", "at": "tomorrow", "source": "live"}]),
+        ("price_drops", [{"day": -1, "price": "9", "at": "2026-11-01T00:00:00+00:00", "source": "live"}]),
+        ("price_drops", [{"day": 1, "price": "9", "at": "2026-11-01T00:00:00+00:00", "source": "live", "x": 1}]),
     ],
 )
 def test_ill_typed_values_are_refused_by_name(name: str, value: Any) -> None:
@@ -90,3 +99,19 @@ def test_not_delivered_is_null_days() -> None:
 def test_facts_round_trip_through_json_shape() -> None:
     facts = parse_facts(facts_dict(claim_mismatch=True, product_tags=["敏感肌"], evidence=["photo"]))
     assert parse_facts(facts_as_dict(facts)) == facts
+
+
+def test_price_facts_round_trip_and_the_fast_reader_agrees_with_the_strict_one() -> None:
+    from aftersales.policy.facts import facts_from_record
+
+    drops = [{"day": 9, "price": "120", "at": "2026-11-10T00:00:00+00:00", "source": "promotion"},
+             {"day": 2, "price": "150.5", "at": "2026-11-03T00:00:00+00:00", "source": "live", "ref": "LS-1"}]
+    facts = parse_facts(facts_dict(days_since_order=9, promised_price_days=30, unit_paid="199.00", quantity=2,
+                                   price_drops=drops))
+    assert [d.day for d in facts.price_drops] == [2, 9]  # earliest first, whatever order they came in
+    record = facts_as_dict(facts)
+    assert parse_facts(record) == facts == facts_from_record(record)
+    broken = {**record, "quantity": "two"}
+    with pytest.raises(InvalidInput) as caught:
+        facts_from_record(broken)
+    assert caught.value.extra["field"] == "quantity"

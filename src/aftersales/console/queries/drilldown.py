@@ -1,9 +1,10 @@
-"""Drill-down from an indicator to the cases behind it: the subject's cases of the period, each with what that
-indicator looks at and whether the case meets the target.
+"""Drill-down from an indicator to the cases behind it, each with what that indicator looks at and whether the case
+meets the target.
 
-The index itself is computed by `evaluation` (Ibis, every engine); this is the operational read that lets a
-governance user see which cases pulled a score down. Indicators measured on products or live sessions (C1, C5,
-T2) have no per-case lens and list the period's cases only.
+A closed period's snapshot names the very cases an indicator counted (`cases_by_id`); for the running month, which
+has no index yet, the subject's cases so far are read live (`cases_behind`). The per-case lens is this console's
+reading of an indicator on one case (the index itself is `evaluation`'s); indicators measured on products or live
+sessions (C1, C5, T2) have none.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from aftersales.cases.models import Case, CompensationOffer
 from aftersales.clock import as_utc
+from aftersales.evaluation.catalogue import INDICATORS
 from aftersales.evaluation.periods import parse_period
 from aftersales.orders.models import Order
 from aftersales.parties.models import Party
@@ -147,6 +149,33 @@ def cases_behind(session: Session, subject_type: str, subject_id: str, period: s
 
 def has_lens(indicator: str) -> bool:
     return indicator in LENSES
+
+
+INDICATOR_IDS = frozenset(INDICATORS)
+
+
+def indicator_name(code: str) -> tuple[str, str]:
+    spec = INDICATORS[code]
+    return spec.name_zh, spec.name_en
+
+
+def cases_by_id(session: Session, case_ids: list[str], indicator: str) -> list[DrillRow]:
+    """The cases an indicator counted (the snapshot's drill-down ids), failing ones first, with the lens's view."""
+    medical = exists().where(CompensationOffer.case_id == Case.id, CompensationOffer.kind == "medical",
+                             CompensationOffer.accepted.is_(True))
+    lens = LENSES.get(indicator)
+    rows = []
+    for start in range(0, min(len(case_ids), LIMIT * 5), 500):  # IN lists of a bounded length
+        query = (select(Case, Survey.csat, Survey.nps, medical.label("medical"))
+                 .outerjoin(Survey, Survey.case_id == Case.id).where(Case.id.in_(case_ids[start:start + 500])))
+        for case, csat, nps, has_medical in session.execute(query):
+            facts = CaseFacts(case, csat, nps, bool(has_medical))
+            if lens is None or not lens.applies(facts):
+                rows.append(DrillRow(facts, "", None))
+            else:
+                rows.append(DrillRow(facts, lens.value(facts), lens.meets(facts)))
+    rows.sort(key=lambda r: (r.meets is not False, r.meets is None, r.facts.case.id))
+    return rows[:LIMIT]
 
 
 def period_span(period: str) -> tuple[datetime, datetime]:

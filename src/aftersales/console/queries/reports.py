@@ -1,51 +1,38 @@
-"""Health-index reports for the dashboard and the portal, cached per process.
+"""Health-index reports for the dashboard and the portal, read from the evaluation's stored snapshots.
 
-An evaluation reads every case of the period (seconds on a year of data), so a report is built once per
-(database, subject type, period) and kept for five minutes; "recompute" is an explicit action. When the health
-index snapshots of the index work land, this module is the one place that switches to reading them.
+A closed period's index is computed once (by `aftersales worker`, or on the first read here) and stored; reads
+take milliseconds and any worker process shares them. A running month has no index yet: its pages say so and
+its drill-down lists the cases so far, read live.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from threading import Lock
 from typing import Any
 
 from aftersales.clock import to_shanghai
+from aftersales.evaluation import dashboard, snapshots
+from aftersales.evaluation.dashboard import DbStore
+from aftersales.runtime import Runtime
 
-CACHE_SECONDS = 300.0
 SUBJECT_TYPES = ("anchor", "brand", "shop", "mcn")
 DIMENSIONS = ("response", "resolution", "satisfaction", "responsibility", "technology", "empathy")
+HISTORY_MONTHS = 12
 
 
-class ReportCache:
-    def __init__(self, ttl: float = CACHE_SECONDS) -> None:
-        self._ttl = ttl
-        self._entries: dict[tuple[str, ...], tuple[float, dict[str, Any]]] = {}
-        self._locks: dict[tuple[str, ...], Lock] = {}
-        self._guard = Lock()
+@dataclass(frozen=True)
+class Report:
+    """A closed period's ranking (`board` as evaluation.dashboard.ranking answers it), or None while running."""
 
-    def get(self, key: tuple[str, ...], build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        hit = self._entries.get(key)
-        if hit is not None and hit[0] > time.monotonic():
-            return hit[1]
-        with self._guard:
-            lock = self._locks.setdefault(key, Lock())
-        with lock:  # one build per key; a second request for the same report waits and reuses it
-            hit = self._entries.get(key)
-            if hit is not None and hit[0] > time.monotonic():
-                return hit[1]
-            report = build()
-            self._entries[key] = (time.monotonic() + self._ttl, report)
-            return report
+    subject_type: str
+    period: str
+    board: dict[str, Any] | None
+    snapshot: snapshots.Snapshot | None
 
-    def forget(self, key: tuple[str, ...]) -> None:
-        self._entries.pop(key, None)
-
-
-_cache = ReportCache()
+    @property
+    def running(self) -> bool:
+        return self.board is None
 
 
 def current_period(now: datetime) -> str:
@@ -68,16 +55,38 @@ def default_period(now: datetime) -> str:
     return recent_periods(now, 2)[1]
 
 
-def report(database_url: str, subject_type: str, period: str, now: datetime, *, fresh: bool = False) -> dict[str, Any]:
+def _builder(runtime: Runtime) -> snapshots.Builder:
     from aftersales.evaluation import service
 
-    key = (database_url, subject_type, period)
+    def build(subject_type: str, period: str) -> dict[str, Any]:
+        return service.evaluate_for_snapshot("db", subject_type, period, history_months=HISTORY_MONTHS,
+                                             generated_at=runtime.clock.now(),
+                                             database_url=runtime.settings.resolved_database_url())
+
+    return build
+
+
+def _label(subject_type: str, period: str) -> str:
+    from aftersales.evaluation import service
+
+    return service.check_options(service.Options(subject_type=subject_type, period=period))
+
+
+def report(runtime: Runtime, subject_type: str, period: str, *, fresh: bool = False,
+           worker: str = "console") -> Report:
+    """The period's snapshot (computed once if missing; again when `fresh`, a governance action)."""
+    label = _label(subject_type, period)
+    now = runtime.clock.now()
+    if not snapshots.is_closed(label, now):
+        return Report(subject_type, label, None, None)
+    store = DbStore(runtime.session_factory)
     if fresh:
-        _cache.forget(key)
-    options = service.Options(subject_type=subject_type, period=period, validate=False, history_months=6)
-    service.check_options(options)
-    return _cache.get(key, lambda: service.evaluate("db", options, generated_at=now, database_url=database_url))
+        store.compute(subject_type, label, _builder(runtime), worker=worker, now=now, force=True)
+    snap = dashboard.ready_snapshot(store, subject_type, label, _builder(runtime), now=now, worker=worker)
+    return Report(subject_type, label, dashboard.ranking(snap, lambda _sid: True), snap)
 
 
-def subject(report_: dict[str, Any], subject_id: str) -> dict[str, Any] | None:
-    return next((s for s in report_["subjects"] if s["subject_id"] == subject_id), None)
+def subject(runtime: Runtime, found: Report, subject_id: str) -> dict[str, Any]:
+    """One subject's entry (NotFound if the period did not evaluate it)."""
+    assert found.snapshot is not None
+    return dashboard.subject(DbStore(runtime.session_factory), found.snapshot, subject_id)

@@ -13,10 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from aftersales.console import actions
 from aftersales.console.access import PORTAL, Csrf, allow
-from aftersales.console.queries import casefile, drilldown, portal, reports
+from aftersales.console.queries import casefile, portal, reports
 from aftersales.console.queries.names import change_cursor, party_names
 from aftersales.console.routes.casepage import flash_error, translator
-from aftersales.console.routes.governance import period_or_now, subject_context
+from aftersales.console.routes.governance import indicator_context, period_or_now, subject_context
 from aftersales.console.templating import render
 from aftersales.liability import service as liability_service
 from aftersales.liability import statement as statements
@@ -105,13 +105,8 @@ async def subject_page(request: Request, subject_type: str, subject_id: str, run
 async def indicator_page(request: Request, subject_type: str, subject_id: str, indicator: str, session: DbSession,
                          runtime: RuntimeDep, identity: Partner, period: str | None = None) -> Response:
     _own(identity, subject_id)
-    chosen = period_or_now(runtime, period)
-    context = await subject_context(request, runtime, subject_type, subject_id, chosen)
-    row = next((i for i in context["entry"]["indicators"] if i["id"] == indicator), None)
-    if row is None:
-        raise NotFound(f"没有指标 {indicator} / no indicator {indicator}")
     # only the cases routed to this party, even among its orders' cases
-    cases = [r for r in drilldown.cases_behind(session, subject_type, subject_id, chosen, indicator)
-             if identity.principal.speaks_for(r.facts.case.responsible_party_id)]
-    return render(request, "governance/indicator.html", identity, **context, indicator=row, cases=cases,
-                  has_lens=drilldown.has_lens(indicator), base="/portal", case_links=False)
+    context = await indicator_context(request, session, runtime, subject_type, subject_id, indicator, period,
+                                      keep=lambda row: identity.principal.speaks_for(
+                                          row.facts.case.responsible_party_id))
+    return render(request, "governance/indicator.html", identity, **context, base="/portal", case_links=False)
