@@ -98,7 +98,7 @@ def work_queue(principal: CurrentPrincipal, session: DbSession, mine: bool = Fal
 def get_case(case_id: str, principal: CurrentPrincipal, session: Transaction, runtime: RuntimeDep) -> CaseRead:
     case = case_service.get_visible(session, principal, case_id)
     now = runtime.clock.now()
-    contact = buyer_contact(session, principal, case.buyer_id, runtime.pii_key, now)
+    contact = buyer_contact(session, principal, case.buyer_id, runtime.pii_key, now) if case.buyer_id else None
     claims = case_service.claims_of(session, case)
     view = case_view(case, principal, case_service.clocks_of(session, case.id), contact, claims,
                      case_items(session, case.id))

@@ -122,6 +122,8 @@ def facts_for_case(session: Session, case: Case) -> tuple[Order, list[ClaimedLin
                            paid=item.paid_amount) for item in named]
     products = {p.id: p for p in session.scalars(select(Product).where(
         Product.id.in_({line.product_id for line in claimed})))}
+    if case.order_id is None:
+        raise ValueError(f"group case {case.id} names no order")
     order = orders[case.order_id]
     parties = liability_service.parties_for_orders(session, [order])[order.id]
     claims = _claims(session, [order], lines)

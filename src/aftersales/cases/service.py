@@ -89,7 +89,7 @@ def act(session: Session, principal: Principal, case_id: str, action_name: str, 
     if not may_take(action, principal.role):
         raise Forbidden(f"角色 {principal.role.value} 无权执行 {action.value} / role {principal.role.value} may not "
                         f"{action.value}", role=principal.role.value, action=action.value)
-    step = take(State(case.state), action, principal.role)
+    step = take(State(case.state), action, principal.role, group=case.order_id is None)
     if not step.allowed:
         raise IllegalTransition(
             f"工单当前状态为 {case.state}，不能执行 {action.value} / {step.reason}",

@@ -52,7 +52,7 @@ def case_view(case: Case, principal: Principal, clocks: Sequence[SlaClock] = (),
         created_at_local=format_shanghai(case.created_at) or "", updated_at=as_utc(case.updated_at),
         first_response_at=_utc(case.first_response_at), human_response_at=_utc(case.human_response_at),
         escalated_at=_utc(case.escalated_at), refunded_at=_utc(case.refunded_at), closed_at=_utc(case.closed_at),
-        allowed_actions=list(allowed_actions(State(case.state), principal.role)),
+        allowed_actions=list(allowed_actions(State(case.state), principal.role, group=case.order_id is None)),
         clocks=[clock_view(c) for c in clocks], buyer=buyer, claims=claims or [],
     )
 
