@@ -38,7 +38,7 @@ def test_return_refund_walks_to_refunded_with_progress_and_eta(api: Api, clock: 
     assert case["state"] == "awaiting_return" and case["ai_resolved"] and case["decision"]["outcome"] == "approve"
     assert case["decision"]["reasons"] and case["decision"]["shipping_payer"] in ("buyer", "insurance")
     progress = api.as_("buyer").get(f"/api/v1/cases/{cid}/progress").json()
-    assert progress["current_step"] == "return_in_transit"
+    assert progress["current_step"] == "return_sent"
     assert "寄回" in progress["eta"]
     shipped = act(api, cid, "record_return_shipment", who="buyer", tracking_no="SF123456789", carrier_code="SF")
     assert shipped.status_code == 200, shipped.text
@@ -54,7 +54,7 @@ def test_return_refund_walks_to_refunded_with_progress_and_eta(api: Api, clock: 
     assert progress["current_step"] == "refunded"
     assert progress["eta"].startswith("预计2个工作日退款到账")
     done = [s["key"] for s in progress["steps"] if s["done"]]
-    assert done == ["submitted", "answered", "awaiting_return", "return_in_transit", "return_received",
+    assert done == ["submitted", "answered", "awaiting_return", "return_sent", "return_in_transit", "return_received",
                     "refund_pending"]
     assert act(api, cid, "confirm_refund").json()["state"] == "refunded"
     timeline = api.as_("buyer").get(f"/api/v1/cases/{cid}/timeline").json()

@@ -60,6 +60,12 @@ def _record_return_shipment(session: Session, case: Case, request: ActionRequest
     case.return_shipped_at = now
 
 
+def _return_collected(session: Session, case: Case, request: ActionRequest, principal: Principal,
+                      now: datetime, calendar: BusinessCalendar) -> None:
+    if case.return_collected_at is None:
+        case.return_collected_at = now
+
+
 def _confirm_receipt(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
                      calendar: BusinessCalendar) -> None:
     case.return_received_at = now
@@ -159,13 +165,14 @@ EFFECTS: dict[Action, Effect] = {
     Action.refund: _refund, Action.confirm_refund: _confirm_refund, Action.exchange: _exchange,
     Action.resolve: _resolve, Action.escalate: _escalate, Action.close: _close, Action.reopen: _reopen,
     Action.dispute: _dispute, Action.arbitrate: _arbitrate, Action.decide: _decide,
+    Action.return_collected: _return_collected,
 }
 
 
 def apply(session: Session, case: Case, action: Action, request: ActionRequest, principal: Principal,
           now: datetime, calendar: BusinessCalendar) -> None:
     EFFECTS[action](session, case, request, principal, now, calendar)
-    if principal.role is not Role.buyer and action is not Action.escalate:
+    if principal.role not in (Role.buyer, Role.carrier) and action is not Action.escalate:
         if case.human_response_at is None:
             case.human_response_at = now
         if request.confirmed_category:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from aftersales.calendars import BusinessCalendar
-from aftersales.cases import timeline
+from aftersales.cases import notices, timeline
 from aftersales.cases.lifecycle import State, after_escalation
 from aftersales.cases.models import Case
 from aftersales.clock import as_utc
@@ -45,6 +45,8 @@ def escalate_case(session: Session, case: Case, target: str, now: datetime, cale
     if case.human_response_at is None and from_tier != target:
         sla_service.start_human_clock(session, case_id=case.id, tier=target, case_type=case.case_type,
                                       priority=case.priority, now=now, calendar=calendar, matrix=matrix)
+    notices.publish(session, [notices.escalated(case, notices.order_of(session, case), now, from_tier=from_tier,
+                                                reason=reason)], now)
 
 
 @dataclass
@@ -102,6 +104,8 @@ def _breach(session: Session, clock: SlaClock, now: datetime, calendar: Business
     timeline.record(session, case.id, "sla_breach", at=now, actor_role="system", actor_id=worker,
                     reason=f"{clock.kind} 超时 / {clock.kind} overdue (due {due:%H:%M} UTC)",
                     data={"clock": clock.kind, "due_at": due.isoformat(), "tier": case.tier}, buyer_visible=False)
+    notices.publish(session, [notices.breached(case, notices.order_of(session, case), now, clock=clock.kind,
+                                               due_at=due.isoformat())], now)
     escalate_case(session, case, target, now, calendar, reason=f"SLA {clock.kind} breached", actor_role="system",
                   actor_id=worker, matrix=matrix)
     report.escalations += 1

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aftersales.calendars import BusinessCalendar
-from aftersales.cases import intake_facts, intake_plan, intake_rows
+from aftersales.cases import intake_facts, intake_plan, intake_rows, notices
 from aftersales.cases.assignment import SeniorPool
 from aftersales.cases.errors import IdempotencyMismatch
 from aftersales.cases.intake_plan import IntakeRequest
@@ -95,6 +95,8 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
             fresh[key] = outcome
         outcomes.append(outcome)
     rows.insert(session)
+    notices.publish(session, [event for row in rows.cases for event in notices.opened(
+        session, row, facts.orders[row["order_id"]], now)], now)
     return outcomes
 
 

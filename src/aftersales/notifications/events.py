@@ -12,6 +12,7 @@ class EventType(StrEnum):
     case_escalated = "case.escalated"
     case_breached = "case.breached"
     case_resolved = "case.resolved"
+    return_requested = "case.return_requested"
     warning_raised = "warning.raised"
     survey_low_score = "survey.low_score"
     presale_delay = "presale.delay"
@@ -22,6 +23,7 @@ TITLES: dict[EventType, tuple[str, str]] = {
     EventType.case_escalated: ("工单升级", "Case escalated"),
     EventType.case_breached: ("工单超时", "SLA breached"),
     EventType.case_resolved: ("工单已解决", "Case resolved"),
+    EventType.return_requested: ("请寄回商品", "Return requested"),
     EventType.warning_raised: ("风险预警", "Risk warning"),
     EventType.survey_low_score: ("低分评价待回访", "Low survey score: callback due"),
     EventType.presale_delay: ("预售延期风险", "Pre-sale delay risk"),
