@@ -9,15 +9,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aftersales.calendars import BusinessCalendar
 from aftersales.cases import intake_facts, intake_plan, intake_rows, notices
-from aftersales.cases.assignment import SeniorPool
+from aftersales.cases.assignment import Assigner
 from aftersales.cases.errors import IdempotencyMismatch
 from aftersales.cases.intake_plan import IntakeRequest
 from aftersales.cases.models import Case
@@ -28,7 +28,6 @@ from aftersales.policy.service import load_rules
 from aftersales.problems import DomainError, InvalidInput
 from aftersales.sla import service as sla_service
 from aftersales.sla.models import SlaClock
-from aftersales.sla.tiering import GROUP_COMPLAINT_WINDOW_HOURS
 from aftersales.triage.service import assess_many
 
 log = logging.getLogger(__name__)
@@ -56,10 +55,7 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
     assessments = assess_many([r.payload.text for r in requests],
                               case_types=[r.payload.case_type.value for r in requests])
     resolved = [intake_plan.claimed_lines(r, facts.orders, facts.lines) for r in requests]
-    similar = _similar_recent_counts(session, {
-        (intake_plan.group_key(facts.orders[r.payload.order_id], lines), a.category)
-        for r, a, lines in zip(requests, assessments, resolved, strict=True) if isinstance(lines, list)}, now)
-    seniors, matrix, book = SeniorPool(session), sla_service.load_matrix(session), load_rules()
+    assigner, matrix, book = Assigner(session), sla_service.load_matrix(session), load_rules()
     rows = intake_rows.Rows()
     outcomes: list[IntakeOutcome] = []
     fresh: dict[tuple[str, str], IntakeOutcome] = {}
@@ -75,14 +71,16 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
             continue
         assert isinstance(lines, list)
         order = facts.orders[request.payload.order_id]
-        gathered = (intake_plan.group_key(order, lines), assessment.category)
-        similar[gathered] = similar.get(gathered, 0) + 1
+        flag = facts.flags.get(request.buyer_id)
+        standing = intake_plan.Standing(
+            group_id=intake_plan.join_group(order, lines, assessment.category, facts.open_groups),
+            flagged_rate=flag.return_rate if flag is not None else None)
         plan = intake_plan.plan_case(
-            request, order=order, claimed=lines, assessment=assessment, similar_recent=similar[gathered],
+            request, order=order, claimed=lines, assessment=assessment, standing=standing,
             facts=intake_plan.order_facts(order, lines, facts.products, facts.parties[order.id], facts.claims),
             now=now, calendar=calendar, matrix=matrix, book=book)
-        if plan.needs_senior:
-            plan.case["assigned_agent_id"] = seniors.take()
+        plan.case["assigned_agent_id"] = assigner.take(tier=plan.tier.tier, senior=plan.needs_senior,
+                                                       dedicated=standing.flagged_rate is not None)
         rows.add(plan)
         for line in lines:
             opened.setdefault(line.item_id, []).append((plan.case["id"], plan.case["case_type"]))
@@ -114,19 +112,6 @@ def _replay(session: Session, stored: Case | None, fresh: IntakeOutcome | None,
             f"该幂等键已用于另一请求（工单 {case.id}） / this Idempotency-Key was used with another request body "
             f"(case {case.id})", field="Idempotency-Key", case_id=case.id))
     return IntakeOutcome(case=case, clocks=clocks, items=items, replayed=True)
-
-
-def _similar_recent_counts(session: Session, groups: set[tuple[str, str]], now: datetime) -> dict[tuple[str, str], int]:
-    """Similar cases per (batch/session/product, class) in the window: one indexed read for the whole batch."""
-    if not groups:
-        return {}
-    cases = Case.__table__.c
-    rows = session.execute(
-        select(cases.group_key, cases.category, func.count())
-        .where(cases.group_key.in_({g for g, _ in groups}), cases.category.in_({c for _, c in groups}),
-               cases.created_at >= now - timedelta(hours=GROUP_COMPLAINT_WINDOW_HOURS))
-        .group_by(cases.group_key, cases.category))
-    return {(g, c): n for g, c, n in rows if (g, c) in groups}
 
 
 def open_cases(factory: sessionmaker[Session], requests: Sequence[IntakeRequest], now: datetime,

@@ -11,6 +11,7 @@ from threading import Lock
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aftersales.cases import groups
 from aftersales.cases.adjudication import OrderFacts
 from aftersales.cases.intake_plan import ClaimedLine, Claims, IntakeRequest, order_facts
 from aftersales.cases.lifecycle import SETTLED
@@ -23,6 +24,7 @@ from aftersales.live import service as live_service
 from aftersales.live.models import LiveClaim
 from aftersales.orders import service as order_service
 from aftersales.orders.models import Order, OrderItem
+from aftersales.parties.models import BuyerFlag
 
 #: (database, live session, product) → (claims recorded so far, promises, checkable claims). A live session
 #: only grows, so the number of claims tells whether the cached reading (and its chain check) is still current.
@@ -42,6 +44,10 @@ class BatchFacts:
     open_cases: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
     #: (buyer, idempotency key) → the case it opened before
     existing: dict[tuple[str, str], Case] = field(default_factory=dict)
+    #: (batch | session | product | anchor id, problem class) → the open group case gathering such cases
+    open_groups: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: buyers flagged for the dedicated channel
+    flags: dict[str, BuyerFlag] = field(default_factory=dict)
 
 
 def load(session: Session, requests: Sequence[IntakeRequest]) -> BatchFacts:
@@ -56,6 +62,12 @@ def load(session: Session, requests: Sequence[IntakeRequest]) -> BatchFacts:
     facts.claims = _claims(session, facts.orders.values(), facts.lines)
     facts.open_cases = _open_cases(session, [line.id for lines in facts.lines.values() for line in lines])
     facts.existing = _existing_by_key(session, requests)
+    subjects = {line.batch_id or "" for lines in facts.lines.values() for line in lines} | {
+        line.product_id for lines in facts.lines.values() for line in lines} | {
+        o.live_session_id or "" for o in facts.orders.values()} | {o.anchor_id or "" for o in facts.orders.values()}
+    facts.open_groups = groups.open_groups(session, subjects - {""})
+    facts.flags = {f.buyer_id: f for f in session.scalars(select(BuyerFlag).where(
+        BuyerFlag.buyer_id.in_({r.buyer_id for r in requests}), BuyerFlag.flagged.is_(True)))}
     return facts
 
 

@@ -105,6 +105,10 @@ class CaseRead(BaseModel):
     items: list[CaseItemRead] = Field(default_factory=list)
     claimed_amount: Decimal = Decimal("0")
     buyer_id: str | None
+    #: the group case (群体工单) gathering this one, once a spike warning did
+    group_id: str | None = None
+    #: standard | dedicated (the buyer's dedicated channel)
+    channel: str = "standard"
     case_type: str
     state: str
     tier: str

@@ -39,7 +39,8 @@ def case_view(case: Case, principal: Principal, clocks: Sequence[SlaClock] = (),
     staff_or_party = principal.role is not Role.buyer
     return CaseRead(
         id=case.id, order_id=case.order_id, items=list(items), claimed_amount=case.claimed_amount or 0,
-        buyer_id=case.buyer_id, case_type=case.case_type, state=case.state,
+        buyer_id=case.buyer_id, group_id=case.group_id, channel=case.channel or "standard",
+        case_type=case.case_type, state=case.state,
         tier=case.tier, priority=case.priority, version=case.version, text=case.text,
         attachments=list(case.attachments or []), category=case.category,
         categories=dict(case.categories or {}), emotion=case.emotion, confidence=case.confidence,
