@@ -7,7 +7,7 @@ import io
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from aftersales.risk import buyers, presale, traceability, warnings
 from aftersales.risk import monitor as spike_monitor
@@ -85,7 +85,7 @@ def list_warnings(principal: CurrentPrincipal, session: DbSession,
 
 
 @router.get("/warnings/{warning_id}", response_model=WarningRead, summary="一条预警 / one warning")
-def get_warning(warning_id: Annotated[str, Query(max_length=40)] | str, principal: CurrentPrincipal,
+def get_warning(warning_id: Annotated[str, Path(max_length=40)], principal: CurrentPrincipal,
                 session: DbSession) -> WarningRead:
     found = warnings.get_warning(session, principal, warning_id)
     return WarningRead.of(found, warnings.member_count(session, found))

@@ -9,7 +9,6 @@ cases; complaints are complaint and allergy cases.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
