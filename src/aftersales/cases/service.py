@@ -168,7 +168,7 @@ def progress(session: Session, principal: Principal, case_id: str, now: datetime
 
 def claims_of(session: Session, case: Case) -> list[dict[str, object]]:
     """The anchor's recorded claims for the products the case names, with offsets and whether the chain verifies."""
-    order = session.get(Order, case.order_id)
+    order = session.get(Order, case.order_id) if case.order_id else None
     if order is None or order.live_session_id is None:
         return []
     products = session.scalars(select(OrderItem.product_id).join(CaseItem, CaseItem.order_item_id == OrderItem.id)

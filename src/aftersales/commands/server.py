@@ -43,8 +43,8 @@ def serve(host: Annotated[str, typer.Option(help="监听地址 / bind address")]
 def worker(interval: Annotated[float, typer.Option(help="两次扫描间隔秒数 / seconds between sweeps")] = 5.0,
            once: Annotated[bool, typer.Option(help="扫描一次后退出 / sweep once and exit")] = False,
            name: Annotated[str | None, typer.Option(help="worker 名称（记录在违约记录上）")] = None) -> None:
-    """后台 worker：SLA 超时检查与升级 / background worker sharing SLA sweeps (FOR UPDATE SKIP LOCKED)."""
-    from aftersales.cases.escalation import sweep
+    """后台 worker：SLA超时升级、风险监测、通知发件箱、月度计提 / background worker (FOR UPDATE SKIP LOCKED)."""
+    from aftersales.commands.background import Background
     from aftersales.runtime import build_runtime
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -58,10 +58,15 @@ def worker(interval: Annotated[float, typer.Option(help="两次扫描间隔秒�
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    work = Background(runtime, worker=label)
     while not stopping:
-        report = sweep(runtime.session_factory, runtime.clock.now(), runtime.calendar, worker=label)
-        if report.breaches:
+        done = work.tick()
+        report = done.get("sla")
+        if report is not None and report.breaches:
             console.print(f"{label}: {report.breaches} 次超时，{report.escalations} 次升级 / breaches, escalations")
+        spikes = done.get("spikes")
+        if spikes is not None and spikes.warnings:
+            console.print(f"{label}: 风险预警 / risk warnings {', '.join(spikes.warnings)}")
         if once:
             break
         time.sleep(interval)
