@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from aftersales.bench import evaluate, intake, triage
+from aftersales.bench import evaluate, intake, risk, triage
 
 app = typer.Typer(help="性能基准 / Benchmarks (ratios against a baseline measured in the same run)",
                   no_args_is_help=True)
 app.command("intake")(intake.command)
 app.command("triage")(triage.command)
 app.command("evaluate")(evaluate.command)
+app.command("risk")(risk.command)
