@@ -48,7 +48,9 @@ class Pool:
 
 class SeniorPool(Pool):
     def __init__(self, session: Session) -> None:
-        super().__init__(session, lambda attributes: attributes.get("seniority") == "senior")
+        # the emergency team and the dedicated channel keep to their own work
+        super().__init__(session, lambda attributes: attributes.get("seniority") == "senior"
+                         and "team" not in attributes and "channel" not in attributes)
 
 
 class EmergencyTeam(Pool):

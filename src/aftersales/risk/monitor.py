@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aftersales.calendars import BusinessCalendar
 from aftersales.cases import groups
+from aftersales.cases.models import Case
 from aftersales.clock import as_utc
 from aftersales.db import unit_of_work
 from aftersales.risk import detection, series, warnings
@@ -75,12 +76,26 @@ def scan(factory: sessionmaker[Session], now: datetime, calendar: BusinessCalend
         since = as_utc(mark.watermark) - OVERLAP
         keys = series.touched(session, since, now)
         report.series = len(keys)
+        gather_into_open(session, keys, now, calendar)
         alarms = find_alarms(session, keys, now) if keys else []
         report.alarms = len(alarms)
         for alarm in keep_most_specific(alarms, warnings.open_cases_by_class(session)):
             report.warnings.append(raise_warning(session, alarm, now, calendar).id)
         mark.watermark, mark.updated_at = now, now
     return report
+
+
+def gather_into_open(session: Session, keys: set[series.Key], now: datetime, calendar: BusinessCalendar) -> None:
+    """New cases of a series with an open warning join its group case (those intake did not place already)."""
+    open_series = [key for key in keys if open_warning_for(session, key) is not None]
+    if not open_series:
+        return
+    facts = series.load(session, set(open_series), now)
+    for key in open_series:
+        warning = open_warning_for(session, key)
+        group = session.get(Case, warning.group_case_id) if warning and warning.group_case_id else None
+        if group is not None:
+            groups.join(session, group, [case_id for case_id, _ in facts.arrivals.get(key, [])], now, calendar)
 
 
 def find_alarms(session: Session, keys: set[series.Key], now: datetime) -> list[Alarm]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aftersales.clock import as_utc, format_shanghai, to_shanghai
@@ -32,7 +32,7 @@ class PresaleReport:
 def _due_soon(session: Session, now: datetime) -> list[Order]:
     warned = select(PresaleWarning.order_id)
     return list(session.scalars(select(Order).where(
-        Order.presale.is_(True), Order.shipped_at.is_(None), Order.promised_ship_by > now,
+        Order.presale.is_(True), or_(Order.shipped_at.is_(None), Order.shipped_at > now), Order.promised_ship_by > now,
         Order.promised_ship_by <= now + timedelta(days=rules.WARN_DAYS_AHEAD), Order.id.not_in(warned))))
 
 
