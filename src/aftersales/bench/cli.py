@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from aftersales.bench import evaluate, intake, risk, triage
+from aftersales.bench import evaluate, intake, risk, sweep, triage
 
 app = typer.Typer(help="性能基准 / Benchmarks (ratios against a baseline measured in the same run)",
                   no_args_is_help=True)
 app.command("intake")(intake.command)
 app.command("triage")(triage.command)
 app.command("evaluate")(evaluate.command)
+app.command("sweep")(sweep.command)
 app.command("risk")(risk.command)

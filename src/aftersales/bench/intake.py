@@ -69,6 +69,23 @@ def bare_app() -> FastAPI:
     return app
 
 
+def process_tree_cpu(root: int) -> float | None:
+    """CPU seconds of a process and its living children (uvicorn's workers), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, found = 0.0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            _head, tail = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        fields = tail.split()
+        pid, parent = int(stat.parent.name), int(fields[1])
+        if pid == root or parent == root:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            found = found or pid == root
+    return total if found else None
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -78,12 +95,13 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """A uvicorn subprocess on 127.0.0.1 (uvloop, httptools, one worker), as `aftersales serve` runs it."""
+    """A uvicorn subprocess on 127.0.0.1 (uvloop, httptools), as `aftersales serve` runs it."""
 
     target: str
     env: Mapping[str, str]
     log_path: Path
     port: int = 0
+    workers: int = 1
     process: subprocess.Popen[bytes] | None = None
     _log: IO[bytes] | None = None
 
@@ -91,7 +109,7 @@ class Server:
         self.port = self.port or free_port()
         self._log = self.log_path.open("ab")
         command = [sys.executable, "-m", "uvicorn", self.target, "--factory", "--host", "127.0.0.1",
-                   "--port", str(self.port), "--loop", "uvloop", "--http", "httptools", "--workers", "1",
+                   "--port", str(self.port), "--loop", "uvloop", "--http", "httptools", "--workers", str(self.workers),
                    "--log-level", "warning"]
         self.process = subprocess.Popen(command, env={**os.environ, **self.env}, stdout=self._log,
                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -115,13 +133,11 @@ class Server:
         raise RuntimeError(f"server {self.target} not ready after {timeout_s:.0f} s: {self.log_tail()}")
 
     def cpu_seconds(self) -> float | None:
-        """User + system CPU of the server process so far (Linux); steadier than wall time on a busy machine."""
-        try:
-            assert self.process is not None
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, AssertionError):
+        """User + system CPU of the server and its worker processes so far (Linux); steadier than wall time on a
+        busy machine."""
+        if self.process is None:
             return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_tree_cpu(self.process.pid)
 
     def log_tail(self, lines: int = 15) -> str:
         text = self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
@@ -150,10 +166,34 @@ class Server:
             self._log = None
 
 
-def intake_env(data_dir: Path) -> dict[str, str]:
-    """What the real server is given: a SQLite file and the PII key file in `data_dir`."""
-    return {"AFTERSALES_DATABASE_URL": f"sqlite:///{(data_dir / 'aftersales.db').as_posix()}",
-            "AFTERSALES_DATA_DIR": str(data_dir)}
+def intake_env(data_dir: Path, database: str | None = None) -> dict[str, str]:
+    """What the real server is given: its database (a SQLite file in `data_dir` by default) and the PII key file
+    in `data_dir`; with other processes sweeping, the server does not sweep itself."""
+    env = {"AFTERSALES_DATABASE_URL": database or f"sqlite:///{(data_dir / 'aftersales.db').as_posix()}",
+           "AFTERSALES_DATA_DIR": str(data_dir)}
+    if database is not None:
+        env["AFTERSALES_RUN_SWEEPER_IN_PROCESS"] = "false"
+    return env
+
+
+def fresh_postgres(admin_url: str, name: str = "aftersales_bench_intake") -> str:
+    """An empty database for the run under the server the admin URL names (dropped first if left over)."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def start_sweepers(env: Mapping[str, str], count: int, log_dir: Path) -> list[subprocess.Popen[bytes]]:
+    """`aftersales worker` processes sharing the SLA backlog while the load runs (PostgreSQL)."""
+    return [subprocess.Popen([sys.executable, "-m", "aftersales.cli", "worker", "--interval", "1", "--name",
+                              f"bench-sweeper-{n}"], env={**os.environ, **env},
+                             stdout=(log_dir / f"sweeper-{n}.log").open("ab"), stderr=subprocess.STDOUT)
+            for n in range(count)]
 
 
 def intake_requests(buyers: Sequence[BenchBuyer], port: int, *, key_prefix: str = "bench") -> list[bytes]:
@@ -223,8 +263,9 @@ def audit_database(database_url: str, acknowledged: Sequence[str]) -> dict[str, 
     return report
 
 
-def seed_world(data_dir: Path, buyers: int, console: Any) -> list[BenchBuyer]:
-    """Migrate a fresh SQLite file in `data_dir` and seed `buyers` buyers, each with an order and a token."""
+def seed_world(data_dir: Path, buyers: int, console: Any, database: str | None = None) -> list[BenchBuyer]:
+    """Migrate a fresh database (SQLite in `data_dir` by default) and seed `buyers` buyers, each with an order
+    and a token."""
     from datetime import UTC, datetime
 
     from rich.progress import Progress
@@ -234,7 +275,7 @@ def seed_world(data_dir: Path, buyers: int, console: Any) -> list[BenchBuyer]:
     from aftersales.migrate import upgrade
     from aftersales.runtime import build_runtime
 
-    env = intake_env(data_dir)
+    env = intake_env(data_dir, database)
     upgrade(env["AFTERSALES_DATABASE_URL"])
     runtime = build_runtime(Settings.model_validate({"data_dir": data_dir,
                                                      "database_url": env["AFTERSALES_DATABASE_URL"]}))
@@ -248,17 +289,22 @@ def seed_world(data_dir: Path, buyers: int, console: Any) -> list[BenchBuyer]:
 
 
 def run_bench(requests: int, concurrency: int, duration_cap: float, warmup: int, work_dir: Path,
-              console: Any, target: str = INTAKE_APP) -> dict[str, Any]:
+              console: Any, target: str = INTAKE_APP, *, database: str | None = None, workers: int = 1,
+              sweepers: int = 0) -> dict[str, Any]:
     """Seed, serve both apps, warm both up, load the bare one then the real one, audit the database."""
     import statistics
 
     from aftersales.bench.loadgen import run_blocking
 
-    buyers = seed_world(work_dir, warmup + requests, console)
-    intake = Server(target, intake_env(work_dir), work_dir / "intake-server.log")
+    database = fresh_postgres(database) if database else None
+    env = intake_env(work_dir, database)
+    buyers = seed_world(work_dir, warmup + requests, console, database)
+    intake = Server(target, env, work_dir / "intake-server.log", workers=workers)
     bare: Server | None = None
+    swept: list[subprocess.Popen[bytes]] = []
     try:
         intake.start()
+        swept = start_sweepers(env, sweepers, work_dir)
         warm = intake_requests(buyers[:warmup], intake.port, key_prefix="warm")
         measured = intake_requests(buyers[warmup:], intake.port)
         console.print(f"预热 / warming up: {warmup} requests each")
@@ -266,7 +312,7 @@ def run_bench(requests: int, concurrency: int, duration_cap: float, warmup: int,
         sizes = [len(a.body) for a in warm_intake.answers if a.status == 201]
         bare = Server("aftersales.bench.intake:bare_app",
                       {BARE_BYTES_ENV: str(int(statistics.median(sizes)) if sizes else 1500)},
-                      work_dir / "bare-server.log").start()
+                      work_dir / "bare-server.log", workers=workers).start()
         run_blocking("127.0.0.1", bare.port, retarget(warm, intake.port, bare.port), concurrency=concurrency,
                      duration_cap_s=60)
         console.print(f"基线 / bare endpoint: {requests} requests at concurrency {concurrency}")
@@ -279,14 +325,18 @@ def run_bench(requests: int, concurrency: int, duration_cap: float, warmup: int,
         if bare is not None:
             bare.stop()
         intake.stop()
+        for sweeper in swept:
+            sweeper.terminate()
+            sweeper.wait(20)
     bare_summary, intake_summary = summarise(bare_result, cpu_s=bare_cpu), summarise(intake_result, cpu_s=intake_cpu)
     ratio = intake_summary["cases_per_s"] / bare_summary["cases_per_s"] if bare_summary["cases_per_s"] else 0.0
-    audit = audit_database(intake_env(work_dir)["AFTERSALES_DATABASE_URL"],
+    audit = audit_database(env["AFTERSALES_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://"),
                            acknowledged_ids([warm_intake, intake_result]))
-    return {"app": target, "requests": requests, "concurrency": concurrency, "duration_cap_s": duration_cap, "warmup": warmup,
+    return {"app": target, "database": "postgresql" if database else "sqlite", "workers": workers,
+            "sweepers": sweepers, "requests": requests, "concurrency": concurrency, "duration_cap_s": duration_cap, "warmup": warmup,
             "cpus": os.cpu_count(), "load_average": list(os.getloadavg()),
             "bare": bare_summary, "intake": intake_summary, "ratio": round(ratio, 3),
-            "warmup_intake": summarise(warm_intake), "database": audit,
+            "warmup_intake": summarise(warm_intake), "audit": audit,
             "targets": {"ratio_min": TARGET_RATIO, "p99_max_ms": TARGET_P99_MS, "ratio_met": ratio >= TARGET_RATIO,
                         "p99_met": intake_summary["p99_ms"] < TARGET_P99_MS,
                         "zero_lost_or_duplicated": audit["zero_lost_or_duplicated"]}}
@@ -306,7 +356,8 @@ def _measured(server: Server, requests: Sequence[bytes], concurrency: int,
 def print_report(report: dict[str, Any], console: Any) -> None:
     from rich.table import Table
 
-    table = Table(title="售后受理基准 / intake benchmark (SQLite, loopback, one uvicorn worker)")
+    table = Table(title=f"售后受理基准 / intake benchmark ({report['database']}, loopback, {report['workers']} uvicorn "
+                        f"worker(s), {report['sweepers']} sweeper process(es))")
     table.add_column("")
     table.add_column("基线 / bare FastAPI", justify="right")
     table.add_column("受理 / POST /cases", justify="right")
@@ -320,7 +371,7 @@ def print_report(report: dict[str, Any], console: Any) -> None:
         table.add_row(label, str(bare[key]), str(intake[key]))
     table.add_row("状态码 / statuses", str(bare["status_counts"]), str(intake["status_counts"]))
     console.print(table)
-    targets, db = report["targets"], report["database"]
+    targets, db = report["targets"], report["audit"]
 
     def mark(ok: bool) -> str:
         return "[green]达标 / met[/green]" if ok else "[red]未达标 / missed[/red]"
@@ -342,6 +393,11 @@ def command(
     keep: Annotated[Path | None, typer.Option(help="保留数据库与日志的目录 / keep database and logs here")] = None,
     app: Annotated[str, typer.Option(help="被测应用工厂 / uvicorn factory under test (to measure a candidate "
                                           "fix from PYTHONPATH)")] = INTAKE_APP,
+    database: Annotated[str | None, typer.Option(help="PostgreSQL 管理库 URL（基准新建一个库）；默认 SQLite / "
+                                                      "a PostgreSQL admin URL (the bench creates its own database)")]
+    = None,
+    workers: Annotated[int, typer.Option(help="uvicorn 进程数（PostgreSQL） / API worker processes")] = 1,
+    sweepers: Annotated[int, typer.Option(help="同时运行的 aftersales worker 进程 / SLA worker processes")] = 0,
 ) -> None:
     """受理性能基准 / POST /cases throughput and latency beside a bare FastAPI endpoint, zero-loss audit."""
     import json
@@ -350,7 +406,10 @@ def command(
     from rich.console import Console
 
     console = Console()
-    if requests < 1 or concurrency < 1 or duration_cap <= 0 or warmup < 1:
+    if (workers > 1 or sweepers) and not (database or "").startswith("postgresql"):
+        console.print("[red]多进程需 PostgreSQL（--database） / several processes need PostgreSQL (--database)[/red]")
+        raise typer.Exit(2)
+    if requests < 1 or concurrency < 1 or duration_cap <= 0 or warmup < 1 or workers < 1 or sweepers < 0:
         console.print("[red]--requests、--concurrency、--warmup 须为正整数，--duration-cap 须大于0 / "
                       "--requests, --concurrency, --warmup must be positive, --duration-cap above 0[/red]")
         raise typer.Exit(2)
@@ -363,7 +422,8 @@ def command(
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
-            report = run_bench(requests, concurrency, duration_cap, warmup, work_dir, console, app)
+            report = run_bench(requests, concurrency, duration_cap, warmup, work_dir, console, app,
+                               database=database, workers=workers, sweepers=sweepers)
         except (RuntimeError, OSError, SQLAlchemyError) as error:  # a server that will not start, a full disk
             console.print(f"[red]基准失败 / benchmark failed: {error}[/red]")
             raise typer.Exit(1) from None

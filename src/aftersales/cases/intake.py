@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,19 +22,21 @@ from aftersales.cases.errors import IdempotencyMismatch
 from aftersales.cases.intake_plan import IntakeRequest
 from aftersales.cases.models import Case
 from aftersales.cases.schemas import CaseCreate, CaseItemRead
+from aftersales.cases.snapshots import CaseSnapshot, ClockSnapshot, case_snapshot, clock_snapshot
 from aftersales.cases.views import case_items
 from aftersales.db import unit_of_work
 from aftersales.policy.service import load_rules
 from aftersales.problems import DomainError, InvalidInput
 from aftersales.sla import service as sla_service
 from aftersales.sla.models import SlaClock
+from aftersales.sla.tiering import GROUP_COMPLAINT_WINDOW_HOURS
 from aftersales.triage.service import assess_many
 
 log = logging.getLogger(__name__)
 @dataclass
 class IntakeOutcome:
-    case: Case | None = None  # the stored Case (a replay), or a transient one built from the rows just inserted
-    clocks: list[SlaClock] = field(default_factory=list)
+    case: Case | CaseSnapshot | None = None  # the stored Case (a replay), or a copy of the row just inserted
+    clocks: list[SlaClock] | list[ClockSnapshot] = field(default_factory=list)
     items: list[CaseItemRead] = field(default_factory=list)
     replayed: bool = False
     error: DomainError | None = None
@@ -55,6 +57,9 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
     assessments = assess_many([r.payload.text for r in requests],
                               case_types=[r.payload.case_type.value for r in requests])
     resolved = [intake_plan.claimed_lines(r, facts.orders, facts.lines) for r in requests]
+    similar = _similar_recent_counts(session, {
+        (intake_plan.group_key(facts.orders[r.payload.order_id], lines), a.category)
+        for r, a, lines in zip(requests, assessments, resolved, strict=True) if isinstance(lines, list)}, now)
     assigner, matrix, book = Assigner(session), sla_service.load_matrix(session), load_rules()
     rows = intake_rows.Rows()
     outcomes: list[IntakeOutcome] = []
@@ -71,12 +76,15 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
             continue
         assert isinstance(lines, list)
         order = facts.orders[request.payload.order_id]
+        gathered = (intake_plan.group_key(order, lines), assessment.category)
+        similar[gathered] = similar.get(gathered, 0) + 1
         flag = facts.flags.get(request.buyer_id)
         standing = intake_plan.Standing(
             group_id=intake_plan.join_group(order, lines, assessment.category, facts.open_groups),
             flagged_rate=flag.return_rate if flag is not None else None)
         plan = intake_plan.plan_case(
-            request, order=order, claimed=lines, assessment=assessment, standing=standing,
+            request, order=order, claimed=lines, assessment=assessment, similar_recent=similar[gathered],
+            standing=standing,
             facts=intake_plan.order_facts(order, lines, facts.products, facts.parties[order.id], facts.claims),
             now=now, calendar=calendar, matrix=matrix, book=book)
         plan.case["assigned_agent_id"] = assigner.take(tier=plan.tier.tier, senior=plan.needs_senior,
@@ -84,8 +92,7 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
         rows.add(plan)
         for line in lines:
             opened.setdefault(line.item_id, []).append((plan.case["id"], plan.case["case_type"]))
-        outcome = IntakeOutcome(case=intake_rows.as_case(plan.case),
-                                clocks=[intake_rows.as_clock(c) for c in plan.clocks],
+        outcome = IntakeOutcome(case=case_snapshot(plan.case), clocks=[clock_snapshot(c) for c in plan.clocks],
                                 items=[CaseItemRead(order_id=li.order_id, order_item_id=li.item_id,
                                                     line_no=li.line_no, product_id=li.product_id,
                                                     quantity=li.quantity, paid_amount=li.paid) for li in lines])
@@ -112,6 +119,32 @@ def _replay(session: Session, stored: Case | None, fresh: IntakeOutcome | None,
             f"该幂等键已用于另一请求（工单 {case.id}） / this Idempotency-Key was used with another request body "
             f"(case {case.id})", field="Idempotency-Key", case_id=case.id))
     return IntakeOutcome(case=case, clocks=clocks, items=items, replayed=True)
+
+
+#: the advisory-lock namespace of group-complaint counts (the second key is the group's hash)
+GROUP_LOCK_SPACE = 7301
+
+
+def _similar_recent_counts(session: Session, groups: set[tuple[str, str]], now: datetime) -> dict[tuple[str, str], int]:
+    """Similar cases per (batch/session/product, class) in the window: one indexed read for the whole batch.
+
+    On PostgreSQL several processes commit intake batches at once; each first takes a transaction-scoped
+    advisory lock per group (in one order, so two batches never wait on each other in a circle), so a batch
+    counts the cases another process committed on the same group a moment earlier and the fifth similar case
+    is seen as the fifth wherever it lands."""
+    if not groups:
+        return {}
+    if session.get_bind().dialect.name == "postgresql":
+        for key in sorted({g for g, _ in groups}):
+            session.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
+                            {"space": GROUP_LOCK_SPACE, "key": key})
+    cases = Case.__table__.c
+    rows = session.execute(
+        select(cases.group_key, cases.category, func.count())
+        .where(cases.group_key.in_({g for g, _ in groups}), cases.category.in_({c for _, c in groups}),
+               cases.created_at >= now - timedelta(hours=GROUP_COMPLAINT_WINDOW_HOURS))
+        .group_by(cases.group_key, cases.category))
+    return {(g, c): n for g, c, n in rows if (g, c) in groups}
 
 
 def open_cases(factory: sessionmaker[Session], requests: Sequence[IntakeRequest], now: datetime,

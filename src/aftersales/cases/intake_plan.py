@@ -186,12 +186,14 @@ def _grouped(tier: TierDecision, group_id: str | None) -> TierDecision:
 
 def plan_case(request: IntakeRequest, *, order: Order, claimed: list[ClaimedLine], facts: OrderFacts,
               assessment: TriageAssessment, standing: Standing, now: datetime, calendar: BusinessCalendar,
+              similar_recent: int = 0,
               matrix: tuple[PolicyRow, ...], book: RuleBook | None) -> CasePlan:
     payload = request.payload
     tier = _grouped(decide_tier(
         case_type=payload.case_type.value, category=assessment.category, emotion=assessment.emotion,
         emotion_intensity=assessment.emotion_intensity, confidence=assessment.confidence,
-        risk_flags=assessment.risk_flags, low_confidence=LOW_CONFIDENCE), standing.group_id)
+        risk_flags=assessment.risk_flags, low_confidence=LOW_CONFIDENCE, similar_recent_cases=similar_recent),
+        standing.group_id)
     # the decision never reads the buyer's flag: a flagged buyer is routed, never judged differently
     judged = adjudicate(order=facts, case_type=payload.case_type.value, text=payload.text, assessment=assessment,
                         item_state=payload.item_state, evidence=payload.evidence, now=now, tier=tier.tier, book=book)

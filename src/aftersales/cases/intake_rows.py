@@ -158,12 +158,3 @@ def message_rows(case: dict[str, Any]) -> list[dict[str, Any]]:
         {"case_id": case["id"], "author_role": "ai", "author_id": None, "body": case["answer_zh"],
          "created_at": case["created_at"], **unchecked},
     ]
-
-
-def as_case(row: dict[str, Any]) -> Case:
-    """The answer's view of a case just inserted by executemany: a transient Case, never added to a session."""
-    return Case(**row)
-
-
-def as_clock(row: dict[str, Any]) -> SlaClock:
-    return SlaClock(**row)

@@ -6,7 +6,7 @@ notification goes out if and only if the change committed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -58,12 +58,13 @@ def opened(session: Session, row: Mapping[str, Any], order: Order, now: datetime
     return [event]
 
 
-def escalated(case: Case, order: Order | None, now: datetime, *, from_tier: str, reason: str) -> Event:
-    return _event(EventType.case_escalated, case, now, f"由{from_tier}升级至{case.tier}：{reason}",
-                  f"escalated {from_tier} → {case.tier}: {reason}", order, from_tier=from_tier, reason=reason)
+def escalated(case: Case | Mapping[str, Any], order: Order | None, now: datetime, *, from_tier: str, reason: str) -> Event:
+    tier = _get(case, "tier")
+    return _event(EventType.case_escalated, case, now, f"由{from_tier}升级至{tier}：{reason}",
+                  f"escalated {from_tier} → {tier}: {reason}", order, from_tier=from_tier, reason=reason)
 
 
-def breached(case: Case, order: Order | None, now: datetime, *, clock: str, due_at: str) -> Event:
+def breached(case: Case | Mapping[str, Any], order: Order | None, now: datetime, *, clock: str, due_at: str) -> Event:
     return _event(EventType.case_breached, case, now, f"{clock} 时限已过（应于 {due_at} 前）",
                   f"{clock} overdue (due {due_at})", order, clock=clock, due_at=due_at)
 
@@ -99,7 +100,7 @@ def _return_address(session: Session, case_id: str, case: Case | Mapping[str, An
                     "sms_zh": f"【售后】工单 {case_id} 请在7天内寄回商品。{where}，寄出后请填写运单号。"})
 
 
-def publish(session: Session, events: list[Event | None], now: datetime) -> None:
+def publish(session: Session, events: Sequence[Event | None], now: datetime) -> None:
     outbox.publish(session, [e for e in events if e is not None], now)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from aftersales.cases.lifecycle import State, allowed_actions
 from aftersales.cases.models import Case, CaseItem
 from aftersales.cases.schemas import BuyerContact, CaseItemRead, CaseRead, ClockRead
+from aftersales.cases.snapshots import CaseSnapshot, ClockSnapshot
 from aftersales.clock import as_utc, format_shanghai
 from aftersales.orders.models import OrderItem
 from aftersales.parties.models import Buyer
@@ -20,7 +21,7 @@ from aftersales.security.principals import Principal, Role
 from aftersales.sla.models import SlaClock
 
 
-def clock_view(clock: SlaClock) -> ClockRead:
+def clock_view(clock: SlaClock | ClockSnapshot) -> ClockRead:
     due = as_utc(clock.due_at) if clock.due_at else None
     return ClockRead(kind=clock.kind, tier=clock.tier, started_at=as_utc(clock.started_at), due_at=due,
                      due_at_local=format_shanghai(due), paused=clock.paused_at is not None,
@@ -33,7 +34,7 @@ def _utc(moment: datetime | None) -> datetime | None:
     return as_utc(moment) if moment else None
 
 
-def case_view(case: Case, principal: Principal, clocks: Sequence[SlaClock] = (),
+def case_view(case: Case | CaseSnapshot, principal: Principal, clocks: Sequence[SlaClock | ClockSnapshot] = (),
               buyer: BuyerContact | None = None, claims: list[dict[str, object]] | None = None,
               items: Sequence[CaseItemRead] = ()) -> CaseRead:
     staff_or_party = principal.role is not Role.buyer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aftersales.db import Base, UtcDateTime
@@ -27,9 +27,16 @@ class SlaPolicy(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+SWEEPABLE = "stopped_at IS NULL AND breached_at IS NULL"
+
+
 class SlaClock(Base):
     __tablename__ = "sla_clocks"
-    __table_args__ = (Index("ix_sla_clocks_due_open", "due_at", "stopped_at", "breached_at"),)
+    __table_args__ = (Index("ix_sla_clocks_due_open", "due_at", "stopped_at", "breached_at"),
+                      # the sweeper's backlog: a breached or stopped clock leaves the index, so each batch starts
+                      # at the next due clock instead of stepping over every one already handled (migration 0005)
+                      Index("ix_sla_clocks_sweep_due", "due_at", "id", sqlite_where=text(SWEEPABLE),
+                            postgresql_where=text(SWEEPABLE)))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import cast
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from aftersales.calendars import BusinessCalendar
@@ -119,45 +123,78 @@ def restart_resolution_clock(session: Session, *, case_id: str, tier: str, case_
     session.add(clock)
 
 
+def human_clock_row(*, case_id: str, tier: str, case_type: str, priority: int, now: datetime,
+                    calendar: BusinessCalendar, matrix: tuple[PolicyRow, ...]) -> dict[str, object] | None:
+    """The new tier's human-response clock of an escalated case no human has answered yet (None: the tier has
+    no human-response budget)."""
+    row = policy_for(matrix, tier, case_type, priority)
+    if row.human_response_minutes is None:
+        return None
+    state = rules.start_clock(ClockKind.human_response, tier, row.human_response_minutes * 60, row.business_hours,
+                              now, calendar)
+    return {"case_id": case_id, "policy_id": row.id, **{name: getattr(state, name) for name in CLOCK_FIELDS}}
+
+
 def start_human_clock(session: Session, *, case_id: str, tier: str, case_type: str, priority: int,
                       now: datetime, calendar: BusinessCalendar,
                       matrix: tuple[PolicyRow, ...] | None = None) -> None:
     """An escalated case that no human has answered yet gets the new tier's human-response clock."""
-    row = rules.pick_policy(matrix or load_matrix(session), tier, case_type, priority)
-    if row.human_response_minutes is None:
-        return
-    clock = SlaClock(case_id=case_id, policy_id=row.id)
-    apply_state(clock, rules.start_clock(ClockKind.human_response, tier, row.human_response_minutes * 60,
-                                         row.business_hours, now, calendar))
-    session.add(clock)
+    row = human_clock_row(case_id=case_id, tier=tier, case_type=case_type, priority=priority, now=now,
+                          calendar=calendar, matrix=matrix or load_matrix(session))
+    if row is not None:
+        session.add(SlaClock(**row))
+
+
+@lru_cache(maxsize=1024)
+def policy_for(matrix: tuple[PolicyRow, ...], tier: str, case_type: str, priority: int) -> PolicyRow:
+    """The matrix row for a case, remembered: a sweep asks the same few questions thousands of times."""
+    return rules.pick_policy(matrix, tier, case_type, priority)
 
 
 def escalation_target(matrix: tuple[PolicyRow, ...], *, tier: str, case_type: str, priority: int) -> str:
-    return rules.escalation_target(tier, rules.pick_policy(matrix, tier, case_type, priority))
+    return rules.escalation_target(tier, policy_for(matrix, tier, case_type, priority))
 
 
-def claim_due_clocks(session: Session, now: datetime, limit: int) -> list[SlaClock]:
+@dataclass(frozen=True)
+class DueClock:
+    id: int
+    case_id: str
+    kind: str
+    due_at: datetime
+
+
+def claim_due_clocks(session: Session, now: datetime, limit: int) -> list[DueClock]:
     """Overdue running clocks not yet breached, oldest first; on PostgreSQL each row goes to one worker only."""
-    query = (select(SlaClock).where(SlaClock.due_at <= now, SlaClock.stopped_at.is_(None),
-                                    SlaClock.paused_at.is_(None), SlaClock.breached_at.is_(None))
-             .order_by(SlaClock.due_at).limit(limit))
+    clocks = SlaClock.__table__.c
+    query = (select(clocks.id, clocks.case_id, clocks.kind, clocks.due_at)
+             .where(clocks.due_at <= now, clocks.stopped_at.is_(None), clocks.paused_at.is_(None),
+                    clocks.breached_at.is_(None))
+             .order_by(clocks.due_at, clocks.id).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return list(session.scalars(query).all())
+    return [DueClock(i, c, k, as_utc(d)) for i, c, k, d in session.execute(query)]
 
 
-def record_breach(session: Session, clock: SlaClock, *, from_tier: str, to_tier: str, now: datetime,
-                  worker: str) -> bool:
-    """Mark the clock breached and keep one breach record per clock; False if another worker got there first."""
-    clock.breached_at = now
-    try:
-        with session.begin_nested():
-            session.add(SlaBreach(clock_id=clock.id, case_id=clock.case_id, kind=clock.kind, due_at=clock.due_at,
-                                  detected_at=now, from_tier=from_tier, to_tier=to_tier, worker=worker))
-    except IntegrityError:
-        log.info("clock %s already breached by another worker", clock.id)
-        return False
-    return True
+def record_breaches(session: Session, breaches: list[tuple[DueClock, str, str]], *, now: datetime,
+                    worker: str) -> int:
+    """Mark the clocks breached and keep one breach record per clock, one statement each; returns how many this
+    call recorded (fewer: another worker got to some first)."""
+    if not breaches:
+        return 0
+    rows = [{"clock_id": clock.id, "case_id": clock.case_id, "kind": clock.kind, "due_at": clock.due_at,
+             "detected_at": now, "from_tier": source, "to_tier": target, "worker": worker}
+            for clock, source, target in breaches]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = cast(Table, SlaBreach.__table__)
+    statement = insert(table).on_conflict_do_nothing(index_elements=["clock_id"]).returning(table.c.clock_id)
+    recorded = set(session.scalars(statement, rows))
+    if recorded:
+        session.execute(update(SlaClock).where(SlaClock.id.in_(sorted(recorded))).values(breached_at=now)
+                        .execution_options(synchronize_session=False))
+    if len(recorded) < len(breaches):
+        log.info("%d clocks already breached by another worker", len(breaches) - len(recorded))
+    return len(recorded)
 
 
 def settle_clock(state: ClockState, now: datetime, calendar: BusinessCalendar, *, settled: bool,
