@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 import numpy as np
@@ -70,7 +71,7 @@ def test_signatures_verify_and_refuse_tampering_and_replay() -> None:
 def test_backoff_doubles_up_to_an_hour_then_gives_up() -> None:
     now = datetime(2026, 11, 11, tzinfo=UTC)
     gaps = [(retry.next_attempt(n, now) - now).total_seconds() for n in range(1, retry.MAX_ATTEMPTS)]  # type: ignore[operator]
-    assert gaps[0] == 30 and all(b >= a for a, b in zip(gaps, gaps[1:], strict=False))
+    assert gaps[0] == 30 and all(b >= a for a, b in itertools.pairwise(gaps))
     assert max(gaps) <= retry.MAX_DELAY_SECONDS and retry.next_attempt(retry.MAX_ATTEMPTS, now) is None
     assert retry.permanent(404) and not retry.permanent(429) and not retry.permanent(503)
 
