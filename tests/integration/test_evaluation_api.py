@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from aftersales.app import create_app
 from aftersales.demo.generator import generate
 from aftersales.evaluation import synthetic
-from aftersales.evaluation.api import EvaluationConfig, ReportCache, get_evaluation_config, router
+from aftersales.evaluation.api import EvaluationConfig, get_evaluation_config, router
+from aftersales.evaluation.dashboard import MemoryStore
 from aftersales.problems import DomainError
 from aftersales.runtime import Runtime
 from aftersales.security.principals import Principal, Role
@@ -45,7 +46,7 @@ def client(data_folder: Path) -> TestClient:
     async def _problem(_: Request, error: DomainError) -> JSONResponse:
         return JSONResponse({"status": error.status, "detail": error.detail}, status_code=error.status)
 
-    config = EvaluationConfig(source=str(data_folder), history_months=3, cache=ReportCache(),
+    config = EvaluationConfig(source=str(data_folder), history_months=3, store=MemoryStore(),
                               now=lambda: datetime(2026, 11, 2, tzinfo=UTC))
     app.dependency_overrides[get_principal] = _principal
     app.dependency_overrides[get_evaluation_config] = lambda: config
@@ -125,7 +126,11 @@ def test_operational_database_through_the_real_app(demo_client: tuple[TestClient
     board = client.get(f"{url}/ranking/anchor", params=period, headers=_token(runtime, "platform_admin"))
     assert board.status_code == 200, board.text
     rows = board.json()["leaderboard"]
-    measured = [r["subject_id"] for r in rows if r["index"] is not None]
+    # a small demo month: some anchors have too few cases for any indicator to score (no index), never a grade
+    # on thin data; the leaderboard still lists every anchor
+    assert any(r["index"] is not None for r in rows)
+    assert all(r["grade"] is None for r in rows if r["grade_status"] != "graded")
+    measured = [r["subject_id"] for r in rows]
     assert len(measured) > 1
     anchor_id, other = measured[0], measured[1]
     own = _token(runtime, "anchor", anchor_id)

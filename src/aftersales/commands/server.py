@@ -42,15 +42,27 @@ def serve(host: Annotated[str, typer.Option(help="监听地址 / bind address")]
 
 def worker(interval: Annotated[float, typer.Option(help="两次扫描间隔秒数 / seconds between sweeps")] = 5.0,
            once: Annotated[bool, typer.Option(help="扫描一次后退出 / sweep once and exit")] = False,
-           name: Annotated[str | None, typer.Option(help="worker 名称（记录在违约记录上）")] = None) -> None:
-    """后台 worker：SLA超时升级、风险监测、通知发件箱、月度计提 / background worker (FOR UPDATE SKIP LOCKED)."""
+           name: Annotated[str | None, typer.Option(help="worker 名称（记录在违约记录上）")] = None,
+           snapshots: Annotated[bool | None, typer.Option(
+               "--snapshots/--no-snapshots", help="健康指数快照（默认：循环时开启，--once 时关闭）/ health-index "
+               "snapshots of closed periods (default: on in the loop, off with --once)")] = None) -> None:
+    """后台 worker：SLA超时升级、风险监测、通知发件箱、月度计提、健康指数快照 / background worker: SLA sweeps
+    (FOR UPDATE SKIP LOCKED), the risk monitors, the notification outbox, monthly accruals and health-index
+    snapshots of closed periods (`--once`: one SLA sweep)."""
+    import threading
+
+    from aftersales.cases.escalation import sweep
     from aftersales.commands.background import Background
+    from aftersales.evaluation.worker import snapshot_step, start_snapshot_thread
     from aftersales.runtime import build_runtime
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     runtime = build_runtime()
     label = name or f"{socket.gethostname()}:{os.getpid()}"
     stopping = False
+    index_stop = threading.Event()
+    if not once and snapshots is not False:  # in its own thread: SLA sweeps never wait for it
+        start_snapshot_thread(runtime, label, index_stop)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         nonlocal stopping
@@ -60,7 +72,8 @@ def worker(interval: Annotated[float, typer.Option(help="两次扫描间隔秒�
     signal.signal(signal.SIGINT, stop)
     work = Background(runtime, worker=label)
     while not stopping:
-        done = work.tick()
+        done = {"sla": sweep(runtime.session_factory, runtime.clock.now(), runtime.calendar, worker=label)} \
+            if once else work.tick()
         report = done.get("sla")
         if report is not None and report.breaches:
             console.print(f"{label}: {report.breaches} 次超时，{report.escalations} 次升级 / breaches, escalations")
@@ -68,8 +81,11 @@ def worker(interval: Annotated[float, typer.Option(help="两次扫描间隔秒�
         if spikes is not None and spikes.warnings:
             console.print(f"{label}: 风险预警 / risk warnings {', '.join(spikes.warnings)}")
         if once:
+            if snapshots:
+                snapshot_step(runtime, label)(runtime.clock.now())
             break
         time.sleep(interval)
+    index_stop.set()
     runtime.close()
 
 

@@ -76,8 +76,12 @@ def _print_leaderboard(report: dict[str, Any], limit: int = 20) -> None:
         table.add_column(t.both(key))
     for row in report["leaderboard"][:limit]:
         name = str(row["name"]) + (" *" if row.get("low_coverage") else "")
-        table.add_row(str(row["rank"] or "—"), name,
-                      "—" if row["index"] is None else f"{row['index']:.1f}", row["grade"] or "—",
+        grade = row["grade"] or (t.zh("grade_short.insufficient_data")
+                                 if row.get("grade_status") == "insufficient_data" else "—")
+        index = "—" if row["index"] is None else f"{row['index']:.1f}"
+        if row["index"] is not None and row.get("index_lower") is not None:
+            index += f" [{row['index_lower']:.1f}–{row['index_upper']:.1f}]"
+        table.add_row(str(row["rank"] or "—"), name, index, grade,
                       t.maybe("card_short", row["card"]), t.maybe("risk", row["risk"]), row["profile"],
                       f"{row['coverage']:.0%}")
     Console().print(table)
@@ -120,11 +124,15 @@ def evaluate(
     history: Annotated[int, typer.Option("--history", min=1, max=36, help="趋势月数 / months of trend")] = 12,
     validate: Annotated[bool, typer.Option("--validate/--no-validate", help="三方验证等 / run validation")] = True,
     min_coverage: Annotated[float, typer.Option("--min-coverage", min=0.0, max=1.0,
-                                                help="参与排名的最低指标覆盖率 / least share of indicators "
-                                                     "with data to be ranked")] = 0.5,
+                                                help="参与排名的最低指标覆盖率（另需可评级）/ least share of "
+                                                     "indicators with data to be ranked (besides being graded)")] = 0.0,
     mapping: MappingOpt = None,
     data: DataOpt = None,
     database_url: DbOpt = None,
+    method_file: Annotated[Path | None, typer.Option("--method-file", help="统计方法参数 TOML（最小样本、收缩、评级门槛）"
+                                                     " / method TOML (minimum samples, shrinkage, grading gates)")] = None,
+    indicators_file: Annotated[Path | None, typer.Option("--indicators-file", help="补充指标 TOML / supplementary "
+                                                         "indicators TOML")] = None,
 ) -> None:
     """计算健康指数并输出 JSON/CSV/Excel/HTML / Compute the health index and write JSON, CSV, Excel, HTML."""
     if ctx.invoked_subcommand is not None:
@@ -138,7 +146,8 @@ def evaluate(
     except DomainError as exc:
         raise _fail(exc.detail) from None
     report = _run(subject, period, source, database_url, mapping, data, profile=profile, profile_file=profile_file,
-                  what_if=overrides, history_months=history, validate=validate, min_rank_coverage=min_coverage)
+                  what_if=overrides, history_months=history, validate=validate, min_rank_coverage=min_coverage,
+                  method_file=method_file, indicators_file=indicators_file)
     try:
         paths = write_all(report, out)
     except OSError as exc:

@@ -29,6 +29,10 @@ class Measure:
     frame: str
     define: Callable[[ibis.Table], Scoped]
     how: str = "mean"  # mean | median | ratio (sum of numerators over sum of weights)
+    #: rate (a 0/1 per row, or a ratio of counts) or mean (a continuous value): picks the shrinkage model
+    kind: str = "rate"
+    #: rows that make the indicator able to vary for a subject; with none it has no data, not a perfect score
+    eligible: Callable[[ibis.Table], ibis.Value] | None = None
 
 
 def _flag(cond: ibis.Value, *, negate: bool = False) -> ibis.Value:
@@ -116,6 +120,11 @@ def _s4(t: ibis.Table) -> Scoped:
     return t.buyer_id.notnull() & t.order_id.notnull(), _flag(t.repeat)
 
 
+def _s4_eligible(t: ibis.Table) -> ibis.Value:
+    # a repeat needs an order with two cases: a subject with none cannot have one
+    return t.repeat_possible
+
+
 def _s5(t: ibis.Table) -> Scoped:
     return _all(t), _flag(t.arbitrated.fill_null(False))
 
@@ -183,20 +192,20 @@ MEASURES: dict[str, Measure] = {
     "R1": Measure("cases", _r1),
     "R2": Measure("cases", _r2),
     "R3": Measure("cases", _r3),
-    "R4": Measure("cases", _r4, "median"),
+    "R4": Measure("cases", _r4, "median", "mean"),
     "R5": Measure("cases", _r5),
-    "E1": Measure("cases", _e1),
-    "E2": Measure("cases", _e2),
-    "E3": Measure("cases", _e3),
+    "E1": Measure("cases", _e1, kind="mean"),
+    "E2": Measure("cases", _e2, kind="mean"),
+    "E3": Measure("cases", _e3, kind="mean"),
     "E4": Measure("cases", _e4),
     "E5": Measure("cases", _e5),
-    "S1": Measure("surveys", _s1),
-    "S2": Measure("surveys", _s2),
+    "S1": Measure("surveys", _s1, kind="mean"),
+    "S2": Measure("surveys", _s2, kind="mean"),
     "S3": Measure("cases", _s3),
-    "S4": Measure("repeats", _s4),
+    "S4": Measure("repeats", _s4, eligible=_s4_eligible),
     "S5": Measure("disputes", _s5),
     "C1": Measure("live_products", _c1),
-    "C2": Measure("arbitration", _c2),
+    "C2": Measure("arbitration", _c2, kind="mean"),
     "C3": Measure("cases", _c3),
     "C4": Measure("cases", _c4),
     "C5": Measure("claims", _c5),
@@ -211,22 +220,33 @@ MEASURES: dict[str, Measure] = {
 }
 
 
-def scoped_columns(indicator: str, table: ibis.Table) -> dict[str, ibis.Value]:
+def scoped_columns(indicator: str, table: ibis.Table, measure: Measure | None = None) -> dict[str, ibis.Value]:
     """The indicator's x (and weight) where the row is in scope, NULL elsewhere: computed once per row."""
     import ibis
 
-    scope, value, *weight = MEASURES[indicator].define(table)
+    measure = measure or MEASURES[indicator]
+    scope, value, *weight = measure.define(table)
     inside = scope.fill_null(False)
     columns = {f"{indicator}__x": ibis.ifelse(inside, value.cast("float64"), ibis.null("float64"))}
     if weight:
         columns[f"{indicator}__w"] = ibis.ifelse(inside, weight[0].cast("int64"), ibis.null("int64"))
+    if measure.eligible is not None:
+        columns[f"{indicator}__e"] = ibis.ifelse(inside & measure.eligible(table).fill_null(False), 1, 0)
     return columns
 
 
-def aggregates(indicator: str, table: ibis.Table) -> dict[str, ibis.Value]:
+def aggregates(indicator: str, table: ibis.Table, measure: Measure | None = None) -> dict[str, ibis.Value]:
     """The engine-side aggregates of one indicator over `scoped_columns`: its numerator (or median), its count."""
     kept = table[f"{indicator}__x"]
-    how = MEASURES[indicator].how
-    head = kept.median() if how == "median" else kept.sum()
-    count = table[f"{indicator}__w"].sum() if how == "ratio" else kept.count()
-    return {f"{indicator}__v": head, f"{indicator}__n": count}
+    measure = measure or MEASURES[indicator]
+    head = kept.median() if measure.how == "median" else kept.sum()
+    count = table[f"{indicator}__w"].sum() if measure.how == "ratio" else kept.count()
+    out = {f"{indicator}__v": head, f"{indicator}__n": count}
+    if measure.kind == "mean":
+        # the within-subject spread the shrinkage needs (a median's sum too, which `head` is not)
+        out[f"{indicator}__q"] = (kept * kept).sum()
+        if measure.how == "median":
+            out[f"{indicator}__s"] = kept.sum()
+    if measure.eligible is not None:
+        out[f"{indicator}__e"] = table[f"{indicator}__e"].sum()
+    return out

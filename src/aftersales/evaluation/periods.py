@@ -1,10 +1,10 @@
-"""Evaluation windows (months, quarters) on the Asia/Shanghai calendar."""
+"""Evaluation windows (months, quarters) on the local calendar of the data (Asia/Shanghai by default)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from aftersales.clock import FIRST_YEAR, LAST_YEAR, SHANGHAI, year_supported
 from aftersales.problems import InvalidInput
@@ -16,25 +16,26 @@ _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 @dataclass(frozen=True)
 class Period:
     label: str  # 2026-10 or 2026-Q4
-    first_day: date  # Shanghai calendar, inclusive
-    end_day: date  # Shanghai calendar, exclusive
+    first_day: date  # local calendar, inclusive
+    end_day: date  # local calendar, exclusive
+    zone: tzinfo = SHANGHAI
 
     @property
     def start(self) -> datetime:
-        """Start of the window in UTC (00:00 Shanghai of the first day)."""
-        return _shanghai_midnight_utc(self.first_day)
+        """Start of the window in UTC (local midnight of the first day)."""
+        return _midnight_utc(self.first_day, self.zone)
 
     @property
     def end(self) -> datetime:
-        return _shanghai_midnight_utc(self.end_day)
+        return _midnight_utc(self.end_day, self.zone)
 
     @property
     def is_quarter(self) -> bool:
         return "Q" in self.label
 
 
-def _shanghai_midnight_utc(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI).astimezone(UTC)
+def _midnight_utc(day: date, zone: tzinfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
 
 
 def _add_months(day: date, months: int) -> date:
@@ -42,8 +43,9 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def parse_period(label: str) -> Period:
-    """`2026-10` → October 2026; `2026-Q4` → Oct–Dec 2026."""
+def parse_period(label: str, zone: tzinfo | None = None) -> Period:
+    """`2026-10` → October 2026; `2026-Q4` → Oct–Dec 2026; in `zone` (default Asia/Shanghai)."""
+    zone = zone or SHANGHAI
     text = label.strip()
     year_match = _MONTH.match(text) or _QUARTER.match(text)
     if year_match and not year_supported(int(year_match[1])):
@@ -54,11 +56,11 @@ def parse_period(label: str) -> Period:
         if not 1 <= month <= 12:
             raise InvalidInput(f"月份无效 / invalid month: {label}", field="period")
         first = date(year, month, 1)
-        return Period(f"{year:04d}-{month:02d}", first, _add_months(first, 1))
+        return Period(f"{year:04d}-{month:02d}", first, _add_months(first, 1), zone)
     if match := _QUARTER.match(text):
         year, quarter = int(match[1]), int(match[2])
         first = date(year, 3 * quarter - 2, 1)
-        return Period(f"{year:04d}-Q{quarter}", first, _add_months(first, 3))
+        return Period(f"{year:04d}-Q{quarter}", first, _add_months(first, 3), zone)
     raise InvalidInput(
         f"期间格式应为 YYYY-MM 或 YYYY-Qn / period must be YYYY-MM or YYYY-Qn: {label}", field="period"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 #: the six dimensions in the order of the SPEC table (also the radar's axis order).
@@ -50,6 +51,17 @@ def dimension_of(indicator_id: str) -> str:
 
 def is_missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def shown(value: float | None, digits: int = 1) -> float | None:
+    """The value as the report prints it (half up): thresholds compare this, so 59.99999999999999 is 60.0."""
+    if is_missing(value):
+        return None
+    assert value is not None
+    if math.isinf(value):
+        return value
+    step = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP))
 
 
 def indicator_score(value: float | None, target: float, floor: float) -> float | None:
@@ -126,12 +138,12 @@ def coverage(scores: Mapping[str, float | None], dims: Mapping[str, float | None
 
 def grade(index: float | None) -> str | None:
     """A ≥ 85 (traffic boost), B 60–85, C < 60; no grade without an index."""
-    if is_missing(index):
+    value = shown(index)
+    if value is None:
         return None
-    assert index is not None
-    if index >= GRADE_A:
+    if value >= GRADE_A:
         return "A"
-    return "B" if index >= PASSING else "C"
+    return "B" if value >= PASSING else "C"
 
 
 def card(monthly_indices: Sequence[float | None]) -> str | None:
@@ -148,17 +160,18 @@ def card(monthly_indices: Sequence[float | None]) -> str | None:
 
 
 def _below_passing(index: float | None) -> bool:
-    return index is not None and not math.isnan(index) and index < PASSING
+    value = shown(index)
+    return value is not None and value < PASSING
 
 
 def credit_decision(index: float | None) -> str | None:
     """Brands and MCNs: credit ≥ 90 gets a traffic boost, < 70 is suspended from cooperation."""
-    if is_missing(index):
+    value = shown(index)
+    if value is None:
         return None
-    assert index is not None
-    if index >= CREDIT_BOOST:
+    if value >= CREDIT_BOOST:
         return "boost"
-    return "suspend" if index < CREDIT_SUSPEND else "normal"
+    return "suspend" if value < CREDIT_SUSPEND else "normal"
 
 
 @dataclass(frozen=True)

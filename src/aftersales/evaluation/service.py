@@ -13,9 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aftersales.evaluation import effect, scoring, validation
-from aftersales.evaluation.forecast import forecast_index
+from aftersales.evaluation import scoring, sections, supplementary, verdicts
+from aftersales.evaluation.assessment import Assessment, Row, assess, indicator_rows, rows_by_subject
+from aftersales.evaluation.estimates import Kind, estimate
+from aftersales.evaluation.forecast import Forecast, forecast_index
+from aftersales.evaluation.method import Method, load_method
 from aftersales.evaluation.profiles import ProfileBook, choose_profile, load_book
+from aftersales.evaluation.supplementary import Supplementary
 from aftersales.problems import InvalidInput
 
 if TYPE_CHECKING:
@@ -38,9 +42,12 @@ class Options:
     validate: bool = True
     #: above this many subjects the forecast uses the line, not ETS (~50 ms a fit)
     max_ets_subjects: int = 300
-    #: a subject with fewer indicators with data than this share keeps its index but is not ranked:
-    #: two lucky indicators must not put it above subjects measured on all 28
-    min_rank_coverage: float = 0.5
+    #: besides being graded, a ranked subject needs at least this share of the indicators scored
+    min_rank_coverage: float = 0.0
+    #: the statistical method (method.toml layout); None: the built-in one
+    method_file: Path | None = None
+    #: supplementary indicators (supplementary.py); None: AFTERSALES_EVALUATION_INDICATORS_FILE if set
+    indicators_file: Path | None = None
 
 
 @dataclass
@@ -57,15 +64,19 @@ class Inputs:
     outcomes: pd.DataFrame | None = None
     quarter_values: pd.DataFrame | None = None
     previous_quarter_values: pd.DataFrame | None = None
+    #: the source's business calendar (its promo windows pick the weight profile); None: China
+    calendar: Calendar | None = None
+    extra: Supplementary = field(default_factory=lambda: supplementary.EMPTY)
 
 
-def check_options(options: Options) -> None:
+def check_options(options: Options) -> str:
+    """Refuse an unknown subject type or a malformed period; the period's canonical label."""
     from aftersales.evaluation.periods import parse_period
 
     if options.subject_type not in SUBJECT_TYPES:
         raise InvalidInput(f"主体类型应为 {'/'.join(SUBJECT_TYPES)} / subject must be one of "
                            f"{', '.join(SUBJECT_TYPES)}: {options.subject_type}", field="subject")
-    parse_period(options.period)
+    return parse_period(options.period).label
 
 
 def _last_month(period: str) -> str:
@@ -87,11 +98,13 @@ def read_inputs(source: Any, options: Options) -> Inputs:
     from aftersales.evaluation.indicators import compute_indicators, compute_series
     from aftersales.evaluation.sources import read_table
 
-    current = compute_indicators(source, subject_type=options.subject_type, period=options.period)
+    extra = supplementary.load(options.indicators_file)
+    current = compute_indicators(source, subject_type=options.subject_type, period=options.period, extra=extra)
     months = scoring.trailing_periods(_last_month(options.period), options.history_months)
-    history = compute_series(source, options.subject_type, periods=months)
+    history = compute_series(source, options.subject_type, periods=months, extra=extra)
     inputs = Inputs(values=current.values, subjects=current.subjects, history=history,
-                    cleaning=current.cleaning.as_dict(), source=str(getattr(source, "description", "")))
+                    cleaning=current.cleaning.as_dict(), source=str(getattr(source, "description", "")),
+                    calendar=getattr(source, "calendar", None), extra=extra)
     if not options.validate:
         return inputs
     for name, attr in (("external_measurements", "measurements"), ("panel_scores", "panel"),
@@ -101,9 +114,9 @@ def read_inputs(source: Any, options: Options) -> Inputs:
             setattr(inputs, attr, frame[frame["subject_type"] == options.subject_type])
     quarter = _quarter_of(options.period)
     stype = options.subject_type
-    inputs.quarter_values = compute_indicators(source, subject_type=stype, period=quarter).values
+    inputs.quarter_values = compute_indicators(source, subject_type=stype, period=quarter, extra=extra).values
     inputs.previous_quarter_values = compute_indicators(
-        source, subject_type=stype, period=scoring.previous_period(quarter)).values
+        source, subject_type=stype, period=scoring.previous_period(quarter), extra=extra).values
     return inputs
 
 
@@ -117,21 +130,7 @@ def _num(x: Any) -> float | None:
     return None if math.isnan(f) or math.isinf(f) else f
 
 
-def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
-    if frame is None or frame.empty:
-        return []
-    return [{k: (_num(v) if isinstance(v, float) else (v.item() if hasattr(v, "item") else v))
-             for k, v in rec.items()} for rec in frame.to_dict("records")]
-
-
-def _values_by_subject(values: pd.DataFrame) -> dict[str, dict[str, tuple[float | None, int]]]:
-    out: dict[str, dict[str, tuple[float | None, int]]] = {}
-    counts = values["n"] if "n" in values.columns else [0] * len(values)
-    # plain column iteration: to_dict("records") dominated the run time for thousands of subjects
-    for sid, ind, value, n in zip(values["subject_id"].astype(str).tolist(), values["indicator"].astype(str).tolist(),
-                                  values["value"].tolist(), list(counts), strict=True):
-        out.setdefault(sid, {})[ind] = (_num(value), int(n) if _num(n) is not None else 0)
-    return out
+History = dict[str, dict[str, dict[str, Row]]]
 
 
 @dataclass(frozen=True)
@@ -141,92 +140,123 @@ class _Context:
     book: ProfileBook
     #: promo windows overlapping each period the report scores (the period and its history months)
     promos: dict[str, tuple[str, ...]]
+    method: Method
+    kinds: Mapping[str, Kind]
 
 
 def _promo_map(calendar: Calendar, periods: list[str]) -> dict[str, tuple[str, ...]]:
     from aftersales.evaluation.periods import parse_period
 
-    return {p: tuple(w.name_zh for w in calendar.promos_overlapping(parse_period(p).first_day, parse_period(p).end_day)) for p in periods}
+    return {p: tuple(w.name_zh for w in calendar.promos_overlapping(parse_period(p).first_day,
+                                                                      parse_period(p).end_day))
+            for p in periods}
 
 
-def _monthly_scores(ctx: _Context, history: dict[str, dict[str, dict[str, tuple[float | None, int]]]],
-                    subject_id: str, share: float | None, months: list[str]) -> list[scoring.SubjectScore | None]:
-    series: list[scoring.SubjectScore | None] = []
+def _monthly(ctx: _Context, history: History, subject_id: str, share: float | None,
+             months: list[str]) -> list[Assessment | None]:
+    series: list[Assessment | None] = []
     for month in months:
-        vals = history.get(month, {}).get(subject_id)
-        if not vals:
+        rows = history.get(month, {}).get(subject_id)
+        if not rows:
             series.append(None)
             continue
         names = ctx.promos[month]
         choice = choose_profile(ctx.book, in_promo=bool(names), sensitive_skin_share=share,
                                 forced=ctx.options.profile, promo_names=names)
-        plain = {k: v for k, (v, _) in vals.items()}
-        series.append(scoring.score_subject(plain, ctx.specs, choice.profile.weights))
+        series.append(assess(rows, ctx.specs, choice.profile.weights, ctx.method))
     return series
 
 
-def _indicator_rows(ctx: _Context, vals: dict[str, tuple[float | None, int]],
-                    scores: Mapping[str, float | None]) -> list[dict[str, Any]]:
-    rows = []
-    for ind_id, spec in ctx.specs.items():
-        value, n = vals.get(ind_id, (None, 0))
-        rows.append({"id": ind_id, "dimension": scoring.dimension_of(ind_id),
-                     "name_zh": getattr(spec, "name_zh", ind_id), "name_en": getattr(spec, "name_en", ind_id),
-                     "unit": getattr(spec, "unit", ""), "target": spec.target, "floor": spec.floor,
-                     "value": value, "n": n, "score": scores.get(ind_id)})
-    return rows
+_NO_RISK = ("本期无数据，不作预测", "no data in the period: no forecast")
+_THIN_RISK = ("数据不足，不判定风险等级", "insufficient data: no risk level")
 
 
-def _subject_entry(ctx: _Context, subject: Mapping[str, Any], vals: dict[str, tuple[float | None, int]],
-                   history: dict[str, dict[str, dict[str, tuple[float | None, int]]]], months: list[str],
-                   allow_ets: bool) -> dict[str, Any]:
+def _forecast(result: Assessment, monthly: list[float | None], allow_ets: bool) -> Forecast:
+    """A forecast only for a subject with an index this period; a risk level only when it is graded."""
+    if result.index is None:
+        return Forecast("none", (), None, *_NO_RISK)
+    fc = forecast_index(monthly, allow_ets=allow_ets)
+    if not result.verdict.graded:
+        return Forecast(fc.method, fc.points, None, *_THIN_RISK)
+    return fc
+
+
+def _future(months: list[str], count: int) -> list[str]:
+    future: list[str] = []
+    while len(future) < count:
+        future.append(scoring.next_period(future[-1] if future else months[-1]))
+    return future
+
+
+def _verdict_fields(ctx: _Context, result: Assessment, graded_months: list[float | None]) -> dict[str, Any]:
+    graded = result.verdict.graded
+    index = result.index
+    return {
+        "index": scoring.shown(index), "index_lower": scoring.shown(result.interval.lower),
+        "index_upper": scoring.shown(result.interval.upper),
+        "grade": result.score.grade, "grade_status": result.verdict.status,
+        "grade_reasons_zh": list(result.verdict.reasons_zh), "grade_reasons_en": list(result.verdict.reasons_en),
+        "card": scoring.card(graded_months) if graded else None,
+        "credit": scoring.credit_decision(index)
+        if graded and ctx.options.subject_type in CREDIT_TYPES else None,
+    }
+
+
+def _subject_entry(ctx: _Context, subject: Mapping[str, Any], rows: dict[str, Row], history: History,
+                   months: list[str], allow_ets: bool) -> dict[str, Any]:
     sid = str(subject["subject_id"])
     share = _num(subject.get("sensitive_skin_gmv_share"))
     names = ctx.promos[ctx.options.period]
     in_promo = bool(subject.get("in_promo")) if subject.get("in_promo") is not None else bool(names)
     choice = choose_profile(ctx.book, in_promo=in_promo, sensitive_skin_share=share,
                             forced=ctx.options.profile, promo_names=names)
-    result = scoring.score_subject({k: v for k, (v, _) in vals.items()}, ctx.specs, choice.profile.weights)
-    scored = _monthly_scores(ctx, history, sid, share, months)
+    result = assess(rows, ctx.specs, choice.profile.weights, ctx.method)
+    scored = _monthly(ctx, history, sid, share, months)
     if not scoring.is_quarter(ctx.options.period):
         scored[-1] = result  # the month itself is scored exactly as the headline
-    monthly = [m.index.index if m else None for m in scored]
-    fc = forecast_index(monthly, allow_ets=allow_ets)
-    future: list[str] = []
-    while len(future) < len(fc.points):
-        future.append(scoring.next_period(future[-1] if future else months[-1]))
-    cov = result.coverage
+    monthly = [m.index if m else None for m in scored]
+    fc = _forecast(result, monthly, allow_ets)
+    cov = result.score.coverage
     return {
         "subject_id": sid, "name": subject.get("name") or sid, "gmv": _num(subject.get("gmv")),
         "sensitive_skin_gmv_share": share, "in_promo": in_promo,
         "months_active": _num(subject.get("months_active")),
-        "index": result.index.index, "grade": result.grade,
-        "card": scoring.card(monthly),
-        "credit": scoring.credit_decision(result.index.index)
-        if ctx.options.subject_type in CREDIT_TYPES else None,
+        **_verdict_fields(ctx, result, [m.graded_index if m else None for m in scored]),
         "profile": {"name": choice.profile.name, "name_zh": choice.profile.name_zh,
                     "name_en": choice.profile.name_en, "weights": choice.profile.weights,
-                    "applied_weights": result.index.applied_weights,
+                    "applied_weights": result.score.index.applied_weights,
                     "reason_zh": choice.reason_zh, "reason_en": choice.reason_en},
-        "dimensions": result.dimensions,
-        "indicators": _indicator_rows(ctx, vals, result.scores),
+        "period": ctx.options.period,
+        "dimensions": {d: scoring.shown(v) for d, v in result.score.dimensions.items()},
+        "dimension_intervals": {d: None if b is None else [scoring.shown(b[0]), scoring.shown(b[1])]
+                                for d, b in verdicts.dimension_intervals(
+                                    result.score.dimensions, result.bounds, ctx.method.level).items()},
+        "indicators": indicator_rows(ctx.specs, rows, result, ctx.method, ctx.kinds),
         "coverage": {"indicators_with_data": cov.indicators_with_data,
                      "indicators_total": cov.indicators_total, "indicator_share": cov.indicator_share,
                      "dimensions_with_data": cov.dimensions_with_data, "weight_coverage": cov.weight_coverage,
-                     "missing_indicators": list(cov.missing_indicators)},
-        "trend": [{"period": m, "index": v, "dimensions": sc.dimensions if sc else None}
+                     "missing_indicators": list(cov.missing_indicators),
+                     # at or above the minimum sample: what the grade's gate counts
+                     "indicators_measured": result.measured.indicators_with_data,
+                     "dimensions_measured": result.measured.dimensions_with_data,
+                     "weight_measured": result.measured.weight_coverage},
+        "trend": [{"period": m, "index": scoring.shown(v), "graded": bool(sc and sc.verdict.graded),
+                   "lower": scoring.shown(sc.interval.lower) if sc else None,
+                   "upper": scoring.shown(sc.interval.upper) if sc else None,
+                   "dimensions": {d: scoring.shown(x) for d, x in sc.score.dimensions.items()} if sc else None}
                   for m, v, sc in zip(months, monthly, scored, strict=True)],
         "forecast": {"method": fc.method, "risk": fc.risk,
                      "reason_zh": fc.reason_zh, "reason_en": fc.reason_en,
-                     "points": [{"period": per, "mean": p.mean, "lower": p.lower, "upper": p.upper}
-                                for per, p in zip(future, fc.points, strict=True)]},
+                     "points": [{"period": per, "mean": scoring.shown(p.mean), "lower": scoring.shown(p.lower),
+                                 "upper": scoring.shown(p.upper)}
+                                for per, p in zip(_future(months, len(fc.points)), fc.points, strict=True)]},
     }
 
 
-def _history_map(history: pd.DataFrame) -> dict[str, dict[str, dict[str, tuple[float | None, int]]]]:
+def _history_map(history: pd.DataFrame) -> History:
     if history is None or history.empty:
         return {}
-    return {str(period): _values_by_subject(group) for period, group in history.groupby("period", sort=True)}
+    return {str(period): rows_by_subject(group) for period, group in history.groupby("period", sort=True)}
 
 
 def _subject_rows(inputs: Inputs) -> list[dict[str, Any]]:
@@ -240,121 +270,61 @@ def _subject_rows(inputs: Inputs) -> list[dict[str, Any]]:
 
 
 def _rank(subjects: list[dict[str, Any]], min_coverage: float) -> list[dict[str, Any]]:
-    """Ranked subjects by index, then the low-coverage ones (unranked) by index, then those without one."""
+    """Graded subjects by index, then the ungraded ones with an index (unranked), then those without one."""
     for s in subjects:
-        s["low_coverage"] = s["index"] is not None and s["coverage"]["indicator_share"] < min_coverage
+        graded = s["grade_status"] == "graded" and s["coverage"]["indicator_share"] >= min_coverage
+        s["low_coverage"] = s["index"] is not None and not graded
     ordered = sorted(subjects, key=lambda s: (s["index"] is None, s["low_coverage"], -(s["index"] or 0.0),
                                               s["subject_id"]))
     board = []
     for position, s in enumerate(ordered, start=1):
         s["rank"] = position if s["index"] is not None and not s["low_coverage"] else None
         board.append({"rank": s["rank"], "subject_id": s["subject_id"], "name": s["name"],
-                      "low_coverage": s["low_coverage"],
-                      "index": s["index"], "grade": s["grade"], "card": s["card"], "credit": s["credit"],
+                      "low_coverage": s["low_coverage"], "index": s["index"], "index_lower": s["index_lower"],
+                      "index_upper": s["index_upper"], "grade": s["grade"], "grade_status": s["grade_status"],
+                      "card": s["card"], "credit": s["credit"],
                       "risk": s["forecast"]["risk"], "profile": s["profile"]["name"],
-                      "coverage": s["coverage"]["indicator_share"]})
+                      "coverage": s["coverage"]["indicator_share"],
+                      "weight_coverage": s["coverage"]["weight_coverage"]})
     return board
 
 
-def _dimension_frame(subject_type: str, subjects: list[dict[str, Any]]) -> pd.DataFrame:
-    """Dimension scores per subject and month of the trend: the effect model learns from the whole panel,
-    not from one month's handful of subjects."""
-    import pandas as pd
-
-    rows = [{"subject_type": subject_type, "subject_id": s["subject_id"], "period": t["period"],
-             **{d: t["dimensions"].get(d) for d in scoring.DIMENSIONS}}
-            for s in subjects for t in s["trend"] if t["dimensions"]]
-    return pd.DataFrame(rows, columns=["subject_type", "subject_id", "period", *scoring.DIMENSIONS]).astype(
-        {d: float for d in scoring.DIMENSIONS})
-
-
-def _outcomes_for(inputs: Inputs, period: str) -> pd.DataFrame | None:
-    """Outcomes of the period; where the period has none, each subject's latest earlier outcome."""
-    frame = inputs.outcomes
-    if frame is None or frame.empty:
-        return None
-    same = frame[frame["period"].astype(str) == period]
-    if not same.empty:
-        return same
-    earlier = frame[frame["period"].astype(str) <= period].sort_values("period")
-    if earlier.empty:
-        return None
-    return earlier.groupby(["subject_type", "subject_id"], as_index=False).last()
-
-
-def _calibration(inputs: Inputs, specs: Mapping[str, Any]) -> list[dict[str, Any]]:
-    cur, prev = inputs.quarter_values, inputs.previous_quarter_values
-    if cur is None or prev is None or cur.empty or prev.empty:
-        return []
-    by_indicator = validation.calibration_flags(cur, prev).assign(level="indicator")
-    by_dimension = validation.calibration_flags(validation.dimension_values(cur, specs),
-                                                validation.dimension_values(prev, specs)).assign(level="dimension")
-    return _records(by_indicator) + _records(by_dimension)
-
-
-def _validation(inputs: Inputs, options: Options, subjects: list[dict[str, Any]],
-                specs: Mapping[str, Any]) -> dict[str, Any]:
-    import pandas as pd
-
-    out: dict[str, Any] = {"triangulation": [], "panel": [], "calibration": [], "predictive_validity": []}
-    if inputs.measurements is not None:
-        m = inputs.measurements
-        m = m[m["period"].astype(str).isin({options.period, _quarter_of(options.period)})]
-        out["triangulation"] = _records(validation.triangulate(m))
-    if inputs.panel is not None:
-        out["panel"] = [{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}
-                        for r in validation.panel_agreement(inputs.panel)]
-    out["calibration"] = _calibration(inputs, specs)
-    outcomes = _outcomes_for(inputs, options.period)
-    if outcomes is not None:
-        idx = pd.DataFrame([{"subject_type": options.subject_type, "subject_id": s["subject_id"],
-                             "index": s["index"]} for s in subjects if s["index"] is not None],
-                           columns=["subject_type", "subject_id", "index"])
-        out["predictive_validity"] = [{k: (_num(v) if isinstance(v, float) else v) for k, v in r.items()}
-                                      for r in validation.predictive_validity(idx, outcomes)]
-    return out
-
-
-def _effect(inputs: Inputs, ctx: _Context, subjects: list[dict[str, Any]],
-            values: dict[str, dict[str, tuple[float | None, int]]]) -> dict[str, Any]:
-    outcomes = inputs.outcomes
-    models = {}
-    if outcomes is not None and not outcomes.empty:
-        models = effect.fit_outcome_models(_dimension_frame(ctx.options.subject_type, subjects),
-                                           outcomes.assign(period=outcomes["period"].astype(str)))
-    report: dict[str, Any] = {"models": {o: {"n": m.n, "r2": m.r2, "intercept": m.intercept,
-                                             "coefficients": m.coefficients, "filled_cells": m.filled_cells,
-                                             "alpha": m.alpha}
-                                         for o, m in models.items()}}
-    if not ctx.options.what_if:
-        return report
-    for s in subjects:
-        weights = ctx.book.get(s["profile"]["name"]).weights
-        vals = {k: v for k, (v, _) in values.get(s["subject_id"], {}).items()}
-        wi = effect.what_if(vals, ctx.options.what_if, ctx.specs, weights, models)
-        s["what_if"] = {"overrides": wi.overrides, "index_before": wi.before.index.index,
-                        "index_after": wi.after.index.index, "grade_after": wi.after.grade,
-                        "dimensions_after": wi.after.dimensions,
-                        "predicted_before": wi.predicted_before, "predicted_after": wi.predicted_after}
-    report["what_if_summary"] = effect.summarise_what_if(ctx.options.what_if, [s.get("what_if") for s in subjects])
-    return report
+def _report_constant(cleaning: dict[str, Any], estimated: pd.DataFrame) -> None:
+    """An indicator equal for every subject tells nobody apart: say so beside the other cleaning rules."""
+    if estimated.empty:
+        return
+    constant = estimated[estimated["status"] == "constant"]
+    for ind, group in constant.groupby("indicator", sort=True):
+        value = float(group["value"].iloc[0])
+        cleaning.setdefault("entries", []).append({
+            "table": "*", "column": str(ind), "rule": f"constant_indicator:{ind}", "rows_affected": 0,
+            "reason": f"{ind} 在全部 {len(group)} 个主体上都等于 {value:g}，无法区分主体，按无数据处理 / {ind} equals "
+                      f"{value:g} for all {len(group)} subjects: it tells no one apart, treated as no data"})
 
 
 def build_report(inputs: Inputs, options: Options, specs: Mapping[str, Any], *, generated_at: datetime,
-                 book: ProfileBook | None = None, calendar: Calendar | None = None) -> dict[str, Any]:
+                 book: ProfileBook | None = None, calendar: Calendar | None = None,
+                 kinds: Mapping[str, Kind] | None = None) -> dict[str, Any]:
     """The whole evaluation of one subject type and period, as a JSON-ready dict."""
     from aftersales.calendars import load_calendar
+    from aftersales.evaluation.indicators import indicator_kinds
 
     months = scoring.trailing_periods(_last_month(options.period), options.history_months)
+    method = load_method(options.method_file)
+    kinds = {**(kinds or indicator_kinds()), **inputs.extra.kinds}
+    specs = {**specs, **inputs.extra.specs}
     ctx = _Context(options, specs, book or load_book(options.profile_file),
-                   _promo_map(calendar or load_calendar(), [*months, options.period]))
+                   _promo_map(calendar or inputs.calendar or load_calendar(), [*months, options.period]), method,
+                   kinds)
     if options.profile:
         ctx.book.get(options.profile)  # an unknown profile fails before any work
     unknown = set(options.what_if) - set(specs)
     if unknown:
         raise InvalidInput(f"未知指标 / unknown indicators: {sorted(unknown)}", field="what_if")
-    values = _values_by_subject(inputs.values) if not inputs.values.empty else {}
-    history = _history_map(inputs.history)
+    estimated = estimate(inputs.values, kinds, method)
+    _report_constant(inputs.cleaning, estimated)
+    values = rows_by_subject(estimated)
+    history = _history_map(estimate(inputs.history, kinds, method) if inputs.history is not None else None)
     rows = _subject_rows(inputs)
     allow_ets = len(rows) <= options.max_ets_subjects
     subjects = [_subject_entry(ctx, r, values.get(str(r["subject_id"]), {}), history, months, allow_ets)
@@ -362,7 +332,7 @@ def build_report(inputs: Inputs, options: Options, specs: Mapping[str, Any], *, 
     board = _rank(subjects, options.min_rank_coverage)
     order = {row["subject_id"]: i for i, row in enumerate(board)}
     subjects.sort(key=lambda s: order[s["subject_id"]])
-    effect_report = _effect(inputs, ctx, subjects, values)
+    effect_report = sections.effect(inputs, ctx, subjects, values)
     indices = [s["index"] for s in subjects if s["index"] is not None]
     return {
         "subject_type": options.subject_type, "period": options.period,
@@ -372,16 +342,19 @@ def build_report(inputs: Inputs, options: Options, specs: Mapping[str, Any], *, 
         f"{options.max_ets_subjects} subjects: forecasts use the linear trend",
         "summary": {
             "subjects": len(subjects), "with_index": len(indices),
-            "mean_index": sum(indices) / len(indices) if indices else None,
+            "mean_index": scoring.shown(sum(indices) / len(indices)) if indices else None,
             "grades": {g: sum(1 for s in subjects if s["grade"] == g) for g in ("A", "B", "C")},
+            "grade_status": {st: sum(1 for s in subjects if s["grade_status"] == st)
+                             for st in ("graded", "insufficient_data", "no_data")},
             "cards": {c: sum(1 for s in subjects if s["card"] == c) for c in ("yellow", "red")},
             "risk": {r: sum(1 for s in subjects if s["forecast"]["risk"] == r)
                      for r in ("high", "medium", "low")},
         },
+        "method": method.describe(),
         "leaderboard": board,
         "subjects": subjects,
         "cleaning": inputs.cleaning,
-        "validation": _validation(inputs, options, subjects, specs) if options.validate else {},
+        "validation": sections.validation(inputs, options, subjects, specs) if options.validate else {},
         "effect": effect_report,
     }
 
@@ -397,3 +370,19 @@ def evaluate(source_spec: str, options: Options, *, generated_at: datetime, data
         load_book(options.profile_file).get(options.profile)  # refuse an unknown profile before reading data
     source = open_source(source_spec, database_url=database_url, mapping=mapping, data=data)
     return build_report(read_inputs(source, options), options, INDICATORS, generated_at=generated_at)
+
+
+def evaluate_for_snapshot(source_spec: str, subject_type: str, period: str, *, history_months: int,
+                          generated_at: datetime, database_url: str | None = None,
+                          mapping: str | Path | None = None) -> dict[str, Any]:
+    """The report a snapshot stores: no validation, the trend, and each indicator's drill-down rows."""
+    from aftersales.evaluation import drilldown
+    from aftersales.evaluation.indicators import INDICATORS, collect_drilldown
+    from aftersales.evaluation.sources import open_source
+
+    options = Options(subject_type=subject_type, period=period, validate=False, history_months=history_months)
+    check_options(options)
+    source = open_source(source_spec, database_url=database_url, mapping=mapping)
+    report = build_report(read_inputs(source, options), options, INDICATORS, generated_at=generated_at)
+    drilldown.attach(report, collect_drilldown(source, subject_type, period))
+    return report

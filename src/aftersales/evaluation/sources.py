@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aftersales.calendars import BusinessCalendar
 from aftersales.evaluation.schema import TABLES, Table
 from aftersales.problems import InvalidInput
 
@@ -27,6 +28,10 @@ class Source:
     con: BaseBackend
     description: str
     tables: dict[str, ibis.Table] = field(default_factory=dict)
+    #: optional schema columns the source did not provide (read as NULL), per table
+    absent: dict[str, set[str]] = field(default_factory=dict)
+    #: the business calendar of the data (time zone, hours, holidays, promos); None: the default (China)
+    calendar: BusinessCalendar | None = None
 
     def has(self, name: str) -> bool:
         return name in self.tables
@@ -37,29 +42,33 @@ class Source:
         return self.tables[name]
 
 
+LOCALE_KEY = "locale"
+
+
 def load_mapping(mapping: str | Path | dict[str, Any] | None) -> dict[str, dict[str, Any]]:
-    """Read a YAML/TOML/JSON mapping: {table: {file: ..., columns: {schema_name: their_name}}}."""
+    """Read a YAML/TOML/JSON mapping: {table: {file: ..., columns: {schema_name: their_name}}, locale: ...}.
+
+    `locale` names the data's business calendar (a bundled one such as `brazil`, a TOML path relative to
+    the mapping file, or an inline table with an optional `base`); it is kept as {"calendar": calendar}.
+    """
     if mapping is None:
         return {}
+    folder = Path.cwd()
     if isinstance(mapping, dict):
-        data = mapping
+        data = dict(mapping)
     else:
         path = Path(mapping)
         if not path.is_file():
             raise InvalidInput(f"找不到映射文件 / mapping file not found: {path}", field="mapping")
-        text = path.read_text(encoding="utf-8")
-        if path.suffix in {".yaml", ".yml"}:
-            import yaml
-
-            data = yaml.safe_load(text) or {}
-        elif path.suffix == ".toml":
-            data = tomllib.loads(text)
-        else:
-            data = json.loads(text)
+        folder = path.parent
+        data = _parse_mapping(path)
     result: dict[str, dict[str, Any]] = {}
+    if LOCALE_KEY in data:
+        result[LOCALE_KEY] = {"calendar": source_calendar(data.pop(LOCALE_KEY), folder)}
     for name, spec in data.items():
         if name not in TABLES:
-            raise InvalidInput(f"映射中的未知表 / unknown table in mapping: {name}", field="mapping")
+            raise InvalidInput(f"映射中的未知表 / unknown table in mapping: {name} (tables: "
+                               f"{', '.join(TABLES)}, or {LOCALE_KEY})", field="mapping")
         spec = dict(spec or {})
         file = spec.pop("file", None)
         columns = spec.pop("columns", spec)
@@ -67,12 +76,59 @@ def load_mapping(mapping: str | Path | dict[str, Any] | None) -> dict[str, dict[
     return result
 
 
-def conform(raw: ibis.Table, table: Table, columns: dict[str, str] | None = None) -> ibis.Table:
-    """Rename the user's columns to the schema, cast each to its type, add absent optional columns as NULL."""
+def _parse_mapping(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix in {".yaml", ".yml"}:
+            import yaml
+
+            return dict(yaml.safe_load(text) or {})
+        if path.suffix == ".toml":
+            return tomllib.loads(text)
+        return dict(json.loads(text))
+    except (ValueError, TypeError) as exc:  # YAML, TOML and JSON errors are all ValueErrors
+        raise InvalidInput(f"无法解析映射文件 / cannot parse mapping file {path}: {exc}", field="mapping") from None
+
+
+def source_calendar(spec: Any, folder: Path) -> BusinessCalendar:
+    """The calendar a mapping's `locale` names: a bundled name, a file, or an inline table."""
+    from aftersales.calendars import calendar_from_dict, load_calendar, resolve_calendar_file
+
+    try:
+        if isinstance(spec, dict):
+            return calendar_from_dict(dict(spec))
+        name = str(spec)
+        relative = folder / name
+        return load_calendar(relative if relative.is_file() else resolve_calendar_file(name))
+    except (OSError, ValueError, KeyError) as exc:
+        raise InvalidInput(f"无法读取数据源日历 / cannot read the source's calendar {spec!r}: {exc}",
+                           field="mapping.locale") from None
+
+
+def check_columns(table: Table, columns: dict[str, str], present: set[str]) -> None:
+    """A mapping may only name schema columns of the table, and only source columns that exist."""
+    unknown = sorted(set(columns) - set(table.names))
+    if unknown:
+        raise InvalidInput(f"映射中 {table.name} 表没有这些列 / the schema's {table.name} table has no column "
+                           f"{', '.join(unknown)} (columns: {', '.join(table.names)})", field=f"mapping.{table.name}")
+    missing = sorted(f"{theirs} (→ {ours})" for ours, theirs in columns.items() if theirs not in present)
+    if missing:
+        raise InvalidInput(f"映射指向的列在 {table.name} 数据中不存在 / mapped column not in the {table.name} data: "
+                           f"{', '.join(missing)}; the data has {', '.join(sorted(present))}",
+                           field=f"mapping.{table.name}")
+
+
+def conform(raw: ibis.Table, table: Table, columns: dict[str, str] | None = None,
+            absent: set[str] | None = None) -> ibis.Table:
+    """Rename the user's columns to the schema, cast each to its type, add absent optional columns as NULL.
+
+    `absent` collects the optional columns read as NULL, so the cleaning report can name them.
+    """
     import ibis
 
-    columns = columns or {}
+    columns = {str(k): str(v) for k, v in (columns or {}).items()}
     present = set(raw.columns)
+    check_columns(table, columns, present)
     picked = []
     for col in table.columns:
         theirs = columns.get(col.name, col.name)
@@ -88,6 +144,8 @@ def conform(raw: ibis.Table, table: Table, columns: dict[str, str] | None = None
                 field=f"{table.name}.{col.name}",
             )
         else:
+            if absent is not None:
+                absent.add(col.name)
             picked.append(ibis.null(col.dtype).name(col.name))
     return raw.select(picked)
 
@@ -126,7 +184,8 @@ def _attach_folder(source: Source, folder: Path, mapping: dict[str, dict[str, An
             if table.required:
                 raise InvalidInput(f"数据目录缺少 {name} 表 / the folder has no {name} table", field=name)
             continue
-        source.tables[name] = conform(_read_path(source.con, path, name), table, spec.get("columns"))
+        source.tables[name] = conform(_read_path(source.con, path, name), table, spec.get("columns"),
+                                      source.absent.setdefault(name, set()))
     return source
 
 
@@ -167,7 +226,8 @@ def attach_catalog(source: Source, mapping: dict[str, dict[str, Any]] | None = N
     for name, table in TABLES.items():
         theirs = mapping.get(name, {}).get("file") or name
         if theirs in existing:
-            source.tables[name] = conform(source.con.table(theirs), table, mapping.get(name, {}).get("columns"))
+            source.tables[name] = conform(source.con.table(theirs), table, mapping.get(name, {}).get("columns"),
+                                          source.absent.setdefault(name, set()))
         elif table.required:
             raise InvalidInput(f"数据源中没有 {theirs} 表 / no table {theirs} in the source", field=name)
     return source
@@ -197,15 +257,19 @@ def open_source(
 ) -> Source:
     """`db`, a folder path, `spark` or `spark://host:port` (with `data=` a folder the cluster can read)."""
     mapping_data = load_mapping(mapping)
+    calendar = mapping_data.get(LOCALE_KEY, {}).get("calendar")
     if spec == "db":
-        return _open_db(database_url)
-    if spec == "spark" or spec.startswith("spark://"):
-        return _open_spark(spec, data, mapping_data, session)
-    import ibis
+        source = _open_db(database_url)
+    elif spec == "spark" or spec.startswith("spark://"):
+        source = _open_spark(spec, data, mapping_data, session)
+    else:
+        import ibis
 
-    folder = Path(spec)
-    con = ibis.duckdb.connect()
-    return _attach_folder(Source("duckdb", con, f"DuckDB over {folder}"), folder, mapping_data)
+        folder = Path(spec)
+        con = ibis.duckdb.connect()
+        source = _attach_folder(Source("duckdb", con, f"DuckDB over {folder}"), folder, mapping_data)
+    source.calendar = calendar
+    return source
 
 
 def read_table(source: Source, name: str) -> pd.DataFrame:

@@ -118,7 +118,8 @@ def test_subject_without_data_is_nan_with_zero_n_never_zero(october: IndicatorRe
 
 
 def test_values_frame_has_the_agreed_columns(october: IndicatorResult) -> None:
-    assert list(october.values.columns) == ["subject_type", "subject_id", "period", "indicator", "value", "n"]
+    assert list(october.values.columns) == ["subject_type", "subject_id", "period", "indicator", "value", "n", "sd",
+                                          "note"]
     assert set(october.values.period) == {"2026-10"}
     assert set(october.values.subject_type) == {"anchor"}
 

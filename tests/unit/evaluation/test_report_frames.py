@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -52,7 +53,9 @@ def values_frame(period: str, shares: dict[str, float], missing: dict[str, set[s
         for ind in SPECS:
             gone = missing is not None and ind in missing.get(sid, set())
             rows.append({"subject_type": subject_type, "subject_id": sid, "period": period, "indicator": ind,
-                         "value": float("nan") if gone else value_at(ind, share), "n": 0 if gone else 50})
+                         "value": float("nan") if gone else value_at(ind, share),
+                         # large samples: the weak prior of a three-subject population moves nothing
+                         "n": 0 if gone else 100_000})
     return pd.DataFrame(rows)
 
 
@@ -239,5 +242,36 @@ def test_subject_measured_on_few_indicators_is_not_ranked_above_fully_measured_o
     a4 = next(r for r in board if r["subject_id"] == "a4")
     assert a4["index"] == pytest.approx(100.0)       # still scored and shown...
     assert a4["low_coverage"] is True and a4["rank"] is None   # ...but not ranked
+    assert a4["grade"] is None and a4["grade_status"] == "insufficient_data"   # and not graded
     assert [r["subject_id"] for r in board] == ["a1", "a2", "a3", "a4"]
     assert [r["rank"] for r in board][:3] == [1, 2, 3]
+
+
+def test_trend_month_labels_never_overlap_and_the_lines_are_explained() -> None:
+    months = [f"2025-{m:02d}" for m in range(1, 13)] + ["2026-01", "2026-02", "2026-03"]
+    chart = svg.trend([{"period": m, "index": 70.0} for m in months],
+                      [{"period": f"2026-0{i}", "mean": 70.0, "lower": 60.0, "upper": 80.0} for i in (4, 5, 6)])
+    root = ElementTree.fromstring(chart)
+    labels = [(float(e.get("x") or 0), e.text) for e in root.iter("text")
+              if e.text and re.fullmatch(r"\d{4}-\d{2}", e.text)]
+    xs = [x for x, _ in labels]
+    assert len(xs) >= 4 and labels[-1][1] == "2026-06"
+    assert min(b - a for a, b in itertools.pairwise(xs)) >= svg.LABEL_PX
+    legend = svg.trend_legend()
+    assert "60" in legend and "85" in legend and "及格" in legend
+
+
+def test_scores_in_the_report_are_rounded_as_shown() -> None:
+    report = build()
+    for s in report["subjects"]:  # type: ignore[union-attr]
+        for value in [s["index"], *s["dimensions"].values(), *(i["score"] for i in s["indicators"])]:
+            assert value is None or round(value, 1) == value
+
+
+def test_no_forecast_or_risk_for_a_subject_without_data_in_the_period() -> None:
+    inputs = demo_inputs()
+    inputs.values = inputs.values[inputs.values["subject_id"] != "a3"]   # a3 has history but nothing in 2026-09
+    by = {s["subject_id"]: s for s in build(inputs)["subjects"]}  # type: ignore[index]
+    assert by["a3"]["index"] is None
+    assert by["a3"]["forecast"]["points"] == [] and by["a3"]["forecast"]["risk"] is None
+    assert by["a3"]["card"] is None and by["a3"]["grade_status"] == "no_data"

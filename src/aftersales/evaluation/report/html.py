@@ -23,6 +23,7 @@ td.l,th.l{text-align:left} .muted{color:#777;font-size:12px}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;margin-right:6px;color:#fff}
 .A{background:#393}.B{background:#58a}.C{background:#c33}.yellow{background:#d9a400}.red{background:#c00}
 .high{background:#c00}.medium{background:#d80}.low{background:#393}.flag{color:#c00;font-weight:bold}
+.insufficient_data,.no_data{background:#999}
 """
 
 
@@ -56,10 +57,24 @@ def _table(headers: list[str], rows: list[list[str]], left: int = 1) -> str:
 _LOW = f' <span class="muted">({t.both("low_coverage")})</span>'
 
 
+def _grade(row: dict[str, Any]) -> str:
+    """The grade badge, or "insufficient data" (数据不足) where the data do not allow one."""
+    if row.get("grade"):
+        return _badge("grade", row["grade"])
+    status = row.get("grade_status")
+    return _badge("grade", status) if status in {"insufficient_data", "no_data"} else ""
+
+
+def _interval(row: dict[str, Any]) -> str:
+    if row.get("index") is None or row.get("index_lower") is None:
+        return _f(row.get("index"))
+    return f"{_f(row['index'])} <span class='muted'>[{_f(row['index_lower'])}–{_f(row['index_upper'])}]</span>"
+
+
 def _leaderboard(report: dict[str, Any]) -> str:
     credit = report["subject_type"] in {"brand", "mcn"}
     rows = [[f"{_f(r['rank'])}", escape(str(r["name"])) + (_LOW if r.get("low_coverage") else ""),
-             _f(r["index"]), _badge("grade", r["grade"]),
+             _interval(r), _grade(r),
              _badge("card", r["card"]) or "—", *([_badge("credit", r["credit"]) or "—"] if credit else []),
              _badge("risk", r["risk"]) or "—", escape(r["profile"]), f"{r['coverage']:.0%}"]
             for r in report["leaderboard"]]
@@ -81,11 +96,20 @@ def _warnings(report: dict[str, Any]) -> str:
     return f"<h2>{t.both('warnings')}</h2>" + _table(headers, rows)
 
 
+def _estimate(i: dict[str, Any]) -> str:
+    if i.get("estimate") is None:
+        return "—"
+    return f"{_value(i['estimate'])} <span class='muted'>[{_value(i['lower'])}, {_value(i['upper'])}]</span>"
+
+
 def _indicator_table(s: dict[str, Any]) -> str:
     rows = [[f"{escape(i['id'])} {escape(i['name_zh'])}<br><span class='muted'>{escape(i['name_en'])}</span>",
-             escape(t.dimension(i["dimension"]).split(" / ")[0]), _value(i["value"]), _f(i["n"]),
-             _f(i["target"], 2), _f(i["floor"], 2), _f(i["score"])] for i in s["indicators"]]
-    headers = [t.both(k) for k in ("indicator", "dimensions", "value", "sample", "target", "floor", "score")]
+             escape(t.dimension(i["dimension"]).split(" / ")[0]), _value(i["value"]),
+             f"{_f(i['n'])} <span class='muted'>/ ≥{_f(i.get('min_n'))}</span>", _estimate(i),
+             _f(i["target"], 2), _f(i["floor"], 2), _f(i["score"]),
+             escape(t.both(f"status.{i.get('status', 'no_data')}"))] for i in s["indicators"]]
+    headers = [t.both(k) for k in ("indicator", "dimensions", "value", "sample", "estimate", "target", "floor",
+                                   "score", "reason")]
     return f"<details><summary>{t.both('indicators')}</summary>{_table(headers, rows, left=2)}</details>"
 
 
@@ -109,19 +133,22 @@ def _subject(s: dict[str, Any]) -> str:
     return (
         f'<section class="subject" id="s-{escape(s["subject_id"])}">'
         f'<h3>{_f(s.get("rank"))}. {escape(str(s["name"]))} <span class="muted">{escape(s["subject_id"])}</span></h3>'
-        f"<p>{t.both('index')}: <b>{_f(s['index'])}</b> {_badge('grade', s['grade'])}"
+        f"<p>{t.both('index')}: <b>{_interval(s)}</b> {_grade(s)}"
         f"{_badge('card', s['card'])}{credit}{_badge('risk', s['forecast']['risk'])}</p>"
+        + (f"<p class='muted'>{escape('；'.join(s.get('grade_reasons_zh') or []))} / "
+           f"{escape('; '.join(s.get('grade_reasons_en') or []))}</p>" if s.get("grade_reasons_zh") else "") +
         f"<p>{t.both('profile')}: {escape(s['profile']['name_zh'])} / {escape(s['profile']['name_en'])} — "
         f"{escape(s['profile']['reason_zh'])} / {escape(s['profile']['reason_en'])}</p>"
         f"<p>{t.both('coverage')}{_LOW if s.get('low_coverage') else ''}: "
-        f"{cov['indicators_with_data']}/{cov['indicators_total']} "
+        f"{cov['indicators_with_data']}/{cov['indicators_total']}"
+        f"（达到最小样本 / at their minimum sample: {_f(cov.get('indicators_measured'))}）"
         f"({t.both('missing')}: {escape(missing)})；权重覆盖 / weight coverage {cov['weight_coverage']:.0%}</p>"
         f'<div class="charts">{svg.radar(s["dimensions"], title=str(s["name"]))}'
         f"<table><tr><th class='l'>{t.both('dimensions')}</th><th>{t.both('score')}</th><th>%</th></tr>{dims}"
         f"</table></div>"
         f"<p>{t.both('trend')}（{escape(s['forecast']['method'])}）: {escape(s['forecast']['reason_zh'])} / "
         f"{escape(s['forecast']['reason_en'])}</p>"
-        f"{svg.trend(s['trend'], s['forecast']['points'])}"
+        f"{svg.trend(s['trend'], s['forecast']['points'])}{svg.trend_legend()}"
         f"{_what_if(s)}{_indicator_table(s)}</section>"
     )
 
@@ -218,6 +245,8 @@ def render(report: dict[str, Any]) -> str:
             f"<span class='muted'>{escape(report['generated_at'])} UTC · {escape(report.get('source') or '')}"
             "</span></p>")
     grades = " ".join(f"{g}: {n}" for g, n in summary["grades"].items())
+    thin = (summary.get("grade_status") or {}).get("insufficient_data", 0)
+    grades += f" · {t.both('grade_short.insufficient_data')}: {thin}"
     cards = " ".join(f"{t.both('card.' + c).split('（')[0]}: {n}" for c, n in summary["cards"].items())
     note = f"<p class='muted'>{escape(report['forecast_method_note'])}</p>" if report.get("forecast_method_note") \
         else ""

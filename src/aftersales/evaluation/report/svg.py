@@ -45,6 +45,33 @@ def radar(dimensions: dict[str, float | None], size: int = 300, title: str = "")
     return "".join(parts)
 
 
+#: the width a month label needs at font size 10 ("2026-12" is 7 characters of ~6 px) plus a gap
+LABEL_PX = 52
+
+
+def label_positions(count: int, plot_px: float) -> list[int]:
+    """Which month labels to draw so that no two overlap: every k-th, always ending on the last one."""
+    if count <= 0:
+        return []
+    spacing = plot_px / max(count - 1, 1)
+    step = max(1, math.ceil(LABEL_PX / spacing)) if count > 1 else 1
+    picked = list(range(count - 1, -1, -step))[::-1]
+    return picked
+
+
+def trend_legend() -> str:
+    """What the two dashed lines and the band mean, as a wrapping HTML row of swatches and labels."""
+    from aftersales.evaluation.report import texts as t
+
+    items = (("#d80", "4 3", t.both("line.pass")), ("#393", "4 3", t.both("line.grade_a")),
+             ("#246", "5 4", t.both("forecast_band")))
+    swatches = "".join(
+        f'<span style="margin-right:14px;white-space:nowrap"><svg width="24" height="10" aria-hidden="true">'
+        f'<line x1="0" x2="24" y1="5" y2="5" stroke="{color}" stroke-width="2" stroke-dasharray="{dash}"/></svg> '
+        f"{escape(label)}</span>" for color, dash, label in items)
+    return f'<div class="legend muted">{swatches}</div>'
+
+
 def trend(points: list[dict[str, Any]], forecast: list[dict[str, Any]], width: int = 560,
           height: int = 220) -> str:
     """Monthly index line, the 60/85 thresholds and the 3-month forecast with its interval band."""
@@ -68,10 +95,12 @@ def trend(points: list[dict[str, Any]], forecast: list[dict[str, Any]], width: i
     for threshold, color in ((PASSING, "#d80"), (GRADE_A, "#393")):
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(threshold):.1f}" y2="{y(threshold):.1f}" '
                      f'stroke="{color}" stroke-dasharray="4 3"/>')
-    for i, label in enumerate(labels):
-        if i % max(1, len(labels) // 8) == 0 or i == len(labels) - 1:
-            parts.append(f'<text x="{x(i):.1f}" y="{height - 8}" font-size="10" text-anchor="middle">'
-                         f'{escape(label)}</text>')
+    for threshold, color, key in ((PASSING, "#d80", "60"), (GRADE_A, "#393", "85")):
+        parts.append(f'<text x="{width - right + 2}" y="{y(threshold) + 3:.1f}" font-size="9" fill="{color}">'
+                     f'{key}</text>')
+    for i in label_positions(len(labels), width - left - right):
+        parts.append(f'<text x="{x(i):.1f}" y="{height - 8}" font-size="10" text-anchor="middle">'
+                     f'{escape(labels[i])}</text>')
     # months without an index break the line rather than being drawn as zero
     segments: list[list[str]] = [[]]
     for i, p in enumerate(points):

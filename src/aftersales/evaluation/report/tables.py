@@ -18,7 +18,10 @@ def subjects(report: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append({
             "subject_id": s["subject_id"], "name": s["name"], "rank": s.get("rank"),
             "low_coverage": s.get("low_coverage"), "index": s["index"],
-            "grade": s["grade"], "card": s["card"], "credit": s["credit"],
+            "index_lower": s.get("index_lower"), "index_upper": s.get("index_upper"),
+            "grade": s["grade"], "grade_status": s.get("grade_status"),
+            "grade_reasons_en": "; ".join(s.get("grade_reasons_en") or []),
+            "card": s["card"], "credit": s["credit"],
             **{f"dim_{d}": s["dimensions"].get(d) for d in DIMENSIONS},
             "profile": s["profile"]["name"], "profile_reason_zh": s["profile"]["reason_zh"],
             "profile_reason_en": s["profile"]["reason_en"],
@@ -38,8 +41,10 @@ def indicators(report: dict[str, Any]) -> list[dict[str, Any]]:
         for ind in s["indicators"]:
             rows.append({"subject_id": s["subject_id"], "indicator": ind["id"], "dimension": ind["dimension"],
                          "name_zh": ind["name_zh"], "name_en": ind["name_en"], "value": ind["value"],
-                         "n": ind["n"], "target": ind["target"], "floor": ind["floor"],
-                         "score": ind["score"]})
+                         "n": ind["n"], "min_n": ind.get("min_n"), "estimate": ind.get("estimate"),
+                         "lower": ind.get("lower"), "upper": ind.get("upper"), "status": ind.get("status"),
+                         "target": ind["target"], "floor": ind["floor"], "score": ind["score"],
+                         "score_lower": ind.get("score_lower"), "score_upper": ind.get("score_upper")})
     return rows
 
 
@@ -48,7 +53,7 @@ def trend(report: dict[str, Any]) -> list[dict[str, Any]]:
     for s in report["subjects"]:
         for t in s["trend"]:
             rows.append({"subject_id": s["subject_id"], "period": t["period"], "kind": "actual",
-                         "index": t["index"], "lower": None, "upper": None})
+                         "index": t["index"], "lower": t.get("lower"), "upper": t.get("upper")})
         for p in s["forecast"]["points"]:
             rows.append({"subject_id": s["subject_id"], "period": p["period"], "kind": "forecast",
                          "index": p["mean"], "lower": p["lower"], "upper": p["upper"]})

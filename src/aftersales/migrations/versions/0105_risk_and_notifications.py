@@ -5,7 +5,7 @@ flagged buyer) and `return_collected_at` (the carrier's pickup); a group case na
 two columns become nullable.
 
 Revision ID: 0105_risk_and_notifications
-Revises: 0005_sweep_index
+Revises: 0101_index_snapshots
 Create Date: 2026-12-02 09:00:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0105_risk_and_notifications"
-down_revision: str | None = "0005_sweep_index"
+down_revision: str | None = "0101_index_snapshots"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
