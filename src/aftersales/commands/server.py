@@ -8,7 +8,7 @@ import signal
 import socket
 import time
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -72,8 +72,8 @@ def worker(interval: Annotated[float, typer.Option(help="两次扫描间隔秒�
     signal.signal(signal.SIGINT, stop)
     work = Background(runtime, worker=label)
     while not stopping:
-        done = {"sla": sweep(runtime.session_factory, runtime.clock.now(), runtime.calendar, worker=label)} \
-            if once else work.tick()
+        done: dict[str, Any] = {"sla": sweep(runtime.session_factory, runtime.clock.now(), runtime.calendar,
+                                             worker=label)} if once else work.tick()
         report = done.get("sla")
         if report is not None and report.breaches:
             console.print(f"{label}: {report.breaches} 次超时，{report.escalations} 次升级 / breaches, escalations")
