@@ -24,6 +24,15 @@ class Settings(BaseSettings):
     group_commit_max_batch: int = Field(256, description="most intake requests committed in one transaction")
     group_commit_max_wait_ms: float = Field(2.0, description="longest a request waits for companions")
     language: str = Field("zh-CN", description="zh-CN or en for user-facing texts")
+    monitor_interval_seconds: float = Field(10.0, description="how often the risk monitors and the outbox run")
+    smtp_host: str | None = Field(None, description="SMTP server for e-mail notifications; unset: e-mail is off")
+    smtp_port: int = 25
+    smtp_sender: str = Field("aftersales@localhost", description="From: of notification e-mails")
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    sms_provider: str = Field("logging", description="logging (default: texts go to the log) or module:Class")
+    notification_timeout_seconds: float = Field(5.0, description="per request to a webhook, robot or SMTP server")
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

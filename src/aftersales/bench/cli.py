@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from aftersales.bench import evaluate, intake, replay, sweep, triage
+from aftersales.bench import evaluate, intake, replay, risk, sweep, triage
 
 app = typer.Typer(help="性能基准 / Benchmarks (ratios against a baseline measured in the same run)",
                   no_args_is_help=True)
@@ -13,3 +13,4 @@ app.command("triage")(triage.command)
 app.command("evaluate")(evaluate.command)
 app.command("sweep")(sweep.command)
 app.command("replay")(replay.command)
+app.command("risk")(risk.command)
