@@ -71,6 +71,8 @@ def build_world(runtime: Runtime) -> World:
         ids["carrier"] = _party(session, "P-SF", "carrier", "顺丰速运", now, code="SF")
         ids["agent"] = _party(session, "P-AGENT1", "agent", "客服小张", now, seniority="junior")
         ids["supervisor"] = _party(session, "P-SUP1", "agent", "主管老李", now, seniority="senior")
+        ids["emergency"] = _party(session, "P-EMERG1", "agent", "应急小组·法务", now, team="emergency",
+                                  function="legal")
         session.add_all([
             Product(id="PR-LIP1", name="玻尿酸水润口红", brand_id=ids["brand"], shop_id=ids["shop"],
                     category_code="lipstick", tags=["敏感肌"], price=Decimal("199.00"), created_at=now),
@@ -101,7 +103,8 @@ def build_world(runtime: Runtime) -> World:
             "supervisor": {"party_id": ids["supervisor"]}, "platform_admin": {},
             "brand": {"party_id": ids["brand"]}, "brand2": {"party_id": ids["brand2"]},
             "anchor": {"party_id": ids["anchor"]}, "anchor2": {"party_id": ids["anchor2"]},
-            "mcn": {"party_id": ids["mcn"]},
+            "mcn": {"party_id": ids["mcn"]}, "emergency": {"party_id": ids["emergency"]},
+            "carrier": {"party_id": ids["carrier"]},
         }.items():
             real_role = role.rstrip("2")
             world.tokens[role] = create_token(session, role=real_role, now=now, name=role, **kwargs).token

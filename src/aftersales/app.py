@@ -13,20 +13,23 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from aftersales import __version__
-from aftersales.cases import escalation
 from aftersales.cases.api import router as cases_router
 from aftersales.cases.evidence_api import router as evidence_router
 from aftersales.cases.followup_api import router as followup_router
 from aftersales.cases.group_commit import GroupCommitter
 from aftersales.cases.operations_api import router as operations_router
 from aftersales.cases.party_api import router as case_party_router
+from aftersales.cases.performance_api import router as performance_router
 from aftersales.cases.replay_api import router as replay_router
 from aftersales.catalog.api import router as catalog_router
+from aftersales.commands.background import Background
 from aftersales.console.mount import mount_console
 from aftersales.evaluation.api import router as evaluation_router
 from aftersales.liability.api import router as liability_router
 from aftersales.live.api import router as live_router
+from aftersales.notifications.api import router as notifications_router
 from aftersales.orders.api import router as orders_router
+from aftersales.risk.api import router as risk_router
 from aftersales.runtime import Runtime, build_runtime
 from aftersales.sla.api import router as sla_router
 from aftersales.web.errors import UnexpectedErrors, install_error_handlers
@@ -35,7 +38,8 @@ from aftersales.web.limits import BodyLimit
 
 log = logging.getLogger(__name__)
 ROUTERS = (cases_router, evidence_router, operations_router, case_party_router, orders_router, sla_router, followup_router, identity_router, live_router, liability_router,
-           evaluation_router, catalog_router, replay_router)
+           evaluation_router, catalog_router, replay_router, risk_router, notifications_router,
+           performance_router)
 
 
 def _install_docs(app: FastAPI) -> None:
@@ -53,15 +57,16 @@ def _install_docs(app: FastAPI) -> None:
 
 
 async def _sweeper(runtime: Runtime) -> None:
-    interval = runtime.settings.sweeper_interval_seconds
+    """SLA sweeps, risk monitors, the outbox and the monthly steps, in this process (the embedded default)."""
+    interval = min(runtime.settings.sweeper_interval_seconds, runtime.settings.monitor_interval_seconds)
     loop = asyncio.get_running_loop()
+    work = Background(runtime)
     while True:
         await asyncio.sleep(interval)
         try:
-            await loop.run_in_executor(None, lambda: escalation.sweep(
-                runtime.session_factory, runtime.clock.now(), runtime.calendar, worker="in-process"))
-        except Exception:  # a failed sweep is retried on the next tick; it must not kill the server
-            log.exception("SLA sweep failed")
+            await loop.run_in_executor(None, work.tick)
+        except Exception:  # a failed round is retried on the next tick; it must not kill the server
+            log.exception("background round failed")
 
 
 def create_app(runtime: Runtime | None = None, *, background: bool | None = None) -> FastAPI:

@@ -28,6 +28,15 @@ class Settings(BaseSettings):
                                                          "from the PII key, so every worker process agrees")
     session_hours: float = Field(12.0, gt=0, le=24 * 30, description="a console sign-in lasts this long")
     secure_cookies: bool = Field(False, description="mark console cookies Secure (behind HTTPS)")
+    monitor_interval_seconds: float = Field(10.0, description="how often the risk monitors and the outbox run")
+    smtp_host: str | None = Field(None, description="SMTP server for e-mail notifications; unset: e-mail is off")
+    smtp_port: int = 25
+    smtp_sender: str = Field("aftersales@localhost", description="From: of notification e-mails")
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    sms_provider: str = Field("logging", description="logging (default: texts go to the log) or module:Class")
+    notification_timeout_seconds: float = Field(5.0, description="per request to a webhook, robot or SMTP server")
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -27,7 +27,7 @@ from aftersales.security.pii import encrypt
 
 ORDERS = 400
 PASSWORD = "e2e-Passw0rd!"
-ROLES = ("buyer", "agent", "supervisor", "brand", "anchor", "mcn", "platform_admin")
+ROLES = ("buyer", "agent", "supervisor", "brand", "anchor", "mcn", "platform_admin", "emergency", "carrier")
 
 
 @dataclass
@@ -73,7 +73,7 @@ def _seed(settings: Settings) -> dict[str, str]:
         parties = {"buyer": buyer or "", "agent": agents[0], "supervisor": agents[1],
                    "brand": _busiest(session, "brand"), "anchor": anchor,
                    "mcn": session.scalar(select(Party.parent_id).where(Party.id == anchor)) or "",
-                   "platform_admin": ""}
+                   "platform_admin": "", "emergency": "", "carrier": _busiest(session, "carrier")}
         for role in ROLES:
             create_account(session, role=role, username=f"e2e-{role.replace('_', '-')}", password=PASSWORD,
                            party=parties[role] or None, now=runtime.clock.now(), display_name=f"测试{role}")

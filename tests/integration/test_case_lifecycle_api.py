@@ -38,7 +38,7 @@ def test_return_refund_walks_to_refunded_with_progress_and_eta(api: Api, clock: 
     assert case["state"] == "awaiting_return" and case["ai_resolved"] and case["decision"]["outcome"] == "approve"
     assert case["decision"]["reasons"] and case["decision"]["shipping_payer"] in ("buyer", "insurance")
     progress = api.as_("buyer").get(f"/api/v1/cases/{cid}/progress").json()
-    assert progress["current_step"] == "return_in_transit"
+    assert progress["current_step"] == "return_sent"
     assert "寄回" in progress["eta"]
     shipped = act(api, cid, "record_return_shipment", who="buyer", tracking_no="SF123456789", carrier_code="SF")
     assert shipped.status_code == 200, shipped.text
@@ -54,7 +54,7 @@ def test_return_refund_walks_to_refunded_with_progress_and_eta(api: Api, clock: 
     assert progress["current_step"] == "refunded"
     assert progress["eta"].startswith("预计2个工作日退款到账")
     done = [s["key"] for s in progress["steps"] if s["done"]]
-    assert done == ["submitted", "answered", "awaiting_return", "return_in_transit", "return_received",
+    assert done == ["submitted", "answered", "awaiting_return", "return_sent", "return_in_transit", "return_received",
                     "refund_pending"]
     assert act(api, cid, "confirm_refund").json()["state"] == "refunded"
     timeline = api.as_("buyer").get(f"/api/v1/cases/{cid}/timeline").json()
@@ -230,15 +230,17 @@ def test_queue_puts_angry_and_l3_first_and_seniors_take_them(api: Api, runtime: 
 
 def test_similar_cases_on_one_batch_become_a_group_complaint_at_l3(api: Api, world: World) -> None:
     texts = ["涂了嘴巴红肿", "用完嘴唇起疹子好痒", "嘴唇过敏肿了", "一涂就刺痛发红", "嘴巴起了很多小红点"]
-    tiers = []
+    ids = []
     for number, text in enumerate(texts):
         buyer = {"id": f"B-GC{number}", "name": "买家", "phone": "13800000000", "address": "上海市浦东新区1号"}
         order = order_payload(f"O-GC{number}", buyer["id"], "PR-LIP1", world.now, buyer=buyer,
                               live_session_id="LS-1", batch_id="BA-LIP1-01")
         assert api.as_("platform_admin").post("/api/v1/orders", json=order).status_code == 201
-        tiers.append(open_case(api, order_id=f"O-GC{number}", case_type="allergy_claim", text=text, who="agent",
-                               buyer_id=buyer["id"])["tier"])
-    assert tiers[:4] == ["L2"] * 4 and tiers[4] == "L3"
-    cases = api.as_("agent").get("/api/v1/cases", params={"tier": "L3"}).json()["items"]
-    timeline = api.as_("agent").get(f"/api/v1/cases/{cases[0]['id']}/timeline").json()
-    assert any("群体投诉" in e["reason"] for e in timeline if e["kind"] == "triage")
+        ids.append(open_case(api, order_id=f"O-GC{number}", case_type="allergy_claim", text=text, who="agent",
+                             buyer_id=buyer["id"])["id"])
+    # the risk monitor, not a fixed count, decides; when it does, every one of them (the first four too) is L3
+    assert api.as_("supervisor").post("/api/v1/risk/scan").json()["warnings"]
+    cases = {c["id"]: c for c in api.as_("agent").get("/api/v1/cases", params={"tier": "L3"}).json()["items"]}
+    assert set(ids) <= set(cases)
+    timeline = api.as_("agent").get(f"/api/v1/cases/{ids[0]}/timeline").json()
+    assert any("群体工单" in e["reason"] for e in timeline if e["kind"] == "grouped")

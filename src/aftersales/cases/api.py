@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from aftersales.cases import followup, intake, overrides
+from aftersales.cases import followup, groups, intake, overrides
 from aftersales.cases import service as case_service
 from aftersales.cases.group_commit import GroupCommitter
 from aftersales.cases.schemas import (
@@ -29,7 +29,7 @@ from aftersales.cases.schemas import (
 from aftersales.cases.views import buyer_contact, case_items, case_view
 from aftersales.clock import as_utc, format_shanghai
 from aftersales.problems import Forbidden, InvalidInput
-from aftersales.security.principals import Role
+from aftersales.security.principals import CASE_WORKERS, Role
 from aftersales.web.deps import CurrentPrincipal, DbSession, RowId, RuntimeDep, Transaction, require_roles
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases 售后工单"])
@@ -86,7 +86,7 @@ def list_cases(principal: CurrentPrincipal, session: DbSession,
             summary="待办队列：最紧急、最先到期的在前 / the work queue, most urgent first")
 def work_queue(principal: CurrentPrincipal, session: DbSession, mine: bool = False, tier: str | None = None,
                cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> QueuePage:
-    require_roles(principal, Role.agent, Role.supervisor, Role.platform_admin)
+    require_roles(principal, *CASE_WORKERS)
     rows, following = case_service.work_queue(session, principal, mine=mine, tier=tier, cursor=cursor, limit=limit)
     clocks = case_service.clocks_of_many(session, [case.id for case, _ in rows])
     return QueuePage(items=[QueueItem(case=case_view(case, principal, clocks.get(case.id, [])), next_due_at=due,
@@ -98,7 +98,7 @@ def work_queue(principal: CurrentPrincipal, session: DbSession, mine: bool = Fal
 def get_case(case_id: str, principal: CurrentPrincipal, session: Transaction, runtime: RuntimeDep) -> CaseRead:
     case = case_service.get_visible(session, principal, case_id)
     now = runtime.clock.now()
-    contact = buyer_contact(session, principal, case.buyer_id, runtime.pii_key, now)
+    contact = buyer_contact(session, principal, case.buyer_id, runtime.pii_key, now) if case.buyer_id else None
     claims = case_service.claims_of(session, case)
     view = case_view(case, principal, case_service.clocks_of(session, case.id), contact, claims,
                      case_items(session, case.id))
@@ -118,6 +118,14 @@ def act(case_id: str, action: str, body: ActionRequest, principal: CurrentPrinci
                 from error
     case = case_service.act(session, principal, case_id, action, body, runtime.clock.now(), runtime.calendar)
     return case_view(case, principal, case_service.clocks_of(session, case.id))
+
+
+@router.get("/{case_id}/members", response_model=CasePage,
+            summary="群体工单的成员工单 / the cases a group case gathers")
+def group_members(case_id: str, principal: CurrentPrincipal, session: DbSession) -> CasePage:
+    require_roles(principal, *CASE_WORKERS)
+    group = case_service.get_visible(session, principal, case_id)
+    return CasePage(items=[case_view(c, principal) for c in groups.members(session, group.id)], next_cursor=None)
 
 
 @router.get("/{case_id}/timeline", response_model=list[TimelineEntry], summary="时间线 / timeline")
@@ -154,7 +162,7 @@ def answer_survey(case_id: str, body: SurveyAnswer, principal: CurrentPrincipal,
              summary="客服推翻规则结论（须说明理由） / override the policy decision with a reason")
 def override_decision(case_id: str, body: DecisionOverride, principal: CurrentPrincipal, session: Transaction,
                       runtime: RuntimeDep) -> CaseRead:
-    require_roles(principal, Role.agent, Role.supervisor, Role.platform_admin)
+    require_roles(principal, *CASE_WORKERS)
     case = case_service.get_visible(session, principal, case_id)
     overrides.override_decision(session, case, principal, outcome=body.outcome, remedy=body.remedy,
                                 refund_amount=body.refund_amount, reason=body.reason, now=runtime.clock.now())
@@ -165,7 +173,7 @@ def override_decision(case_id: str, body: DecisionOverride, principal: CurrentPr
              summary="提供补偿（优惠券、小样、积分、现金、医疗） / offer a care package")
 def make_offer(case_id: str, body: OfferCreate, principal: CurrentPrincipal, session: Transaction,
                runtime: RuntimeDep) -> OfferRead:
-    require_roles(principal, Role.agent, Role.supervisor, Role.platform_admin)
+    require_roles(principal, *CASE_WORKERS)
     case = case_service.get_visible(session, principal, case_id)
     made = overrides.offer(session, case, principal, kind=body.kind, amount=body.amount, now=runtime.clock.now())
     return OfferRead.model_validate(made)

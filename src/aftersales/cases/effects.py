@@ -53,9 +53,17 @@ def _record_return_shipment(session: Session, case: Case, request: ActionRequest
                             now: datetime, calendar: BusinessCalendar) -> None:
     _require(request.tracking_no, "tracking_no", "请填写退货运单号", "the return tracking number is required")
     _require(request.carrier_code, "carrier_code", "请填写快递公司", "the carrier code is required")
+    assert case.order_id is not None  # the lifecycle keeps returns off group cases
     order_service.register_return_shipment(session, order_id=case.order_id, case_id=case.id,
-                                           tracking_no=request.tracking_no or "", carrier_id=None, now=now)
+                                           tracking_no=request.tracking_no or "",
+                                           carrier_code=request.carrier_code or "", now=now)
     case.return_shipped_at = now
+
+
+def _return_collected(session: Session, case: Case, request: ActionRequest, principal: Principal,
+                      now: datetime, calendar: BusinessCalendar) -> None:
+    if case.return_collected_at is None:
+        case.return_collected_at = now
 
 
 def _confirm_receipt(session: Session, case: Case, request: ActionRequest, principal: Principal, now: datetime,
@@ -117,8 +125,8 @@ def _close(session: Session, case: Case, request: ActionRequest, principal: Prin
     case.closed_at = now
     if case.resolved_at is None:
         case.resolved_at = now
-    if survey_service.send_survey(session, case_id=case.id, buyer_id=case.buyer_id, agent_id=case.assigned_agent_id,
-                                  now=now) is not None:
+    if case.buyer_id is not None and survey_service.send_survey(
+            session, case_id=case.id, buyer_id=case.buyer_id, agent_id=case.assigned_agent_id, now=now) is not None:
         timeline.record(session, case.id, "survey_sent", at=now, actor_role="system", buyer_visible=True,
                         reason="已邀请您评价本次服务 / you are invited to rate the service")
 
@@ -157,13 +165,14 @@ EFFECTS: dict[Action, Effect] = {
     Action.refund: _refund, Action.confirm_refund: _confirm_refund, Action.exchange: _exchange,
     Action.resolve: _resolve, Action.escalate: _escalate, Action.close: _close, Action.reopen: _reopen,
     Action.dispute: _dispute, Action.arbitrate: _arbitrate, Action.decide: _decide,
+    Action.return_collected: _return_collected,
 }
 
 
 def apply(session: Session, case: Case, action: Action, request: ActionRequest, principal: Principal,
           now: datetime, calendar: BusinessCalendar) -> None:
     EFFECTS[action](session, case, request, principal, now, calendar)
-    if principal.role is not Role.buyer and action is not Action.escalate:
+    if principal.role not in (Role.buyer, Role.carrier) and action is not Action.escalate:
         if case.human_response_at is None:
             case.human_response_at = now
         if request.confirmed_category:

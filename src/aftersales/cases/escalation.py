@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from aftersales.calendars import BusinessCalendar
-from aftersales.cases import timeline
+from aftersales.cases import notices, timeline
 from aftersales.cases.lifecycle import State, after_escalation
 from aftersales.cases.models import Case, TimelineEvent
 from aftersales.db import unit_of_work
@@ -50,6 +50,8 @@ def escalate_case(session: Session, case: Case, target: str, now: datetime, cale
     if case.human_response_at is None and from_tier != target:
         sla_service.start_human_clock(session, case_id=case.id, tier=target, case_type=case.case_type,
                                       priority=case.priority, now=now, calendar=calendar, matrix=matrix)
+    notices.publish(session, [notices.escalated(case, notices.order_of(session, case), now, from_tier=from_tier,
+                                                reason=reason)], now)
 
 
 @dataclass
@@ -117,6 +119,7 @@ def _sweep_batch(session: Session, now: datetime, calendar: BusinessCalendar, wo
     if new_clocks:
         session.execute(insert(cast(Table, SlaClock.__table__)), new_clocks)
     _save_cases(session, [case for case in cases.values() if case.escalations], now)
+    _announce(session, planned, cases, now)
     report.breaches += len(planned)
     report.escalations += len(planned)
     report.case_ids.extend(clock.case_id for clock, _, _ in planned)
@@ -189,3 +192,21 @@ def _save_cases(session: Session, changed: list[_Locked], now: datetime) -> None
                                          for case in changed]))
     if session.get_bind().dialect.supports_sane_multi_rowcount and result.rowcount != len(changed):
         raise StaleDataError("a case changed while the sweeper held it")
+
+
+def _announce(session: Session, planned: list[tuple[sla_service.DueClock, str, str]], cases: dict[str, _Locked],
+              now: datetime) -> None:
+    """Each breach and its escalation, as notifications in the sweep's own transaction (one read for the batch)."""
+    if not planned:
+        return
+    c = Case.__table__.c
+    known = {r.id: r._asdict() for r in session.execute(
+        select(c.id, c.case_type, c.category, c.order_id, c.responsible_party_id)
+        .where(c.id.in_({clock.case_id for clock, _, _ in planned})))}
+    events = []
+    for clock, source, target in planned:
+        row = {**known[clock.case_id], "tier": target, "state": cases[clock.case_id].state.value}
+        events.append(notices.breached(row, None, now, clock=clock.kind, due_at=clock.due_at.isoformat()))
+        if source != target:
+            events.append(notices.escalated(row, None, now, from_tier=source, reason=f"SLA {clock.kind} breached"))
+    notices.publish(session, events, now)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from aftersales.cases import timeline
+from aftersales.cases import notices, timeline
 from aftersales.cases.visibility import get_visible
 from aftersales.security.principals import Principal
 from aftersales.surveys import service as survey_service
@@ -21,6 +21,8 @@ def answer_survey(session: Session, principal: Principal, case_id: str, *, csat:
     if callback is not None:
         timeline.record(session, case.id, "callback_opened", at=now, actor_role="system", reason=callback.reason,
                         data={"csat": csat, "nps": nps}, buyer_visible=False)
+        notices.publish(session, [notices.low_score(case, notices.order_of(session, case), now, csat=csat, nps=nps,
+                                                    reason=callback.reason)], now)
     return survey, callback
 
 

@@ -16,7 +16,7 @@ from aftersales.cases.visibility import get_visible
 from aftersales.liability import service as liability_service
 from aftersales.liability.models import Handoff, LedgerEntry
 from aftersales.orders import service as order_service
-from aftersales.problems import Forbidden, InvalidInput
+from aftersales.problems import Conflict, Forbidden, InvalidInput
 from aftersales.security.principals import Principal, Role
 
 #: the largest payout a case can carry besides its refund: 假一赔十, ten times the price, is the largest multiple
@@ -42,7 +42,7 @@ def reroute(session: Session, principal: Principal, case_id: str, *, to_party_id
         raise IllegalTransition(f"工单已{case.state}，不能再转交 / a {case.state} case cannot be handed off",
                                 current_state=case.state,
                                 allowed_actions=list(allowed_actions(state, principal.role)))
-    order = order_service.get_order(session, case.order_id)
+    order = order_service.get_order(session, _order_of(case))
     tied = liability_service.tied_party_ids(liability_service.order_parties(session, order), session)
     handoff = liability_service.hand_off(session, holder_of(case), to_party_id=to_party_id, tied=tied,
                                          reason=reason, actor_role=principal.role.value,
@@ -67,7 +67,15 @@ def post_liability(session: Session, principal: Principal, case_id: str, *, kind
     if amount > ceiling:
         raise InvalidInput(f"金额超过本工单上限 {ceiling} / the amount exceeds what this case can cost ({ceiling}: "
                            f"{'the items paid' if kind == 'refund' else '10× the items paid'})", field="amount")
-    order = order_service.get_order(session, case.order_id)
+    order = order_service.get_order(session, _order_of(case))
     entry = liability_service.post_case_liability(session, holder_of(case), order, kind, amount, cause, now=now,
                                                   medium=medium, reference=reference, actor_id=principal.actor_id)
     return entry
+
+
+def _order_of(case: Case) -> str:
+    """A group case (群体工单) names no order: it is worked through its member cases, not handed or charged."""
+    if case.order_id is None:
+        raise Conflict("群体工单不涉及单个订单，请在成员工单上操作 / a group case names no order: act on its member "
+                       "cases", case_id=case.id)
+    return case.order_id

@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aftersales.calendars import BusinessCalendar
-from aftersales.cases import intake_facts, intake_plan, intake_rows
-from aftersales.cases.assignment import SeniorPool
+from aftersales.cases import intake_facts, intake_plan, intake_rows, notices
+from aftersales.cases.assignment import Assigner
 from aftersales.cases.errors import IdempotencyMismatch
 from aftersales.cases.intake_plan import IntakeRequest
 from aftersales.cases.models import Case
@@ -60,7 +60,8 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
     similar = _similar_recent_counts(session, {
         (intake_plan.group_key(facts.orders[r.payload.order_id], lines), a.category)
         for r, a, lines in zip(requests, assessments, resolved, strict=True) if isinstance(lines, list)}, now)
-    seniors, matrix, book = SeniorPool(session), sla_service.load_matrix(session), policy_service.book_in_force(session)
+    assigner, matrix = Assigner(session), sla_service.load_matrix(session)
+    book = policy_service.book_in_force(session)
     rows = intake_rows.Rows()
     outcomes: list[IntakeOutcome] = []
     fresh: dict[tuple[str, str], IntakeOutcome] = {}
@@ -78,13 +79,18 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
         order = facts.orders[request.payload.order_id]
         gathered = (intake_plan.group_key(order, lines), assessment.category)
         similar[gathered] = similar.get(gathered, 0) + 1
+        flag = facts.flags.get(request.buyer_id)
+        standing = intake_plan.Standing(
+            group_id=intake_plan.join_group(order, lines, assessment.category, facts.open_groups),
+            flagged_rate=flag.return_rate if flag is not None else None)
         plan = intake_plan.plan_case(
             request, order=order, claimed=lines, assessment=assessment, similar_recent=similar[gathered],
+            standing=standing,
             facts=intake_plan.order_facts(order, lines, facts.products, facts.parties[order.id], facts.claims,
                                           orders=facts.orders, prices=facts.prices),
             now=now, calendar=calendar, matrix=matrix, book=book)
-        if plan.needs_senior:
-            plan.case["assigned_agent_id"] = seniors.take()
+        plan.case["assigned_agent_id"] = assigner.take(tier=plan.tier.tier, senior=plan.needs_senior,
+                                                       dedicated=standing.flagged_rate is not None)
         rows.add(plan)
         for line in lines:
             opened.setdefault(line.item_id, []).append((plan.case["id"], plan.case["case_type"]))
@@ -96,6 +102,8 @@ def commit_batch(session: Session, requests: Sequence[IntakeRequest], now: datet
             fresh[key] = outcome
         outcomes.append(outcome)
     rows.insert(session)
+    notices.publish(session, [event for row in rows.cases for event in notices.opened(
+        session, row, facts.orders[row["order_id"]], now)], now)
     return outcomes
 
 

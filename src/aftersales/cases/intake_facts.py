@@ -11,6 +11,7 @@ from threading import Lock
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aftersales.cases import groups
 from aftersales.cases.adjudication import OrderFacts
 from aftersales.cases.intake_plan import ClaimedLine, Claims, IntakeRequest, order_facts
 from aftersales.cases.lifecycle import SETTLED
@@ -24,6 +25,7 @@ from aftersales.live import service as live_service
 from aftersales.live.models import LiveClaim
 from aftersales.orders import service as order_service
 from aftersales.orders.models import Order, OrderItem
+from aftersales.parties.models import BuyerFlag
 from aftersales.policy.price_rules import PricePoint
 
 #: (database, live session, product) → (claims recorded so far, promises, checkable claims). A live session
@@ -46,6 +48,10 @@ class BatchFacts:
     existing: dict[tuple[str, str], Case] = field(default_factory=dict)
     #: product → its price changes after the earliest order of the batch (price protection)
     prices: dict[str, tuple[PricePoint, ...]] = field(default_factory=dict)
+    #: (batch | session | product | anchor id, problem class) → the open group case gathering such cases
+    open_groups: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: buyers flagged for the dedicated channel
+    flags: dict[str, BuyerFlag] = field(default_factory=dict)
 
 
 def load(session: Session, requests: Sequence[IntakeRequest]) -> BatchFacts:
@@ -61,6 +67,12 @@ def load(session: Session, requests: Sequence[IntakeRequest]) -> BatchFacts:
     facts.open_cases = _open_cases(session, [line.id for lines in facts.lines.values() for line in lines])
     facts.existing = _existing_by_key(session, requests)
     facts.prices = price_points(session, facts.orders.values(), facts.products)
+    subjects = {line.batch_id or "" for lines in facts.lines.values() for line in lines} | {
+        line.product_id for lines in facts.lines.values() for line in lines} | {
+        o.live_session_id or "" for o in facts.orders.values()} | {o.anchor_id or "" for o in facts.orders.values()}
+    facts.open_groups = groups.open_groups(session, subjects - {""})
+    facts.flags = {f.buyer_id: f for f in session.scalars(select(BuyerFlag).where(
+        BuyerFlag.buyer_id.in_({r.buyer_id for r in requests}), BuyerFlag.flagged.is_(True)))}
     return facts
 
 
@@ -129,6 +141,8 @@ def facts_for_case(session: Session, case: Case) -> tuple[Order, list[ClaimedLin
                            sku=by_id[item.order_item_id].sku) for item in named]
     products = {p.id: p for p in session.scalars(select(Product).where(
         Product.id.in_({line.product_id for line in claimed})))}
+    if case.order_id is None:
+        raise ValueError(f"group case {case.id} names no order")
     order = orders[case.order_id]
     parties = liability_service.parties_for_orders(session, [order])[order.id]
     claims = _claims(session, orders.values(), lines)

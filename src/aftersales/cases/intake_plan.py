@@ -191,25 +191,55 @@ def _line_input(line: ClaimedLine, order: Order, product: Product, claims: Mappi
                      promised_price_days=said.price_days, anchor_id=order.anchor_id, prices=tuple(prices))
 
 
+def join_group(order: Order, claimed: Sequence[ClaimedLine], category: str,
+               open_groups: Mapping[tuple[str, str], str]) -> str | None:
+    """The open group case a new case of this class belongs to: its batch's, session's, product's or anchor's."""
+    subjects = [line.batch_id for line in claimed] + [order.live_session_id] + [line.product_id for line in claimed] \
+        + [order.anchor_id]
+    return next((open_groups[(s, category)] for s in subjects if s and (s, category) in open_groups), None)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What intake knows of the buyer and the moment: the open group case to join, the dedicated channel."""
+
+    group_id: str | None = None
+    #: the buyer's historic return rate when flagged for the dedicated channel (专属通道), else None
+    flagged_rate: float | None = None
+
+
+def _grouped(tier: TierDecision, group_id: str | None) -> TierDecision:
+    if group_id is None:
+        return tier
+    return replace(tier, tier="L3", priority=1, senior_required=True, reasons=(
+        *tier.reasons, f"并入群体工单 {group_id}（应急小组处理）/ joins group case {group_id} (emergency team)"))
+
+
 def plan_case(request: IntakeRequest, *, order: Order, claimed: list[ClaimedLine], facts: OrderFacts,
-              assessment: TriageAssessment, similar_recent: int, now: datetime, calendar: BusinessCalendar,
+              assessment: TriageAssessment, standing: Standing, now: datetime, calendar: BusinessCalendar,
+              similar_recent: int = 0,
               matrix: tuple[PolicyRow, ...], book: RuleBook | None) -> CasePlan:
     payload = request.payload
-    tier = decide_tier(case_type=payload.case_type.value, category=assessment.category, emotion=assessment.emotion,
-                       emotion_intensity=assessment.emotion_intensity, confidence=assessment.confidence,
-                       risk_flags=assessment.risk_flags, low_confidence=LOW_CONFIDENCE,
-                       similar_recent_cases=similar_recent)
+    tier = _grouped(decide_tier(
+        case_type=payload.case_type.value, category=assessment.category, emotion=assessment.emotion,
+        emotion_intensity=assessment.emotion_intensity, confidence=assessment.confidence,
+        risk_flags=assessment.risk_flags, low_confidence=LOW_CONFIDENCE, similar_recent_cases=similar_recent),
+        standing.group_id)
+    # the decision never reads the buyer's flag: a flagged buyer is routed, never judged differently
     judged = adjudicate(order=facts, case_type=payload.case_type.value, text=payload.text, assessment=assessment,
                         item_state=payload.item_state, evidence=payload.evidence, now=now, tier=tier.tier, book=book)
+    dedicated = standing.flagged_rate is not None
     case = intake_rows.case_row(buyer_id=request.buyer_id, order_id=order.id, group_key=group_key(order, claimed),
                                 idempotency_key=request.idempotency_key, payload=payload, assessment=assessment,
                                 tier=tier, judged=judged, assigned_agent_id=None, now=now,
                                 claimed_amount=facts.amount,
-                                fingerprint=request.fingerprint if request.idempotency_key else None)
+                                fingerprint=request.fingerprint if request.idempotency_key else None,
+                                group_id=standing.group_id, channel="dedicated" if dedicated else "standard")
     clocks = intake_rows.clock_rows(case, pick_policy(matrix, tier.tier, payload.case_type.value, tier.priority),
                                     now, calendar)
     timeline = intake_rows.timeline_rows(case, actor_role=request.actor_role, assessment=assessment, tier=tier,
                                          judged=judged, order_id=order.id)
+    timeline += intake_rows.standing_rows(case, standing.group_id, standing.flagged_rate)
     items = [{"case_id": case["id"], "order_item_id": line.item_id, "order_id": line.order_id,
               "quantity": line.quantity, "paid_amount": line.paid} for line in claimed]
     return CasePlan(case=case, clocks=clocks, timeline=timeline, messages=intake_rows.message_rows(case),

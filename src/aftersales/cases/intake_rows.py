@@ -70,13 +70,15 @@ def settle_by_ai(row: dict[str, Any], settles: str | None, now: datetime) -> Non
 
 def case_row(*, buyer_id: str, order_id: str, group_key: str, idempotency_key: str | None, payload: CaseCreate,
              assessment: TriageAssessment, tier: TierDecision, judged: Adjudication, assigned_agent_id: str | None,
-             now: datetime, claimed_amount: Decimal, fingerprint: str | None = None) -> dict[str, Any]:
+             now: datetime, claimed_amount: Decimal, fingerprint: str | None = None, group_id: str | None = None,
+             channel: str = "standard") -> dict[str, Any]:
     a = assessment
     row: dict[str, Any] = dict(
         id=new_id("CS"), order_id=order_id, buyer_id=buyer_id, idempotency_key=idempotency_key,
         request_fingerprint=fingerprint, claimed_amount=claimed_amount,
         case_type=payload.case_type.value, state=State.answered.value, tier=tier.tier, priority=tier.priority,
         version=1, text=payload.text, attachments=list(payload.attachments), group_key=group_key,
+        group_id=group_id, channel=channel,
         requested_amount=payload.requested_amount, refund_amount=None, category=a.category,
         categories={k: round(float(v), 4) for k, v in a.categories.items()}, emotion=a.emotion,
         secondary_category=a.secondary_category, emotion_intensity=float(a.emotion_intensity),
@@ -126,6 +128,28 @@ def timeline_rows(case: dict[str, Any], *, actor_role: str, assessment: TriageAs
         rows.append({**base, "kind": "ai_resolved", "actor_role": "ai", "from_state": State.answered.value,
                      "to_state": case["state"], "buyer_visible": True,
                      "reason": "AI已按规则直接处理，无需人工 / settled by the AI under the policy, no human needed"})
+    return rows
+
+
+def standing_rows(case: dict[str, Any], group_id: str | None, flagged_rate: float | None) -> list[dict[str, Any]]:
+    """Timeline entries for a case that joins a group case at once, or whose buyer has the dedicated channel."""
+    base = {"at": case["created_at"], "actor_role": "system", "actor_id": None, "action": None, "from_state": None,
+            "to_state": None}
+    rows = []
+    if group_id is not None:
+        rows.append({**base, "case_id": case["id"], "kind": "grouped", "buyer_visible": True,
+                     "reason": "已并入群体工单，由应急小组统一处理 / joined a group case handled by the emergency team",
+                     "data": {"group_id": group_id}})
+        rows.append({**base, "case_id": group_id, "kind": "members_joined", "buyer_visible": False,
+                     "reason": f"新工单 {case['id']} 并入 / case {case['id']} joined", "data": {"count": 1}})
+    if flagged_rate is not None:
+        rows.append({**base, "case_id": case["id"], "kind": "dedicated_channel", "buyer_visible": True,
+                     "reason": "已为您开通专属售后通道，专人跟进 / a dedicated after-sales channel has been opened for you",
+                     "data": {}})
+        rows.append({**base, "case_id": case["id"], "kind": "buyer_flagged", "buyer_visible": False,
+                     "reason": f"历史退货率 {flagged_rate:.0%}：专属通道，规则结论不受影响 / historic return rate "
+                               f"{flagged_rate:.0%}: dedicated channel, the decision is unaffected",
+                     "data": {"return_rate": round(flagged_rate, 4)}})
     return rows
 
 

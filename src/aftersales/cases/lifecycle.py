@@ -43,6 +43,8 @@ class Action(StrEnum):
     dispute = "dispute"
     arbitrate = "arbitrate"
     decide = "decide"
+    #: the carrier picked the return parcel up (退货已揽收), reported by its signed logistics webhook
+    return_collected = "return_collected"
 
 
 #: the buyer's clock does not run while the case waits on the buyer
@@ -72,9 +74,10 @@ TRANSITIONS: dict[State, dict[Action, State | None]] = {
                            Action.close: State.closed, Action.request_return: State.awaiting_return},
     State.awaiting_return: {Action.record_return_shipment: State.return_in_transit, Action.reply: None,
                             Action.escalate: State.escalated, Action.close: State.closed,
-                            Action.dispute: State.disputed},
+                            Action.dispute: State.disputed, Action.return_collected: State.return_in_transit},
     State.return_in_transit: {Action.confirm_receipt: State.return_received, Action.reply: None,
-                              Action.escalate: State.escalated, Action.dispute: State.disputed},
+                              Action.escalate: State.escalated, Action.dispute: State.disputed,
+                              Action.return_collected: None},
     State.return_received: {Action.refund: State.refund_pending, Action.exchange: State.exchanged,
                             Action.resolve: State.resolved, Action.reply: None,
                             Action.escalate: State.escalated, Action.dispute: State.disputed},
@@ -92,7 +95,7 @@ TRANSITIONS: dict[State, dict[Action, State | None]] = {
     State.decided: {Action.close: State.closed, Action.refund: State.refund_pending, Action.reply: None},
 }
 
-_STAFF = frozenset({Role.agent, Role.supervisor, Role.platform_admin})
+_STAFF = frozenset({Role.agent, Role.supervisor, Role.platform_admin, Role.emergency})
 _GOVERNANCE = frozenset({Role.supervisor, Role.platform_admin})
 _ROUTED_PARTY = frozenset({Role.brand, Role.anchor, Role.mcn})
 
@@ -112,7 +115,12 @@ WHO_MAY: dict[Action, frozenset[Role]] = {
     Action.dispute: _STAFF | {Role.buyer, Role.brand, Role.anchor},
     Action.arbitrate: _GOVERNANCE,
     Action.decide: _GOVERNANCE,
+    Action.return_collected: frozenset({Role.carrier, Role.agent, Role.supervisor, Role.platform_admin}),
 }
+
+#: a group case (群体工单) names no order: it is answered, escalated and resolved as a whole, while returns and
+#: refunds happen on its member cases
+GROUP_ACTIONS = frozenset({Action.reply, Action.resolve, Action.escalate, Action.close, Action.reopen})
 
 
 @dataclass(frozen=True)
@@ -131,13 +139,15 @@ def may_take(action: Action, role: Role) -> bool:
     return role in WHO_MAY[action]
 
 
-def allowed_actions(state: State, role: Role) -> tuple[str, ...]:
-    return tuple(a.value for a in TRANSITIONS[state] if role in WHO_MAY[a])
+def allowed_actions(state: State, role: Role, *, group: bool = False) -> tuple[str, ...]:
+    return tuple(a.value for a in TRANSITIONS[state] if role in WHO_MAY[a] and (not group or a in GROUP_ACTIONS))
 
 
-def take(state: State, action: Action, role: Role) -> Step:
+def take(state: State, action: Action, role: Role, *, group: bool = False) -> Step:
     """Decide a transition; never raises, so callers choose how to report a refusal."""
-    options = allowed_actions(state, role)
+    options = allowed_actions(state, role, group=group)
+    if group and action not in GROUP_ACTIONS:
+        return Step(False, state, state, options, f"a group case cannot {action.value}: act on its member cases")
     if action not in TRANSITIONS[state]:
         return Step(False, state, state, options, f"action {action.value} is not possible in state {state.value}")
     if role not in WHO_MAY[action]:

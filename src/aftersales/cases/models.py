@@ -36,8 +36,9 @@ class Case(Base):
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
-    buyer_id: Mapped[str] = mapped_column(ForeignKey("buyers.id"), index=True)
+    #: None only on a group case (群体工单), which gathers other buyers' cases instead of naming an order
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    buyer_id: Mapped[str | None] = mapped_column(ForeignKey("buyers.id"), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
     #: SHA-256 of the request body the key was first used with: the same key with another body is refused
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
@@ -55,6 +56,10 @@ class Case(Base):
 
     #: the production batch, else the live session, else the product: where a group complaint gathers
     group_key: Mapped[str | None] = mapped_column(String(40))
+    #: the open group case (L3, emergency team) this case belongs to, once a spike warning gathered it
+    group_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: standard | dedicated (a buyer flagged for the dedicated channel: routing only, never the decision)
+    channel: Mapped[str] = mapped_column(String(16), default="standard")
 
     # triage
     category: Mapped[str] = mapped_column(String(30))
@@ -89,6 +94,8 @@ class Case(Base):
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     return_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     return_shipped_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: the carrier's pickup of the return parcel (退货已揽收), from its signed logistics webhook
+    return_collected_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     return_received_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     refund_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     refunded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

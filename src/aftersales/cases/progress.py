@@ -12,7 +12,8 @@ from aftersales.cases.lifecycle import State
 _SUBMITTED = ("submitted", "申请已提交", "Request submitted", "created_at")
 _ANSWERED = ("answered", "客服已响应", "Service has responded", "first_response_at")
 _RETURN = ("awaiting_return", "请寄回商品", "Please send the item back", "return_requested_at")
-_SHIPPED = ("return_in_transit", "退货已揽收", "Return collected by the carrier", "return_shipped_at")
+_SENT = ("return_sent", "退货已寄出", "Return sent", "return_shipped_at")
+_SHIPPED = ("return_in_transit", "退货已揽收", "Return collected by the carrier", "return_collected_at")
 _RECEIVED = ("return_received", "商家已收货", "Seller received the return", "return_received_at")
 _REVIEW = ("refund_pending", "退款审核中", "Refund under review", "refund_requested_at")
 _REFUNDED = ("refunded", "退款已到账", "Refund paid", "refunded_at")
@@ -23,8 +24,8 @@ _CLOSED = ("closed", "已完成", "Closed", "closed_at")
 
 FLOWS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "refund_only": (_SUBMITTED, _ANSWERED, _REVIEW, _REFUNDED, _CLOSED),
-    "return_refund": (_SUBMITTED, _ANSWERED, _RETURN, _SHIPPED, _RECEIVED, _REVIEW, _REFUNDED, _CLOSED),
-    "exchange": (_SUBMITTED, _ANSWERED, _RETURN, _SHIPPED, _RECEIVED, _EXCHANGED, _CLOSED),
+    "return_refund": (_SUBMITTED, _ANSWERED, _RETURN, _SENT, _SHIPPED, _RECEIVED, _REVIEW, _REFUNDED, _CLOSED),
+    "exchange": (_SUBMITTED, _ANSWERED, _RETURN, _SENT, _SHIPPED, _RECEIVED, _EXCHANGED, _CLOSED),
     "price_protection": (_SUBMITTED, _ANSWERED, _REVIEW, _REFUNDED, _CLOSED),
 }
 DEFAULT_FLOW = (_SUBMITTED, _ANSWERED, _HANDLING, _RESOLVED, _CLOSED)

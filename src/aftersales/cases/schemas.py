@@ -100,10 +100,15 @@ class CaseItemRead(BaseModel):
 
 class CaseRead(BaseModel):
     id: str
-    order_id: str
+    #: None on a group case (群体工单), which gathers member cases instead (see group_id, members)
+    order_id: str | None
     items: list[CaseItemRead] = Field(default_factory=list)
     claimed_amount: Decimal = Decimal("0")
-    buyer_id: str
+    buyer_id: str | None
+    #: the group case (群体工单) gathering this one, once a spike warning did
+    group_id: str | None = None
+    #: standard | dedicated (the buyer's dedicated channel)
+    channel: str = "standard"
     case_type: str
     state: str
     tier: str

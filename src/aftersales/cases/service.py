@@ -12,9 +12,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from aftersales import keyset
 from aftersales.calendars import BusinessCalendar
-from aftersales.cases import effects
+from aftersales.cases import effects, notices
 from aftersales.cases.errors import IllegalTransition, VersionConflict
 from aftersales.cases.lifecycle import (
+    SETTLED,
     Action,
     State,
     Step,
@@ -86,10 +87,17 @@ def act(session: Session, principal: Principal, case_id: str, action_name: str, 
     if request.expected_version is not None and request.expected_version != case.version:
         raise VersionConflict(f"工单已更新到版本 {case.version}，请刷新后重试 / case is at version {case.version}",
                               current_version=case.version, current_state=case.state)
+    return act_on(session, principal, case, action, request, now, calendar)
+
+
+def act_on(session: Session, principal: Principal, case: Case, action: Action, request: ActionRequest,
+           now: datetime, calendar: BusinessCalendar) -> Case:
+    """The lifecycle's one door, for a case the caller already may act on (a carrier's parcel, say)."""
+    case_id = case.id
     if not may_take(action, principal.role):
         raise Forbidden(f"角色 {principal.role.value} 无权执行 {action.value} / role {principal.role.value} may not "
                         f"{action.value}", role=principal.role.value, action=action.value)
-    step = take(State(case.state), action, principal.role)
+    step = take(State(case.state), action, principal.role, group=case.order_id is None)
     if not step.allowed:
         raise IllegalTransition(
             f"工单当前状态为 {case.state}，不能执行 {action.value} / {step.reason}",
@@ -112,8 +120,9 @@ def act(session: Session, principal: Principal, case_id: str, action_name: str, 
 def _apply(session: Session, case: Case, action: Action, step: Step, request: ActionRequest, principal: Principal,
            now: datetime, calendar: BusinessCalendar) -> None:
     effects.apply(session, case, action, request, principal, now, calendar)
-    human = principal.role is not Role.buyer and action is not Action.escalate
+    human = principal.role not in (Role.buyer, Role.carrier) and action is not Action.escalate
     case.state = step.to_state.value
+    _announce(session, case, step, now)
     sla_service.on_state_change(session, case.id, now, calendar, settled=stops_resolution_clock(step.to_state),
                                 paused=pauses_clocks(step.to_state), human_acted=human)
     session.add(TimelineEvent(
@@ -122,6 +131,17 @@ def _apply(session: Session, case: Case, action: Action, step: Step, request: Ac
         action=action.value, from_state=step.from_state.value, to_state=step.to_state.value,
         reason=request.reason or request.message or "", buyer_visible=True,
         data={k: str(v) for k, v in request.model_dump(exclude_none=True).items() if k != "expected_version"}))
+
+
+def _announce(session: Session, case: Case, step: Step, now: datetime) -> None:
+    """Settling a case, or asking for the parcel, is news outside: the outbox row joins this transaction."""
+    if step.to_state == step.from_state:
+        return
+    if step.to_state in SETTLED and step.from_state not in SETTLED:
+        notices.publish(session, [notices.resolved(case, notices.order_of(session, case), now)], now)
+    elif step.to_state is State.awaiting_return:
+        notices.publish(session, [notices.return_address(session, case, notices.order_of(session, case), now)],
+                        now)
 
 
 def timeline(session: Session, principal: Principal, case_id: str) -> list[TimelineEvent]:
@@ -138,6 +158,8 @@ def progress(session: Session, principal: Principal, case_id: str, now: datetime
     milestones = {name: getattr(case, name) for name in (
         "created_at", "first_response_at", "return_requested_at", "return_shipped_at", "return_received_at",
         "refund_requested_at", "refunded_at", "exchanged_at", "human_response_at", "resolved_at", "closed_at")}
+    # a parcel the seller received was collected, whether or not its carrier ever reported the pickup
+    milestones["return_collected_at"] = case.return_collected_at or case.return_received_at
     milestones = {k: as_utc(v) if v else None for k, v in milestones.items()}
     human_due = next((as_utc(c.due_at) for c in clocks_of(session, case.id)
                       if c.kind == "human_response" and c.stopped_at is None and c.due_at), None)
@@ -146,7 +168,7 @@ def progress(session: Session, principal: Principal, case_id: str, now: datetime
 
 def claims_of(session: Session, case: Case) -> list[dict[str, object]]:
     """The anchor's recorded claims for the products the case names, with offsets and whether the chain verifies."""
-    order = session.get(Order, case.order_id)
+    order = session.get(Order, case.order_id) if case.order_id else None
     if order is None or order.live_session_id is None:
         return []
     products = session.scalars(select(OrderItem.product_id).join(CaseItem, CaseItem.order_item_id == OrderItem.id)

@@ -15,8 +15,8 @@ from typing import Any
 @dataclass(slots=True)
 class CaseSnapshot:
     id: str
-    order_id: str
-    buyer_id: str
+    order_id: str | None
+    buyer_id: str | None
     case_type: str
     state: str
     tier: str
@@ -35,6 +35,8 @@ class CaseSnapshot:
     refund_amount: Decimal | None = None
     claimed_amount: Decimal = Decimal("0")
     group_key: str | None = None
+    group_id: str | None = None
+    channel: str = "standard"
     categories: dict[str, Any] = field(default_factory=dict)
     secondary_category: str | None = None
     emotion_intensity: float = 0.0
@@ -58,6 +60,7 @@ class CaseSnapshot:
     escalated_at: datetime | None = None
     return_requested_at: datetime | None = None
     return_shipped_at: datetime | None = None
+    return_collected_at: datetime | None = None
     return_received_at: datetime | None = None
     refund_requested_at: datetime | None = None
     refunded_at: datetime | None = None

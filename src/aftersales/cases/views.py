@@ -40,7 +40,8 @@ def case_view(case: Case | CaseSnapshot, principal: Principal, clocks: Sequence[
     staff_or_party = principal.role is not Role.buyer
     return CaseRead(
         id=case.id, order_id=case.order_id, items=list(items), claimed_amount=case.claimed_amount or 0,
-        buyer_id=case.buyer_id, case_type=case.case_type, state=case.state,
+        buyer_id=case.buyer_id, group_id=case.group_id, channel=case.channel or "standard",
+        case_type=case.case_type, state=case.state,
         tier=case.tier, priority=case.priority, version=case.version, text=case.text,
         attachments=list(case.attachments or []), category=case.category,
         categories=dict(case.categories or {}), emotion=case.emotion, confidence=case.confidence,
@@ -53,7 +54,7 @@ def case_view(case: Case | CaseSnapshot, principal: Principal, clocks: Sequence[
         created_at_local=format_shanghai(case.created_at) or "", updated_at=as_utc(case.updated_at),
         first_response_at=_utc(case.first_response_at), human_response_at=_utc(case.human_response_at),
         escalated_at=_utc(case.escalated_at), refunded_at=_utc(case.refunded_at), closed_at=_utc(case.closed_at),
-        allowed_actions=list(allowed_actions(State(case.state), principal.role)),
+        allowed_actions=list(allowed_actions(State(case.state), principal.role, group=case.order_id is None)),
         clocks=[clock_view(c) for c in clocks], buyer=buyer, claims=claims or [],
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -76,7 +76,27 @@ def _generate(runtime: object, orders: int, seed: int) -> tuple[object, dict[str
             tokens = demo_tokens(session, runtime.clock.now())
             accounts = create_demo_accounts(session, runtime.clock.now())
             session.commit()
+        watch = bar.add_task("风险监测回放 / the risk monitors over the year", total=1)
+        _replay_risk(runtime, summary)
+        bar.update(watch, completed=1)
     return summary, tokens, accounts
+
+
+def _replay_risk(runtime: object, summary: Any) -> None:
+    """The monitors run over the demo year as if they had been on all along: spikes (the lipstick batch's
+    allergies among them) are warned and gathered, pre-sale orders at risk warned, buyers flagged."""
+    from aftersales.db import unit_of_work
+    from aftersales.risk import buyers, replay
+    from aftersales.runtime import Runtime
+
+    assert isinstance(runtime, Runtime)
+    start, now = summary.start, runtime.clock.now()
+    report = replay.replay(runtime.session_factory, start, now, runtime.calendar)
+    replay.close_old(runtime.session_factory, now, runtime.calendar)
+    with unit_of_work(runtime.session_factory) as session:
+        buyers.refresh(session, now)
+    console.print(f"风险预警 / risk warnings: {len(report.warnings)}，预售延期提醒 / pre-sale warnings: "
+                  f"{report.presale_warned}")
 
 
 def _print_summary(summary: object, tokens: dict[str, str], db_path: str, port: int | None) -> None:

@@ -18,7 +18,10 @@ from aftersales.security.accounts import create_account
 from aftersales.security.principals import Role
 
 DISPLAY = {Role.buyer: "演示买家", Role.agent: "演示客服", Role.supervisor: "演示主管", Role.brand: "演示品牌",
-           Role.anchor: "演示主播", Role.mcn: "演示MCN", Role.platform_admin: "平台治理"}
+           Role.anchor: "演示主播", Role.mcn: "演示MCN", Role.platform_admin: "平台治理", Role.emergency: "应急小组",
+           Role.carrier: "演示承运商"}
+#: roles whose account must speak for a party with cases (an empty portal is no demo)
+NEEDS_PARTY = (Role.buyer, Role.brand, Role.anchor, Role.mcn, Role.carrier)
 
 
 @dataclass(frozen=True)
@@ -52,14 +55,15 @@ def _parties(session: Session) -> dict[Role, str | None]:
     platform = session.scalar(select(Party.id).where(Party.kind == "platform").limit(1))
     return {Role.buyer: buyer, Role.agent: agents[0] if agents else None,
             Role.supervisor: agents[1] if len(agents) > 1 else None, Role.brand: _busiest(session, "brand"),
-            Role.anchor: anchor, Role.mcn: mcn, Role.platform_admin: platform}
+            Role.anchor: anchor, Role.mcn: mcn, Role.platform_admin: platform, Role.emergency: None,
+            Role.carrier: _busiest(session, "carrier")}
 
 
 def create_demo_accounts(session: Session, now: datetime) -> list[DemoAccount]:
     """`demo-<role>` for every role, each with a fresh random password (printed once, stored hashed)."""
     made = []
     for role, party in _parties(session).items():
-        if role in (Role.buyer, Role.brand, Role.anchor, Role.mcn) and party is None:
+        if role in NEEDS_PARTY and party is None:
             continue  # no such party in a tiny data set: an account would have an empty home page
         username = f"demo-{role.value.replace('_', '-')}"
         password = f"{role.value[:3]}-{secrets.token_urlsafe(9)}"

@@ -8,7 +8,7 @@ import signal
 import socket
 import time
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -46,11 +46,13 @@ def worker(interval: Annotated[float, typer.Option(help="两次扫描间隔秒�
            snapshots: Annotated[bool | None, typer.Option(
                "--snapshots/--no-snapshots", help="健康指数快照（默认：循环时开启，--once 时关闭）/ health-index "
                "snapshots of closed periods (default: on in the loop, off with --once)")] = None) -> None:
-    """后台 worker：SLA 超时检查与升级、健康指数快照 / background worker: SLA sweeps (FOR UPDATE SKIP LOCKED) and
-    health-index snapshots of closed periods."""
+    """后台 worker：SLA超时升级、风险监测、通知发件箱、月度计提、健康指数快照 / background worker: SLA sweeps
+    (FOR UPDATE SKIP LOCKED), the risk monitors, the notification outbox, monthly accruals and health-index
+    snapshots of closed periods (`--once`: one SLA sweep)."""
     import threading
 
     from aftersales.cases.escalation import sweep
+    from aftersales.commands.background import Background
     from aftersales.evaluation.worker import snapshot_step, start_snapshot_thread
     from aftersales.runtime import build_runtime
 
@@ -68,10 +70,16 @@ def worker(interval: Annotated[float, typer.Option(help="两次扫描间隔秒�
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    work = Background(runtime, worker=label)
     while not stopping:
-        report = sweep(runtime.session_factory, runtime.clock.now(), runtime.calendar, worker=label)
-        if report.breaches:
+        done: dict[str, Any] = {"sla": sweep(runtime.session_factory, runtime.clock.now(), runtime.calendar,
+                                             worker=label)} if once else work.tick()
+        report = done.get("sla")
+        if report is not None and report.breaches:
             console.print(f"{label}: {report.breaches} 次超时，{report.escalations} 次升级 / breaches, escalations")
+        spikes = done.get("spikes")
+        if spikes is not None and spikes.warnings:
+            console.print(f"{label}: 风险预警 / risk warnings {', '.join(spikes.warnings)}")
         if once:
             if snapshots:
                 snapshot_step(runtime, label)(runtime.clock.now())

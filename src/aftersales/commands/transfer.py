@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,22 +42,14 @@ def import_command(entity: Annotated[Entity, typer.Argument(help="导入对象 /
                    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV/Parquet/Excel")],
                    ) -> None:
     """导入订单：坏行报告行号与原因，好行照常入库；重复导入不产生变化 / import orders."""
-    from aftersales.migrate import upgrade
     from aftersales.orders.service import upsert_orders
     from aftersales.orders.tabular import missing_columns, rows_to_orders
-    from aftersales.runtime import build_runtime
 
     if entity is Entity.prices:
         return _import_prices(file)
     if entity is not Entity.orders:
         raise fail("只能导入订单或价格 / only orders and prices can be imported")
-    frame = _read_table(file)
-    missing = missing_columns(list(frame.columns))
-    if missing:
-        raise fail(f"缺少必需列 / missing required columns: {', '.join(missing)}")
-    runtime = build_runtime()
-    with cli_errors():
-        upgrade(runtime.settings.resolved_database_url())
+    frame, runtime = _prepared(file, missing_columns)
     orders = rows_to_orders(frame.to_dict(orient="records"))
     totals = {"created": 0, "updated": 0, "unchanged": 0}
     errors: list[tuple[int, str, str]] = []
@@ -79,10 +72,8 @@ def import_command(entity: Annotated[Entity, typer.Argument(help="导入对象 /
         raise typer.Exit(1)
 
 
-def _import_prices(file: Path) -> None:
-    """Price history rows: each good row lands once however often the file is imported; bad rows are named."""
-    from aftersales.catalog.price_tabular import missing_columns, row_to_price
-    from aftersales.catalog.prices import record_prices
+def _prepared(file: Path, missing_columns: Callable[[list[str]], list[str]]) -> tuple[Any, Any]:
+    """The file's table, refused when a required column is missing, and a runtime on a migrated database."""
     from aftersales.migrate import upgrade
     from aftersales.runtime import build_runtime
 
@@ -93,6 +84,15 @@ def _import_prices(file: Path) -> None:
     runtime = build_runtime()
     with cli_errors():
         upgrade(runtime.settings.resolved_database_url())
+    return frame, runtime
+
+
+def _import_prices(file: Path) -> None:
+    """Price history rows: each good row lands once however often the file is imported; bad rows are named."""
+    from aftersales.catalog.price_tabular import missing_columns, row_to_price
+    from aftersales.catalog.prices import record_prices
+
+    frame, runtime = _prepared(file, missing_columns)
     rows = [row_to_price(row) for row in frame.to_dict(orient="records")]
     totals = {"created": 0, "updated": 0, "unchanged": 0}
     errors: list[tuple[int, str, str]] = []

@@ -12,15 +12,18 @@ from aftersales.security.principals import GOVERNANCE_ROLES, PARTY_ROLES, Role
 from aftersales.security.sessions import ConsoleIdentity, csrf_matches
 from aftersales.web.deps import RuntimeDep, console_identity
 
-WORKBENCH = frozenset({Role.agent, Role.supervisor})
-CASE_PAGE = frozenset({Role.agent, Role.supervisor, Role.platform_admin})
+#: the emergency team (应急小组) works the same desk, on the cases it may see (L3 and group cases)
+WORKBENCH = frozenset({Role.agent, Role.supervisor, Role.emergency})
+CASE_PAGE = frozenset({Role.agent, Role.supervisor, Role.platform_admin, Role.emergency})
 BUYER = frozenset({Role.buyer})
 BOARD = frozenset({Role.supervisor, Role.platform_admin})
 GOVERNANCE = GOVERNANCE_ROLES
-PORTAL = PARTY_ROLES
+#: partners: brand, anchor, MCN, and a carrier for the transit cases routed to it
+PORTAL = PARTY_ROLES | {Role.carrier}
 
 HOME = {Role.agent: "/agent/queue", Role.buyer: "/buyer", Role.supervisor: "/supervisor",
-        Role.platform_admin: "/governance", Role.brand: "/portal", Role.anchor: "/portal", Role.mcn: "/portal"}
+        Role.platform_admin: "/governance", Role.brand: "/portal", Role.anchor: "/portal", Role.mcn: "/portal",
+        Role.emergency: "/agent/queue", Role.carrier: "/portal"}
 
 #: the navigation of each role: (path, catalogue key), every entry a page the role may open
 NAV: dict[Role, tuple[tuple[str, str], ...]] = {
@@ -34,6 +37,8 @@ NAV: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.brand: (("/portal", "nav.portal"),),
     Role.anchor: (("/portal", "nav.portal"),),
     Role.mcn: (("/portal", "nav.portal"),),
+    Role.emergency: (("/agent/queue", "nav.queue"),),
+    Role.carrier: (("/portal", "nav.portal"),),
 }
 
 
@@ -42,6 +47,7 @@ _AREAS: dict[Role, tuple[str, ...]] = {
     Role.agent: ("/agent/",), Role.supervisor: ("/supervisor", "/agent/", "/governance"),
     Role.platform_admin: ("/governance", "/supervisor", "/agent/cases/"), Role.buyer: ("/buyer",),
     Role.brand: ("/portal",), Role.anchor: ("/portal",), Role.mcn: ("/portal",),
+    Role.emergency: ("/agent/",), Role.carrier: ("/portal",),
 }
 
 

@@ -99,6 +99,14 @@ def _agents(rng: Seeded, parties: list[Row], at: datetime) -> list[tuple[str, bo
         parties.append(_party(pid, "agent", f"客服{person_name(rng)}", at, parent,
                               seniority="senior" if senior else "junior"))
         agents.append((pid, senior, empathetic))
+    # the emergency team (应急小组) works L3 and group cases; one agent keeps the dedicated channel (专属通道).
+    # Neither takes the year's ordinary cases, so the draws above (and the data drawn from them) are unchanged.
+    for number, (function, name) in enumerate((("anchor", "应急小组·主播代表"), ("operations", "应急小组·运营"),
+                                               ("legal", "应急小组·法务")), start=1):
+        parties.append(_party(f"agent-emergency-{number}", "agent", name, at, None, seniority="senior",
+                              team="emergency", function=function))
+    parties.append(_party("agent-dedicated-1", "agent", "专属通道客服", at, leads[0], seniority="senior",
+                          channel="dedicated"))
     return agents
 
 

@@ -32,7 +32,8 @@ class Row:
     status: str = "no_data"
 
 
-def _num(x: Any) -> float | None:
+def finite_number(x: Any) -> float | None:
+    """A float, or None for missing, unparseable, NaN or infinite values."""
     if x is None:
         return None
     try:
@@ -51,9 +52,9 @@ def rows_by_subject(values: pd.DataFrame) -> dict[str, dict[str, Row]]:
                                           "upper", "status")]
     # plain column iteration: to_dict("records") dominated the run time for thousands of subjects
     for sid, ind, value, n, est, low, high, status in zip(*cols, strict=True):
-        count = _num(n)
-        out.setdefault(str(sid), {})[str(ind)] = Row(_num(value), int(count) if count is not None else 0,
-                                                     _num(est), _num(low), _num(high), str(status))
+        count = finite_number(n)
+        out.setdefault(str(sid), {})[str(ind)] = Row(finite_number(value), int(count) if count is not None else 0,
+                                                     finite_number(est), finite_number(low), finite_number(high), str(status))
     return out
 
 

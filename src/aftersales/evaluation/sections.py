@@ -9,6 +9,7 @@ from aftersales.evaluation import effect as _effect
 from aftersales.evaluation import scoring
 from aftersales.evaluation import validation as _validation
 from aftersales.evaluation.assessment import Row
+from aftersales.evaluation.assessment import finite_number as _num
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -16,10 +17,6 @@ if TYPE_CHECKING:
     from aftersales.evaluation.service import Inputs, Options, _Context
 
 
-def _num(x: Any) -> float | None:
-    from aftersales.evaluation.assessment import _num as num
-
-    return num(x)
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:

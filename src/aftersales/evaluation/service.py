@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from aftersales.evaluation import scoring, sections, supplementary, verdicts
 from aftersales.evaluation.assessment import Assessment, Row, assess, indicator_rows, rows_by_subject
+from aftersales.evaluation.assessment import finite_number as _num
 from aftersales.evaluation.estimates import Kind, estimate
 from aftersales.evaluation.forecast import Forecast, forecast_index
 from aftersales.evaluation.method import Method, load_method
@@ -118,16 +118,6 @@ def read_inputs(source: Any, options: Options) -> Inputs:
     inputs.previous_quarter_values = compute_indicators(
         source, subject_type=stype, period=scoring.previous_period(quarter), extra=extra).values
     return inputs
-
-
-def _num(x: Any) -> float | None:
-    if x is None:
-        return None
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) or math.isinf(f) else f
 
 
 History = dict[str, dict[str, dict[str, Row]]]

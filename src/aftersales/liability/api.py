@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from aftersales.liability import accruals
 from aftersales.liability import service as liability_service
 from aftersales.liability import statement as statements
 from aftersales.liability.models import ResponsibilityList
@@ -17,7 +18,7 @@ from aftersales.liability.schemas import (
     SettleRequest,
     StatementRead,
 )
-from aftersales.problems import NotFound
+from aftersales.problems import InvalidInput, NotFound
 from aftersales.security.principals import Role
 from aftersales.web.deps import CurrentPrincipal, DbSession, Transaction, clock_now, require_roles
 
@@ -91,3 +92,22 @@ def statement(party_id: str, month: str, principal: CurrentPrincipal, db: DbSess
                               debits=a.debits, credits=a.credits, closing=a.closing) for a in result.accounts],
         lines=[dict(zip(statements.HEADER, line.as_row(), strict=True)) for line in result.lines],
     )
+
+
+@router.post("/accruals", summary="按订单计提月度保证金与押金 / derive a month's reserves and deposits from orders")
+def accrue(principal: CurrentPrincipal, db: Transaction, request: Request,
+           month: str | None = None) -> dict[str, object]:
+    """品牌按GMV 3–5%（随退货率）计提保证金，供应商货款预留10%押金；同月重复执行不重复记账。"""
+    require_roles(principal, Role.platform_admin)
+    now = clock_now(request)
+    chosen = month or accruals.previous_month(now)
+    try:
+        statements.month_window(chosen)
+    except statements.MonthError as error:
+        raise InvalidInput(str(error), field="month") from error
+    try:
+        report = accruals.accrue_month(db, chosen, now)
+    except ValueError as error:
+        raise InvalidInput(f"该月尚未结束 / {error}", field="month") from error
+    return {"month": report.month, "reserves": report.reserves, "deposits": report.deposits,
+            "already_booked": report.already}

@@ -141,6 +141,14 @@ def plan_reserve(rules: SplitRules, *, brand: str, platform: str, gmv: Decimal,
     return _held(money(gmv) * chosen, party=brand, kind="reserve", platform=platform)
 
 
+def reserve_rate(rules: SplitRules, return_rate: float) -> Decimal:
+    """The month's reserve rate for a brand: 3 % when few of its orders come back, up to 5 % when many do."""
+    low, high = rules.reserve_low_return, rules.reserve_high_return
+    position = min(max((Decimal(str(return_rate)) - low) / (high - low), Decimal(0)), Decimal(1))
+    rate = rules.reserve_min + (rules.reserve_max - rules.reserve_min) * position
+    return rate.quantize(Decimal("0.0001"))
+
+
 def plan_deposit(rules: SplitRules, *, supplier: str, platform: str, payment: Decimal) -> tuple[Leg, ...]:
     """Withhold the configured share of a supplier payment as its after-sales deposit."""
     return _held(money(payment) * rules.deposit_rate, party=supplier, kind="deposit", platform=platform)

@@ -45,6 +45,12 @@ class SplitRules:
     reserve_max: Decimal
     reserve_default: Decimal
     deposit_rate: Decimal
+    #: the monthly reserve rate follows the brand's return rate: min_rate at or below the low mark, max_rate at
+    #: or above the high one, in between on a straight line
+    reserve_low_return: Decimal = Decimal("0.05")
+    reserve_high_return: Decimal = Decimal("0.15")
+    #: the share of what a line was paid that the platform passes on to the product's supplier
+    supplier_share: Decimal = Decimal("0.60")
 
     def cause(self, cause_id: str) -> CauseRule:
         try:
@@ -92,7 +98,12 @@ def parse_rules(data: dict[str, Any]) -> SplitRules:
     rate = _decimal(deposit["rate"], "deposit")
     if not 0 <= rate <= 1:
         raise RuleError("deposit: rate must lie in [0, 1]")
-    return SplitRules(str(data["version"]), causes, low, high, default, rate)
+    low_return = _decimal(reserve.get("low_return_rate", "0.05"), "reserve")
+    high_return = _decimal(reserve.get("high_return_rate", "0.15"), "reserve")
+    share = _decimal(deposit.get("supplier_share", "0.60"), "deposit")
+    if not 0 <= low_return < high_return <= 1 or not 0 < share <= 1:
+        raise RuleError("reserve: need 0 <= low_return_rate < high_return_rate <= 1; deposit: 0 < supplier_share <= 1")
+    return SplitRules(str(data["version"]), causes, low, high, default, rate, low_return, high_return, share)
 
 
 @lru_cache(maxsize=1)

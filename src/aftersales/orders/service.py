@@ -261,14 +261,24 @@ def record_logistics_event(session: Session, event: LogisticsEventIn, now: datet
     return EventOutcome(False, case_id, order_id)
 
 
+def carrier_by_code(session: Session, code: str) -> str | None:
+    """The carrier party whose code (`attributes.code`, e.g. SF) the buyer typed, if it is one we know."""
+    wanted = code.strip().upper()
+    for party_id, attributes in session.execute(select(Party.id, Party.attributes).where(Party.kind == "carrier")):
+        if str((attributes or {}).get("code", "")).upper() == wanted:
+            return str(party_id)
+    return None
+
+
 def register_return_shipment(session: Session, *, order_id: str, case_id: str, tracking_no: str,
-                             carrier_id: str | None, now: datetime) -> Shipment:
-    """The buyer's return parcel: one tracking number belongs to one shipment."""
+                             carrier_code: str, now: datetime) -> Shipment:
+    """The buyer's return parcel: one tracking number belongs to one shipment, of the carrier named by its code
+    (so only that carrier's signed events can move it)."""
     taken = session.scalar(select(Shipment.id).where(Shipment.tracking_no == tracking_no))
     if taken is not None:
         raise InvalidInput("该运单号已登记 / this tracking number is already registered", field="tracking_no")
     shipment = Shipment(id=new_id("SH"), order_id=order_id, case_id=case_id, direction="return",
-                        carrier_id=carrier_id, tracking_no=tracking_no, status="created", created_at=now,
-                        updated_at=now)
+                        carrier_id=carrier_by_code(session, carrier_code), tracking_no=tracking_no,
+                        status="created", created_at=now, updated_at=now)
     session.add(shipment)
     return shipment

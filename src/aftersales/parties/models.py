@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aftersales.db import Base, UtcDateTime
@@ -36,3 +36,21 @@ class Buyer(Base):
     address_enc: Mapped[str] = mapped_column(Text)
     region: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class BuyerFlag(Base):
+    """A buyer whose historic return rate offers them a dedicated channel (专属通道); computed by `risk`.
+
+    Never a penalty: the policy decision of a flagged buyer's case is the same as anyone's.
+    """
+
+    __tablename__ = "buyer_flags"
+
+    buyer_id: Mapped[str] = mapped_column(ForeignKey("buyers.id"), primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer)
+    returns: Mapped[int] = mapped_column(Integer)
+    return_rate: Mapped[float] = mapped_column(Float)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel: Mapped[str] = mapped_column(String(16), default="dedicated")
+    flagged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

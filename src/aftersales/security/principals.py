@@ -14,12 +14,18 @@ class Role(StrEnum):
     anchor = "anchor"
     mcn = "mcn"
     platform_admin = "platform_admin"
+    #: 应急小组 (anchor + operations + legal): works the L3 queue and the group cases of spike warnings
+    emergency = "emergency"
+    #: a logistics company: posts signed tracking events and sees the cases routed to it (transit damage)
+    carrier = "carrier"
 
 
 #: platform staff work every case; the other roles see only what is theirs.
 STAFF_ROLES = frozenset({Role.agent, Role.supervisor, Role.platform_admin})
 GOVERNANCE_ROLES = frozenset({Role.supervisor, Role.platform_admin})
 PARTY_ROLES = frozenset({Role.brand, Role.anchor, Role.mcn})
+#: who works cases: platform staff and the emergency team (which sees only L3 and group cases)
+CASE_WORKERS = STAFF_ROLES | {Role.emergency}
 
 
 @dataclass(frozen=True)

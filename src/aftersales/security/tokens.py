@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from aftersales.parties.models import Buyer, Party
 from aftersales.problems import InvalidInput, Unauthorized
 from aftersales.security.models import ApiToken
-from aftersales.security.principals import PARTY_ROLES, Principal, Role
+from aftersales.security.principals import Principal, Role
 
 TOKEN_PREFIX = "as_"
-ROLE_PARTY_KIND = {Role.brand: "brand", Role.anchor: "anchor", Role.mcn: "mcn"}
+ROLE_PARTY_KIND = {Role.brand: "brand", Role.anchor: "anchor", Role.mcn: "mcn", Role.carrier: "carrier"}
 
 
 def hash_token(token: str) -> str:
@@ -58,7 +58,7 @@ def check_binding(session: Session, role: Role, party_id: str | None, buyer_id: 
         if not buyer_id or session.get(Buyer, buyer_id) is None:
             raise InvalidInput("买家令牌需要有效的买家ID / a buyer token needs an existing buyer id", field="party")
         return
-    if role in PARTY_ROLES:
+    if role in ROLE_PARTY_KIND:
         party = session.get(Party, party_id) if party_id else None
         if party is None or party.kind != ROLE_PARTY_KIND[role]:
             raise InvalidInput(f"{role.value} 令牌需要对应类型的主体ID / a {role.value} token needs a "

@@ -105,7 +105,8 @@ def orders_of(session: Session, principal: Principal, now: datetime, *, page: in
                                for line in lines[o.id]]) for o in orders}
     for found_order, case_id in session.execute(select(Case.order_id, Case.id).where(Case.order_id.in_(list(rows)))
                                                 .order_by(Case.created_at)):
-        rows[found_order].case_ids.append(case_id)
+        if found_order is not None:
+            rows[found_order].case_ids.append(case_id)
     return list(rows.values())
 
 

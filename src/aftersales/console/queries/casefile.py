@@ -125,7 +125,7 @@ def load(session: Session, principal: Principal, case_id: str, *, pii_key: bytes
     """The case file as `principal` may see it (404 otherwise); reading the buyer's contact is audited for staff,
     so the caller commits."""
     case = case_service.get_visible(session, principal, case_id)
-    order = session.get(Order, case.order_id)
+    order = session.get(Order, case.order_id) if case.order_id else None
     lines = _lines(session, order, case.id)
     product, category, batch, live = _order_parts(session, order, lines)
     handoffs = liability_service.handoffs_of(session, case.id)
@@ -139,13 +139,14 @@ def load(session: Session, principal: Principal, case_id: str, *, pii_key: bytes
     return CaseFile(
         case=case, order=order, product=product, category=category, batch=batch, live=live, lines=lines,
         names=party_names(session, parties), claims=case_service.claims_of(session, case),
-        shipments=_shipments(session, case.order_id) if order else [],
+        shipments=_shipments(session, order.id) if order else [],
         messages=messages,
         timeline=case_service.timeline(session, principal, case.id), clocks=case_service.clocks_of(session, case.id),
         handoffs=handoffs,
         offers=list(session.scalars(select(CompensationOffer).where(CompensationOffer.case_id == case.id)
                                     .order_by(CompensationOffer.id))),
-        contact=buyer_contact(session, principal, case.buyer_id, pii_key, now),
+        # a buyer whose personal data was erased leaves the case without one
+        contact=buyer_contact(session, principal, case.buyer_id, pii_key, now) if case.buyer_id else None,
         survey=session.scalar(select(Survey).where(Survey.case_id == case.id)),
         allowed=list(allowed_actions(State(case.state), principal.role)),
         tags=notes.tags_of(session, case.id) if staff else [],
@@ -161,7 +162,7 @@ def canned_values(file: CaseFile, eta: str | None) -> dict[str, str]:
     claimed_paid = sum((v.line.paid_amount for v in file.lines if v.claimed_quantity), Decimal("0"))
     if decided in (None, "", "0", "0.00"):  # a decision that names no amount: the order's is what would be refunded
         decided = None
-    return {"buyer": file.contact.name if file.contact else "", "order_id": case.order_id,
+    return {"buyer": file.contact.name if file.contact else "", "order_id": case.order_id or "",
             "product": file.product.name if file.product else "", "amount": f"{order.amount:.2f}" if order else "",
             "refund_amount": f"{case.refund_amount or decided or claimed_paid or (order.amount if order else '')}",
             "eta": eta or "", "anchor": file.name(order.anchor_id) if order and order.anchor_id else "",

@@ -41,7 +41,7 @@ def _clock_cells(clocks: list[SlaClock]) -> list[str]:
 
 
 def _case_cells(case: Case) -> list[str]:
-    return [case.id, case.order_id, _local(case.created_at), case.state, case.tier, str(case.priority),
+    return [case.id, case.order_id or "", _local(case.created_at), case.state, case.tier, str(case.priority),
             case.case_type, case.category, case.confirmed_category or "", case.emotion,
             case.responsible_party_id or "", case.responsible_kind or "", case.assigned_agent_id or "",
             str(case.handoff_count), f"{case.refund_amount}" if case.refund_amount is not None else "",

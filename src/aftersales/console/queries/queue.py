@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from aftersales.cases.models import Case
 from aftersales.cases.service import ACTIONABLE
+from aftersales.cases.visibility import can_see, visible_to
 from aftersales.clock import as_utc
 from aftersales.problems import InvalidInput
 from aftersales.security.principals import Principal
@@ -68,13 +69,13 @@ class QueueRow:
     clock_kind: str | None
 
 
-_COLUMNS = (Case.id, Case.version, Case.created_at, Case.state, Case.tier, Case.priority, Case.case_type,
+_COLUMNS = (Case.id, Case.group_id, Case.version, Case.created_at, Case.state, Case.tier, Case.priority, Case.case_type,
             Case.category, Case.emotion, Case.text, Case.risk_flags, Case.assigned_agent_id, Case.responsible_kind,
             Case.group_key)
 
 
 def _case_filters(principal: Principal, filters: QueueFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Case.state.in_(ACTIONABLE_STATES)]
+    conditions: list[ColumnElement[bool]] = [Case.state.in_(ACTIONABLE_STATES), visible_to(principal)]
     if filters.view == "mine":
         conditions.append(Case.assigned_agent_id == (principal.actor_id or ""))
     if filters.view == "angry":
@@ -136,6 +137,7 @@ def _matches(principal: Principal, filters: QueueFilter, row: Any) -> bool:
     """_case_filters as a test on one row."""
     wanted = (("tier", filters.tier), ("case_type", filters.case_type), ("category", filters.category))
     return (row.state in ACTIONABLE_STATES and all(not v or getattr(row, k) == v for k, v in wanted)
+            and (principal.is_staff or can_see(principal, row))
             and (filters.view != "angry" or row.emotion == "angry")
             and (filters.view != "mine" or row.assigned_agent_id == (principal.actor_id or "")))
 

@@ -54,8 +54,11 @@ class Snapshot:
     def open_total(self) -> int:
         return sum(self.open_by_tier.values())
 
-    def counters(self, agent_id: str | None) -> dict[str, int]:
-        """The queue views' badges for one agent."""
+    def counters(self, agent_id: str | None, *, sees_all: bool = True) -> dict[str, int]:
+        """The queue views' badges for one agent; none for a desk that sees only some cases (the emergency
+        team): the snapshot counts every case, and counts of cases one may not see are not one's to know."""
+        if not sees_all:
+            return {}
         mine = self.by_agent.get(agent_id or "", AgentLoad()).open if agent_id else 0
         return {"all": self.open_total, "soon": self.due_soon, "overdue": self.overdue, "mine": mine,
                 "angry": self.angry_waiting}

@@ -40,6 +40,10 @@ def _rows_context(session: Session, identity: ConsoleIdentity, runtime: Any, fil
             "names": party_names(session, [r.assigned_agent_id for r in rows])}
 
 
+def _counters(snapshot: Any, identity: ConsoleIdentity) -> dict[str, int]:
+    return snapshot.counters(identity.principal.actor_id, sees_all=identity.principal.is_staff)
+
+
 @router.get("/queue")
 async def queue(request: Request, session: DbSession, runtime: RuntimeDep, state: State,
                 view: str = "all", tier: str | None = None, type: str | None = None,
@@ -47,8 +51,8 @@ async def queue(request: Request, session: DbSession, runtime: RuntimeDep, state
     filters = _filters(view, tier, type, category)
     snapshot = await state.snapshot.get()
     context = _rows_context(session, identity, runtime, filters, None)
-    return render(request, "agent/queue.html", identity, **context, counters=snapshot.counters(
-        identity.principal.actor_id), cursor=change_cursor(session),
+    return render(request, "agent/queue.html", identity, **context, counters=_counters(snapshot, identity),
+        cursor=change_cursor(session),
         saved=saved.saved_filters(session, identity.account_id),
         mentions=saved.unread_mentions(session, identity.account_id), tiers=list(Tier),
         case_types=list(CaseType), categories=CATEGORIES, bulk_actions=BULK_ACTIONS)
@@ -66,7 +70,7 @@ async def queue_rows(request: Request, session: DbSession, runtime: RuntimeDep, 
         return render(request, "agent/queue_more.html", identity, **context)
     snapshot = await state.snapshot.get()
     return render(request, "agent/queue_table.html", identity, **context, oob=True,
-                  counters=snapshot.counters(identity.principal.actor_id))
+                  counters=_counters(snapshot, identity))
 
 
 @router.get("/queue/counters")
@@ -75,7 +79,7 @@ async def queue_counters(request: Request, state: State, view: str = "all",
     """The views' badges alone: sent for when this process's counts were recomputed."""
     snapshot = await state.snapshot.get()
     return render(request, "agent/queue_tabs.html", identity, filters=_filters(view, None, None, None),
-                  counters=snapshot.counters(identity.principal.actor_id))
+                  counters=_counters(snapshot, identity))
 
 
 @router.post("/filters")

@@ -1,7 +1,7 @@
 """console: accounts, sign-in sessions, login throttling, presence, saved filters, mentions; queue indexes
 
 Revision ID: 0102_console_accounts
-Revises: 0107_policy
+Revises: 0105_risk_and_notifications
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0102_console_accounts"
-down_revision: str | None = "0107_policy"
+down_revision: str | None = "0105_risk_and_notifications"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
