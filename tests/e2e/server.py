@@ -66,7 +66,10 @@ def _seed(settings: Settings) -> dict[str, str]:
         generate(session, orders=ORDERS, seed=11, now=runtime.clock.now(),
                  encrypt=lambda text: encrypt(text, runtime.pii_key))
         session.commit()
-        buyer = session.scalar(select(Order.buyer_id).where(Order.anchor_id.is_not(None))
+        # a buyer with a case and the most live orders: the buyer pages show a case, the journey claims another
+        # live order that has none yet
+        buyer = session.scalar(select(Order.buyer_id).where(Order.anchor_id.is_not(None),
+                                                            Order.buyer_id.in_(select(Case.buyer_id)))
                                .group_by(Order.buyer_id).order_by(func.count().desc(), Order.buyer_id).limit(1))
         anchor = _busiest(session, "anchor")
         agents = list(session.scalars(select(Party.id).where(Party.kind == "agent").order_by(Party.id).limit(2)))
