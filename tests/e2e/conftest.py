@@ -7,6 +7,7 @@ Screenshots of every page go to test-artifacts/screenshots (kept after the run, 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ ASSET_TYPES = {"stylesheet", "script", "image", "font", "media"}
 LOCAL_HOSTS = {"127.0.0.1"}
 
 if not CHROMIUM.exists():  # scripts/test installs it; a bare pytest run elsewhere says why it skipped
+    if os.environ.get("AFTERSALES_REQUIRE_BROWSER") == "1":  # CI: a missing browser is a failure, not a skip
+        raise RuntimeError("chromium is not installed and AFTERSALES_REQUIRE_BROWSER=1")
     pytest.skip("chromium is not installed (scripts/test installs it with apt)", allow_module_level=True)
 
 pytestmark = pytest.mark.e2e
