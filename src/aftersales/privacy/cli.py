@@ -92,8 +92,14 @@ def erase_command(buyer_id: Annotated[str, typer.Argument(help="买家ID / buyer
     typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
 
 
-def _aware(moment: datetime | None, name: str) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
+def _moment(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{name}: 不是 ISO 时间 / not an ISO 8601 time: {value!r}") from None
+    if moment.tzinfo is None:
         raise fail(f"{name}: 时间须带时区（如 2026-11-11T00:00:00+08:00）/ timestamps need a time zone")
     return moment
 
@@ -105,8 +111,9 @@ def pii_command(subject: Annotated[str | None, typer.Option(help="买家ID / buy
                 account_id: Annotated[int | None, typer.Option(help="控制台账号编号 / console account id")] = None,
                 action: Annotated[str | None, typer.Option(help="pii.read | pii.export | pii.erase")] = None,
                 purpose: Annotated[str | None, typer.Option(help="用途 / purpose")] = None,
-                since: Annotated[datetime | None, typer.Option(help="起（含，带时区）/ from, with a time zone")] = None,
-                until: Annotated[datetime | None, typer.Option(help="止（不含）/ until (exclusive)")] = None,
+                since: Annotated[str | None, typer.Option(help="起（含，ISO 时间带时区）/ from, ISO 8601 with a time "
+                                                               "zone")] = None,
+                until: Annotated[str | None, typer.Option(help="止（不含）/ until (exclusive)")] = None,
                 limit: Annotated[int, typer.Option(min=1, max=10_000, help="条数 / rows")] = 100,
                 cursor: Annotated[str | None, typer.Option(help="下一页游标 / the next page's cursor")] = None,
                 as_json: Annotated[bool, typer.Option("--json", help="JSON 行 / JSON lines")] = False) -> None:
@@ -115,8 +122,8 @@ def pii_command(subject: Annotated[str | None, typer.Option(help="买家ID / buy
     from aftersales.security import audit
 
     filters = audit.AuditFilters(subject_id=subject, role=role, token_id=token_id, account_id=account_id,
-                                 action=action, purpose=purpose, since=_aware(since, "--since"),
-                                 until=_aware(until, "--until"))
+                                 action=action, purpose=purpose, since=_moment(since, "--since"),
+                                 until=_moment(until, "--until"))
     runtime = build_runtime()
     with cli_errors(), runtime.session() as session:
         rows, following = audit.entries(session, filters, cursor=cursor, limit=limit)

@@ -123,7 +123,7 @@ def _order_parts(session: Session, order: Order | None, lines: list[LineView]) -
 
 
 #: the case pages' reads of the buyer's contact, as the audit log names them
-CASE_PAGE = audit.Access(purpose=audit.CASE_HANDLING, route="console /cases/{case_id}")
+CASE_PAGE = audit.Access(purpose=audit.CASE_HANDLING, route="console GET /agent/cases/{case_id}")
 
 
 def load(session: Session, principal: Principal, case_id: str, *, pii_key: pii.Keys, now: datetime,
