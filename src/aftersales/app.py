@@ -29,6 +29,7 @@ from aftersales.liability.api import router as liability_router
 from aftersales.live.api import router as live_router
 from aftersales.notifications.api import router as notifications_router
 from aftersales.orders.api import router as orders_router
+from aftersales.privacy.api import router as privacy_router
 from aftersales.risk.api import router as risk_router
 from aftersales.runtime import Runtime, build_runtime
 from aftersales.sla.api import router as sla_router
@@ -39,7 +40,7 @@ from aftersales.web.limits import BodyLimit
 log = logging.getLogger(__name__)
 ROUTERS = (cases_router, evidence_router, operations_router, case_party_router, orders_router, sla_router, followup_router, identity_router, live_router, liability_router,
            evaluation_router, catalog_router, replay_router, risk_router, notifications_router,
-           performance_router)
+           performance_router, privacy_router)
 
 
 def _install_docs(app: FastAPI) -> None:

@@ -6,6 +6,7 @@ import typer
 
 from aftersales.bench.cli import app as bench_app
 from aftersales.commands.demo import demo
+from aftersales.commands.pii import pii_app
 from aftersales.commands.policy_ops import publish_command, published_command, replay_command
 from aftersales.commands.server import db_app, serve, worker
 from aftersales.commands.tokens import token_app
@@ -15,6 +16,7 @@ from aftersales.evaluation.cli import app as evaluate_app
 from aftersales.liability.cli import app as ledger_app
 from aftersales.live.cli import app as live_app
 from aftersales.policy.cli import app as policy_app
+from aftersales.privacy.cli import audit_app, buyer_app
 from aftersales.triage.cli import app as triage_app
 
 app = typer.Typer(
@@ -31,6 +33,9 @@ app.command("export")(export_command)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
+app.add_typer(pii_app, name="pii")
+app.add_typer(buyer_app, name="buyer")
+app.add_typer(audit_app, name="audit")
 app.add_typer(triage_app, name="triage")
 # replaying and publishing need the case and audit tables, so they join the policy sub-app here, above both
 policy_app.command("replay")(replay_command)

@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("var"), description="where the embedded database and key file live")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite:///<data_dir>/aftersales.db")
     pii_key: str | None = Field(None, description="Fernet key for PII; default: a 0600 key file in data_dir")
+    pii_keys: str | None = Field(None, description="Fernet keys for PII, comma-separated, newest first (key "
+                                                   "rotation: new writes use the first, reads try each); "
+                                                   "overrides pii_key")
     files_dir: Path | None = Field(None, description="evidence file store; default <data_dir>/files")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -40,8 +43,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
-        if self.environment == "production" and not self.is_sqlite and self.pii_key is None:
-            raise ValueError("production needs AFTERSALES_PII_KEY; a key file on one host is not enough")
+        if self.environment == "production" and not self.is_sqlite and not (self.pii_key or self.pii_keys):
+            raise ValueError("production needs AFTERSALES_PII_KEYS (or AFTERSALES_PII_KEY); a key file on one host "
+                             "is not enough")
         return self
 
     def resolved_database_url(self) -> str:

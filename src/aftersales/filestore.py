@@ -21,6 +21,8 @@ class FileStore(Protocol):
 
     def get(self, digest: str) -> bytes: ...
 
+    def delete(self, digest: str) -> bool: ...
+
 
 class LocalFileStore:
     def __init__(self, root: Path) -> None:
@@ -52,3 +54,11 @@ class LocalFileStore:
 
     def get(self, digest: str) -> bytes:
         return self._path(digest).read_bytes()
+
+    def delete(self, digest: str) -> bool:
+        """Remove a file for good (an erasure); False when it was already gone."""
+        try:
+            self._path(digest).unlink()
+        except FileNotFoundError:
+            return False
+        return True

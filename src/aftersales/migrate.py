@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from aftersales.keyring import Keyring
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -17,8 +19,19 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+def upgrade(database_url: str, revision: str = "head", *, pii_keys: Keyring | None = None) -> None:
+    """Migrate to `revision`. A migration that encrypts existing rows uses `pii_keys`, else the configured keys."""
+    config = alembic_config(database_url)
+    if pii_keys is not None:
+        config.attributes["pii_keys"] = pii_keys
+    command.upgrade(config, revision)
+
+
+def downgrade(database_url: str, revision: str, *, pii_keys: Keyring | None = None) -> None:
+    config = alembic_config(database_url)
+    if pii_keys is not None:
+        config.attributes["pii_keys"] = pii_keys
+    command.downgrade(config, revision)
 
 
 def current_heads(database_url: str) -> list[str]:

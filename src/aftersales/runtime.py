@@ -12,6 +12,7 @@ from aftersales.clock import Clock, SystemClock
 from aftersales.config import Settings, get_settings
 from aftersales.db import make_engine, make_session_factory
 from aftersales.filestore import FileStore, LocalFileStore
+from aftersales.keyring import Keyring
 from aftersales.models_registry import load_all_models
 from aftersales.security.pii import load_or_create_key
 from aftersales.security.principal_cache import PrincipalCache
@@ -25,7 +26,8 @@ class Runtime:
     session_factory: sessionmaker[Session]
     clock: Clock
     calendar: BusinessCalendar
-    pii_key: bytes
+    #: the PII keyring (newest key encrypts, any key decrypts); security.pii takes it wherever a key is asked for
+    pii_key: Keyring
     #: signs console session cookies with the same key on every worker process
     cookie_signer: CookieSigner
     files: FileStore
@@ -45,7 +47,8 @@ def build_runtime(settings: Settings | None = None, clock: Clock | None = None) 
     load_all_models()  # foreign keys resolve only once every domain's tables are known to the metadata
     engine = make_engine(settings.resolved_database_url())
     pii_key = load_or_create_key(settings)
-    signer = CookieSigner(signing_key(settings.session_secret, pii_key), settings.session_hours * 3600)
+    # the oldest key changes least often (rotation adds keys in front): sign-ins survive a rotation
+    signer = CookieSigner(signing_key(settings.session_secret, pii_key.oldest), settings.session_hours * 3600)
     return Runtime(settings=settings, engine=engine, session_factory=make_session_factory(engine),
                    clock=clock or SystemClock(), calendar=load_calendar(), pii_key=pii_key, cookie_signer=signer,
                    files=LocalFileStore(settings.resolved_files_dir()))

@@ -158,9 +158,10 @@ def test_text_is_chinese_and_pii_is_encrypted(demo: Any, key: bytes) -> None:
     assert all(CJK.search(t) for t in texts)
     bodies = [b for (b,) in _rows(engine, "SELECT body FROM case_messages WHERE author_role IN ('agent', 'ai')")]
     assert bodies and all(CJK.search(b) for b in bodies)
-    buyers = _rows(engine, "SELECT display_name, phone_enc, address_enc FROM buyers LIMIT 200")
-    for name, phone_enc, address_enc in buyers:
-        assert CJK.search(name)
+    buyers = _rows(engine, "SELECT name_enc, phone_enc, address_enc FROM buyers LIMIT 200")
+    for name_enc, phone_enc, address_enc in buyers:
+        assert not CJK.search(name_enc)
+        assert CJK.search(pii.decrypt(name_enc, key))
         assert not re.search(r"1\d{10}", phone_enc)  # nothing readable at rest
         assert re.fullmatch(r"1[3-9]\d{9}", pii.decrypt(phone_enc, key))
         assert re.search(r"(省|市|自治区).*(区|市|县|镇|街道)", pii.decrypt(address_enc, key))
@@ -337,7 +338,7 @@ def _fingerprint(engine: Engine) -> list[Any]:
     with engine.connect() as conn:
         cases = conn.execute(text("SELECT * FROM cases ORDER BY id")).all()
         orders = conn.execute(text("SELECT * FROM orders ORDER BY id")).all()
-        buyers = conn.execute(text("SELECT id, display_name, region FROM buyers ORDER BY id")).all()
+        buyers = conn.execute(text("SELECT id, name_enc, region FROM buyers ORDER BY id")).all()
     return [cases, orders, buyers]
 
 

@@ -43,7 +43,7 @@ def _fill(url: str) -> None:
         s.add_all([Party(id=i, kind=k, name=n, parent_id=p, created_at=datetime(2026, 3, 1, tzinfo=UTC))
                    for i, k, n, p in (("M1", "mcn", "机构", None), ("A1", "anchor", "主播", "M1"),
                                       ("B1", "brand", "品牌", None), ("S1", "shop", "店铺", None))])
-        s.add(Buyer(id="U1", display_name="买家", phone_enc="x", address_enc="x", created_at=t0))
+        s.add(Buyer(id="U1", name_enc="x", phone_enc="x", address_enc="x", created_at=t0))
         s.add(Category(code="cosmetics", name_zh="美妆", name_en="Cosmetics"))
         s.flush()
         s.add(Product(id="P1", name="面霜", brand_id="B1", shop_id="S1", category_code="cosmetics",

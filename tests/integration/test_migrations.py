@@ -9,12 +9,19 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from alembic.script import ScriptDirectory
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
-from aftersales.migrate import upgrade
+from aftersales.keyring import Keyring
+from aftersales.migrate import alembic_config, downgrade, upgrade
 from aftersales.models_registry import load_all_models
 from tests.conftest import throwaway_postgres
+
+#: the revision that encrypts buyers' names, and the one before it (wherever the chain puts it)
+NAMES = "0109_pii_names"
+BEFORE_NAMES = ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(NAMES).down_revision
 
 LEGACY = [
     "INSERT INTO parties (id, kind, name, parent_id, attributes, created_at) VALUES "
@@ -63,7 +70,7 @@ def test_orders_become_lines_and_cases_name_them_when_upgrading(empty_url: str) 
     with engine.begin() as connection:
         for statement in LEGACY:
             connection.execute(text(statement))
-    upgrade(empty_url)
+    upgrade(empty_url, pii_keys=Keyring([Fernet.generate_key()]))
     with engine.connect() as connection:
         lines = connection.execute(text(
             "SELECT order_id, line_no, product_id, quantity, unit_price, paid_amount FROM order_items")).all()
@@ -89,3 +96,55 @@ def test_an_edited_matrix_is_never_reseeded(tmp_path: Path) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM sla_policies")).scalar_one() == 1
     engine.dispose()
+
+
+def _names_before_encryption(url: str) -> Engine:
+    upgrade(url, str(BEFORE_NAMES))
+    engine = _engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO buyers (id, display_name, phone_enc, address_enc, region, created_at) VALUES "
+            "('U1', '王小美', 'p1', 'a1', '浙江', '2026-01-01'), ('U2', '欧阳小明', 'p2', 'a2', '', '2026-01-01'), "
+            "('U3', '', 'p3', 'a3', '', '2026-01-01')"))
+        connection.execute(text(
+            "INSERT INTO audit_log (at, token_id, role, action, subject_type, subject_id, detail) VALUES "
+            "('2026-01-02', 7, 'agent', 'pii.read', 'buyer', 'U1', '{\"fields\": [\"phone\"]}')"))
+    return engine
+
+
+def test_existing_names_are_encrypted_and_nothing_else_changes(empty_url: str) -> None:
+    engine = _names_before_encryption(empty_url)
+    keys = Keyring([Fernet.generate_key()])
+    upgrade(empty_url, pii_keys=keys)
+    with engine.connect() as connection:
+        buyers = connection.execute(text(
+            "SELECT id, name_enc, phone_enc, address_enc, region, erased_at FROM buyers ORDER BY id")).all()
+        audit = connection.execute(text("SELECT token_id, subject_id, actor, purpose, route, account_id "
+                                        "FROM audit_log")).one()
+    columns = {c["name"] for c in inspect(engine).get_columns("buyers")}
+    engine.dispose()
+    assert "display_name" not in columns
+    assert [keys.decrypt(name_enc) for _, name_enc, *_ in buyers] == ["王小美", "欧阳小明", ""]
+    assert all("王" not in name_enc for _, name_enc, *_ in buyers)
+    assert [(b, p, a, r, e) for b, _, p, a, r, e in buyers] == [
+        ("U1", "p1", "a1", "浙江", None), ("U2", "p2", "a2", "", None), ("U3", "p3", "a3", "", None)]
+    assert tuple(audit) == (7, "U1", "", "", "", None)
+
+
+def test_downgrading_decrypts_the_names_again(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'down.db'}"
+    engine = _names_before_encryption(url)
+    keys = Keyring([Fernet.generate_key()])
+    upgrade(url, pii_keys=keys)
+    downgrade(url, str(BEFORE_NAMES), pii_keys=keys)
+    with engine.connect() as connection:
+        names = connection.execute(text("SELECT id, display_name FROM buyers ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(row) for row in names] == [("U1", "王小美"), ("U2", "欧阳小明"), ("U3", "")]
+
+
+def test_an_empty_database_migrates_without_any_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # no buyer to encrypt: no key is loaded, so no key file appears wherever the command happens to run
+    monkeypatch.chdir(tmp_path)
+    upgrade(f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert not (tmp_path / "var").exists()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from aftersales.bench.world import SCENARIOS, BenchBuyer, seed
 from aftersales.cases.models import Case
 from aftersales.ids import new_id
+from aftersales.security import pii
 from aftersales.security.accounts import create_account
 from aftersales.sla.models import SlaClock
 
@@ -85,7 +86,7 @@ def _flush(session: Session, cases: list[dict[str, Any]], clocks: list[dict[str,
     return written
 
 
-def build(session: Session, *, open_cases: int, pii_key: bytes, now: datetime,
+def build(session: Session, *, open_cases: int, pii_key: pii.Keys, now: datetime,
           seed_value: int = 7) -> list[BenchBuyer]:
     """Fill an empty, migrated database; returns the buyers (each with an API token and an order)."""
     buyers = seed(session, buyers=min(1_000, max(len(SCENARIOS), open_cases)), pii_key=pii_key, now=now)

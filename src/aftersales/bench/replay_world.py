@@ -79,7 +79,7 @@ def _catalog(session: Session, book: RuleBook) -> None:
         session.flush()
     session.add_all(Product(id=f"P-{code}", name=code, brand_id="BR", shop_id="SH", category_code=code, tags=[],
                             price=Decimal("199.00"), created_at=now) for code in rules.categories)
-    session.add_all(Buyer(id=f"U{n}", display_name=f"买家{n}", phone_enc="-", address_enc="-", created_at=now)
+    session.add_all(Buyer(id=f"U{n}", name_enc="-", phone_enc="-", address_enc="-", created_at=now)
                     for n in range(1000))
 
 

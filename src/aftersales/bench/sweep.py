@@ -23,8 +23,8 @@ VALUES ('BS-SHOP', 'shop', '基准店铺', '{}', :now), ('BS-BRAND', 'brand', '�
 INSERT INTO categories (code, name_zh, name_en) VALUES ('bs_cat', '基准', 'bench') ON CONFLICT DO NOTHING;
 INSERT INTO products (id, name, brand_id, shop_id, category_code, tags, price, created_at)
 VALUES ('BS-P', '基准商品', 'BS-BRAND', 'BS-SHOP', 'bs_cat', '[]', 10, :now);
-INSERT INTO buyers (id, display_name, phone_enc, address_enc, region, created_at)
-VALUES ('BS-U', '买家', 'x', 'x', '', :now);
+INSERT INTO buyers (id, name_enc, phone_enc, address_enc, region, created_at)
+VALUES ('BS-U', 'x', 'x', 'x', '', :now);
 INSERT INTO orders (id, buyer_id, shop_id, brand_id, amount, discount, shipping_fee, region, placed_at, presale,
                     shipping_insurance, created_at)
 SELECT 'BS-O' || g, 'BS-U', 'BS-SHOP', 'BS-BRAND', 10, 0, 0, '', :now, false, false, :now

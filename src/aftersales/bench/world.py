@@ -22,6 +22,7 @@ from aftersales.live import service as live_service
 from aftersales.live.models import LiveSession
 from aftersales.orders import service as order_service
 from aftersales.parties.models import Party
+from aftersales.security import pii
 from aftersales.security.models import ApiToken
 from aftersales.security.tokens import TOKEN_PREFIX, hash_token
 from aftersales.sla.service import ensure_default_policies
@@ -101,7 +102,7 @@ def case_payload(buyer: BenchBuyer, variant: int) -> dict[str, Any]:
     return body
 
 
-def seed(session: Session, *, buyers: int, pii_key: bytes, now: datetime,
+def seed(session: Session, *, buyers: int, pii_key: pii.Keys, now: datetime,
          progress: Callable[[int], None] | None = None) -> list[BenchBuyer]:
     """Fill an empty, migrated database; commits as it goes. Returns every buyer with their order and token."""
     _seed_catalog(session, now)

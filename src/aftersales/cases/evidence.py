@@ -35,6 +35,12 @@ class EvidenceRefused(DomainError):
         self.status = status
 
 
+class EvidenceErased(DomainError):
+    status = 410
+    code = "evidence-erased"
+    title = "凭证已删除 / Evidence erased"
+
+
 @dataclass(frozen=True)
 class Attached:
     evidence: CaseEvidence
@@ -138,4 +144,10 @@ def read(session: Session, store: FileStore, principal: Principal, case_id: str,
                                                          CaseEvidence.case_id == case.id))
     if evidence is None:
         raise NotFound(f"凭证 {evidence_id} 不存在 / no evidence {evidence_id} on this case", field="evidence_id")
-    return evidence, store.get(evidence.sha256)
+    try:
+        content = store.get(evidence.sha256)
+    except FileNotFoundError as error:
+        # only an erasure removes a stored file (cases.erasure): the row stays, the bytes are gone for good
+        raise EvidenceErased(f"凭证 {evidence_id} 的文件已按个人信息删除请求删除 / the file of evidence "
+                             f"{evidence_id} was erased at the buyer's request", field="evidence_id") from error
+    return evidence, content

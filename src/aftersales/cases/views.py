@@ -15,8 +15,7 @@ from aftersales.cases.snapshots import CaseSnapshot, ClockSnapshot
 from aftersales.clock import as_utc, format_shanghai
 from aftersales.orders.models import OrderItem
 from aftersales.parties.models import Buyer
-from aftersales.security import pii
-from aftersales.security.models import AuditEntry
+from aftersales.security import audit, pii
 from aftersales.security.principals import Principal, Role
 from aftersales.sla.models import SlaClock
 
@@ -59,21 +58,31 @@ def case_view(case: Case | CaseSnapshot, principal: Principal, clocks: Sequence[
     )
 
 
-def buyer_contact(session: Session, principal: Principal, buyer_id: str, key: bytes,
-                  now: datetime) -> BuyerContact | None:
-    """The buyer sees their own details; staff see them in clear (audited); routed parties see them masked."""
+#: shown where an erased buyer's name was (PIPL art. 47: the case stays, the person is gone from it)
+ERASED_NAME = "已删除 / erased"
+#: the API's case read; console pages name their own route
+CASE_API = audit.Access(purpose=audit.CASE_HANDLING, route="GET /api/v1/cases/{case_id}")
+CONTACT_FIELDS = ("name", "phone", "address")
+
+
+def buyer_contact(session: Session, principal: Principal, buyer_id: str, key: pii.Keys, now: datetime,
+                  access: audit.Access = CASE_API) -> BuyerContact | None:
+    """The buyer sees their own details; staff see them in clear (each read audited); routed parties see them
+    masked. The audit row joins the caller's unit of work."""
     buyer = session.get(Buyer, buyer_id)
     if buyer is None:
         return None
-    phone, address = pii.decrypt(buyer.phone_enc, key), pii.decrypt(buyer.address_enc, key)
-    if principal.role is Role.buyer or principal.is_staff:
-        if principal.is_staff:
-            session.add(AuditEntry(at=now, token_id=principal.token_id, role=principal.role.value,
-                                   action="pii.read", subject_type="buyer", subject_id=buyer_id,
-                                   detail={"fields": ["phone", "address"],
-                                           **({"account_id": principal.account_id} if principal.account_id else {})}))
-        return BuyerContact(buyer_id=buyer_id, name=buyer.display_name, phone=phone, address=address, masked=False)
-    return BuyerContact(buyer_id=buyer_id, name=buyer.display_name[:1] + "**", phone=pii.mask_phone(phone),
+    if buyer.erased_at is not None:
+        return BuyerContact(buyer_id=buyer_id, name=ERASED_NAME, phone="", address="", masked=True)
+    name, phone, address = (pii.decrypt(buyer.name_enc, key), pii.decrypt(buyer.phone_enc, key),
+                            pii.decrypt(buyer.address_enc, key))
+    own = principal.role is Role.buyer and principal.buyer_id == buyer_id
+    if own or principal.is_staff:
+        if not own:
+            audit.record(session, principal, action=audit.PII_READ, subject_id=buyer_id, fields=CONTACT_FIELDS,
+                         access=access, now=now)
+        return BuyerContact(buyer_id=buyer_id, name=name, phone=phone, address=address, masked=False)
+    return BuyerContact(buyer_id=buyer_id, name=pii.mask_name(name), phone=pii.mask_phone(phone),
                         address=pii.mask_address(address), masked=True)
 
 

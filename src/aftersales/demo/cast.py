@@ -202,7 +202,7 @@ def _buyers(rng: Seeded, count: int, at: datetime,
     for i in range(count):
         line, region = address(rng)
         bid = f"BY-{i + 1:06d}"
-        rows.append({"id": bid, "display_name": person_name(rng), "phone_enc": encrypt(mobile(rng)),
+        rows.append({"id": bid, "name_enc": encrypt(person_name(rng)), "phone_enc": encrypt(mobile(rng)),
                      "address_enc": encrypt(line), "region": region, "created_at": at})
         buyers.append(Buyer(bid, region, high_returner=rng.chance(0.03)))
     return rows, buyers

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection, Engine
@@ -29,6 +29,9 @@ from aftersales.demo.seeded import Seeded
 from aftersales.demo.writer import next_id, realign_sequences, table, write_all
 from aftersales.problems import Conflict
 from aftersales.sla.rules import DEFAULT_MATRIX, PolicyRow
+
+if TYPE_CHECKING:
+    from aftersales.keyring import Keyring
 
 Progress = Callable[[str, int, int], None]
 Row = dict[str, Any]
@@ -59,7 +62,7 @@ class DemoSummary:
 
 def generate(target: Session | Connection | Engine, *, orders: int, seed: int = 7, now: datetime, months: int = 12,
              progress: Progress | None = None, encrypt: Callable[[str], str] | None = None,
-             pii_key: bytes | None = None) -> DemoSummary:
+             pii_key: Keyring | bytes | None = None) -> DemoSummary:
     """Write demo data for the `months` before `now`. The caller's transaction commits (an Engine: one is begun).
 
     PII is encrypted with `encrypt` when given, else with security.pii and `pii_key` (else the configured key).
@@ -73,7 +76,7 @@ def generate(target: Session | Connection | Engine, *, orders: int, seed: int = 
     return _generate(conn, orders, seed, as_utc(now), months, progress, _encryptor(encrypt, pii_key))
 
 
-def _encryptor(encrypt: Callable[[str], str] | None, key: bytes | None) -> Callable[[str], str]:
+def _encryptor(encrypt: Callable[[str], str] | None, key: Keyring | bytes | None) -> Callable[[str], str]:
     if encrypt is not None:
         return encrypt
     from aftersales.security import pii
@@ -82,8 +85,8 @@ def _encryptor(encrypt: Callable[[str], str] | None, key: bytes | None) -> Calla
         from aftersales.config import get_settings
 
         key = pii.load_or_create_key(get_settings())
-    fixed_key = key
-    return lambda plaintext: pii.encrypt(plaintext, fixed_key)
+    ring = pii.as_keyring(key)
+    return ring.encrypt
 
 
 def _tell(progress: Progress | None, stage: str, done: int, total: int) -> None:

@@ -15,7 +15,7 @@ from aftersales.notifications import retry
 from aftersales.notifications.models import Delivery, NotificationChannel
 from aftersales.notifications.transports import Job, Outcome, Transports
 from aftersales.parties.models import Buyer
-from aftersales.security import pii
+from aftersales.security import audit, pii
 
 log = logging.getLogger(__name__)
 #: a claimed delivery not reported back within this long is claimed again (its worker died mid-send)
@@ -30,17 +30,25 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _target(session: Session, row: Delivery, key: bytes) -> tuple[str, str | None]:
+#: the outbox reads a buyer's phone to text them: audited like any other read in the clear
+SMS_ACCESS = audit.Access(purpose=audit.SMS_DELIVERY, route="worker notifications.delivery")
+
+
+def _target(session: Session, row: Delivery, key: pii.Keys, now: datetime) -> tuple[str, str | None]:
     if row.kind == "sms":
         buyer = session.get(Buyer, row.recipient.removeprefix("buyer:"))
-        return (pii.decrypt(buyer.phone_enc, key) if buyer else ""), None
+        if buyer is None or buyer.erased_at is not None:
+            return "", None
+        audit.record(session, None, action=audit.PII_READ, subject_id=buyer.id, fields=["phone"],
+                     access=SMS_ACCESS, now=now)
+        return pii.decrypt(buyer.phone_enc, key), None
     channel = session.get(NotificationChannel, row.channel_id) if row.channel_id else None
     if channel is None:
         return "", None
     return channel.target, pii.decrypt(channel.secret_enc, key) if channel.secret_enc else None
 
 
-def claim(session: Session, now: datetime, limit: int, key: bytes) -> list[Job]:
+def claim(session: Session, now: datetime, limit: int, key: pii.Keys) -> list[Job]:
     """Due pending deliveries, oldest first, leased to this worker; another worker skips the locked rows."""
     query = (select(Delivery).where(Delivery.state == "pending", Delivery.next_attempt_at <= now,
                                     or_(Delivery.lease_until.is_(None), Delivery.lease_until < now))
@@ -51,7 +59,12 @@ def claim(session: Session, now: datetime, limit: int, key: bytes) -> list[Job]:
     for row in session.scalars(query):
         row.lease_until = now + timedelta(seconds=LEASE_SECONDS)
         row.attempts += 1
-        target, secret = _target(session, row, key)
+        target, secret = _target(session, row, key, now)
+        if row.kind == "sms" and not target:
+            # the buyer is gone or erased: nobody to text, now or on any retry
+            row.state, row.dead_at, row.lease_until = "dead", now, None
+            row.last_error = "买家个人信息已删除或不存在 / the buyer's data was erased or never existed"
+            continue
         jobs.append(Job(row.id, row.kind, target, secret, dict(row.payload or {})))
     return jobs
 
@@ -76,7 +89,7 @@ def record(session: Session, job: Job, outcome: Outcome, now: datetime, report: 
         report.retried += 1
 
 
-def deliver_due(factory: sessionmaker[Session], now: datetime, transports: Transports, key: bytes, *,
+def deliver_due(factory: sessionmaker[Session], now: datetime, transports: Transports, key: pii.Keys, *,
                 batch_size: int = 50) -> DeliveryReport:
     """One pass over the outbox: every due delivery is tried once."""
     report = DeliveryReport()

@@ -50,7 +50,7 @@ def _owner(session: Session, principal: Principal, party_id: str | None) -> str 
 
 
 def create_channel(session: Session, principal: Principal, *, name: str, kind: str, target: str,
-                   events: list[str], party_id: str | None, secret: str | None, key: bytes,
+                   events: list[str], party_id: str | None, secret: str | None, key: pii.Keys,
                    now: datetime) -> tuple[NotificationChannel, str | None]:
     """A new channel; a webhook gets a signing secret made here, shown once (returned, stored encrypted)."""
     if kind not in KINDS:
@@ -96,7 +96,7 @@ def deliveries(session: Session, *, state: str | None, event_type: str | None, l
 
 # ---------------------------------------------------------------- secrets of webhooks sent to us
 
-def issue_secret(session: Session, party_id: str, key: bytes, now: datetime) -> str:
+def issue_secret(session: Session, party_id: str, key: pii.Keys, now: datetime) -> str:
     """A new signing secret for a party's webhooks (a carrier's), shown once; the previous one stops working."""
     party = session.get(Party, party_id)
     if party is None or party.kind != "carrier":
@@ -110,7 +110,7 @@ def issue_secret(session: Session, party_id: str, key: bytes, now: datetime) -> 
     return secret
 
 
-def secret_of(session: Session, party_id: str, key: bytes) -> str:
+def secret_of(session: Session, party_id: str, key: pii.Keys) -> str:
     """The party's current secret, or 401 (an unknown sender looks the same as a wrong signature)."""
     row = session.scalar(select(WebhookSecret).where(WebhookSecret.party_id == party_id,
                                                      WebhookSecret.revoked_at.is_(None))
@@ -119,3 +119,16 @@ def secret_of(session: Session, party_id: str, key: bytes) -> str:
         raise Unauthorized("签名无效 / invalid signature: unknown sender or no secret issued",
                            field="X-Aftersales-Sender")
     return pii.decrypt(row.secret_enc, key)
+
+
+def forget_buyer(session: Session, buyer_id: str, now: datetime) -> int:
+    """An erasure: texts to the buyer still waiting are given up, and every text's payload (its wording) dropped;
+    the rows stay as the record that something was sent, and when."""
+    rows = list(session.scalars(select(Delivery).where(Delivery.kind == "sms",
+                                                       Delivery.recipient == f"buyer:{buyer_id}")))
+    for row in rows:
+        if row.state == "pending":
+            row.state, row.dead_at, row.lease_until = "dead", now, None
+            row.last_error = "买家个人信息已删除 / the buyer's data was erased"
+        row.payload = {}
+    return len(rows)

@@ -41,7 +41,7 @@ def validation_errors(error: ValidationError) -> list[tuple[str, str]]:
     return [(e["field"], e["reason"]) for e in validation_fields(error.errors())]
 
 
-def upsert_orders(session: Session, rows: Sequence[dict[str, Any] | OrderIn], key: bytes, now: datetime,
+def upsert_orders(session: Session, rows: Sequence[dict[str, Any] | OrderIn], key: pii.Keys, now: datetime,
                   *, first_row_number: int = 1) -> UpsertReport:
     """Each good row lands; each bad row is reported with its number and reason. Re-sending changes nothing."""
     report = UpsertReport()
@@ -64,7 +64,7 @@ def upsert_orders(session: Session, rows: Sequence[dict[str, Any] | OrderIn], ke
     return report
 
 
-def _upsert_one(session: Session, order_in: OrderIn, key: bytes, now: datetime) -> str:
+def _upsert_one(session: Session, order_in: OrderIn, key: pii.Keys, now: datetime) -> str:
     lines = order_in.lines()
     products = _products_of(session, order_in, lines)
     shop_id, brand_id = products[lines[0].product_id].shop_id, products[lines[0].product_id].brand_id
@@ -147,10 +147,10 @@ def _check_links(session: Session, order_in: OrderIn, lines: list[OrderItemIn]) 
     return anchor_id
 
 
-def _upsert_buyer(session: Session, order_in: OrderIn, key: bytes, now: datetime) -> None:
+def _upsert_buyer(session: Session, order_in: OrderIn, key: pii.Keys, now: datetime) -> None:
     buyer = session.get(Buyer, order_in.buyer.id)
     if buyer is None:
-        session.add(Buyer(id=order_in.buyer.id, display_name=order_in.buyer.name,
+        session.add(Buyer(id=order_in.buyer.id, name_enc=pii.encrypt(order_in.buyer.name, key),
                           phone_enc=pii.encrypt(order_in.buyer.phone, key),
                           address_enc=pii.encrypt(order_in.buyer.address, key), region=order_in.buyer.region,
                           created_at=now))

@@ -30,12 +30,15 @@ class Buyer(Base):
     __tablename__ = "buyers"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    display_name: Mapped[str] = mapped_column(String(100))
-    #: Fernet ciphertexts; only security.pii reads or writes them.
+    #: Fernet ciphertexts of the name, phone and address; only security.pii reads or writes them.
+    name_enc: Mapped[str] = mapped_column(Text)
     phone_enc: Mapped[str] = mapped_column(Text)
     address_enc: Mapped[str] = mapped_column(Text)
+    #: the province, kept in clear for routing and analytics (not enough to find a person)
     region: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    #: when the buyer's personal data was erased: the row stays, so cases, orders and the ledger keep their keys
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class BuyerFlag(Base):

@@ -1,14 +1,16 @@
-"""PII at rest: Fernet encryption with a configured key, and masking for roles that do not need the clear text."""
+"""PII at rest: Fernet encryption under the configured keys (rotatable, see keyring.py), and masking for roles that
+do not need the clear text."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken
-
 from aftersales.config import Settings
+from aftersales.keyring import InvalidToken, Keyring, load_keyring
 from aftersales.problems import DomainError
+
+#: what a caller may pass as the key: the process's keyring, or one bare Fernet key (tests, one-off tools)
+Keys = Keyring | bytes
 
 
 class PiiKeyError(DomainError):
@@ -17,32 +19,22 @@ class PiiKeyError(DomainError):
     title = "密钥错误 / PII key error"
 
 
-def load_or_create_key(settings: Settings) -> bytes:
-    """The configured key, or for the embedded default a key file created once with mode 0600."""
-    if settings.pii_key:
-        return settings.pii_key.encode()
-    key_file = settings.data_dir / "pii.key"
-    if key_file.exists():
-        return key_file.read_bytes().strip()
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key()
-    # O_EXCL: two processes starting at once must not each write a different key
+def load_or_create_key(settings: Settings) -> Keyring:
+    """The configured keyring, or for the embedded default the key file, created once with mode 0600."""
+    return load_keyring(settings)
+
+
+def as_keyring(keys: Keys) -> Keyring:
+    return keys if isinstance(keys, Keyring) else Keyring([keys])
+
+
+def encrypt(plaintext: str, keys: Keys) -> str:
+    return as_keyring(keys).encrypt(plaintext)
+
+
+def decrypt(ciphertext: str, keys: Keys) -> str:
     try:
-        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return key_file.read_bytes().strip()
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(key)
-    return key
-
-
-def encrypt(plaintext: str, key: bytes) -> str:
-    return Fernet(key).encrypt(plaintext.encode("utf-8")).decode("ascii")
-
-
-def decrypt(ciphertext: str, key: bytes) -> str:
-    try:
-        return Fernet(key).decrypt(ciphertext.encode("ascii")).decode("utf-8")
+        return as_keyring(keys).decrypt(ciphertext)
     except InvalidToken as error:
         raise PiiKeyError("无法解密个人信息：密钥不匹配 / cannot decrypt PII: wrong key") from error
 
@@ -52,6 +44,16 @@ def mask_phone(phone: str) -> str:
     if len(digits) < 7:
         return "*" * len(digits)
     return f"{digits[:3]}****{digits[-4:]}"
+
+
+def mask_name(name: str) -> str:
+    """Like the phone: the ends kept, the middle hidden (张三 → 张*, 张小三 → 张*三, 欧阳小明 → 欧**明)."""
+    text = name.strip()
+    if len(text) <= 1:
+        return "*" * len(text)
+    if len(text) == 2:
+        return text[0] + "*"
+    return text[0] + "*" * (len(text) - 2) + text[-1]
 
 
 def mask_address(address: str) -> str:

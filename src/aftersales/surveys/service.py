@@ -5,6 +5,7 @@ These are the surveys domain's own records; what they mean for the case (its tim
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -72,3 +73,21 @@ def assign_callback(session: Session, task_id: int, agent_id: str | None) -> Cal
         raise Conflict("回访已完成 / the callback is already done")
     task.assigned_to = agent_id
     return task
+
+
+def redact_buyer(session: Session, buyer_id: str, scrub: Callable[[str], str]) -> int:
+    """An erasure: the buyer's survey remarks go; the scores stay (CSAT and NPS feed the indicators and name no one).
+    What an agent noted on a callback keeps its words without the buyer's name, phone or address."""
+    changed = 0
+    surveys = list(session.scalars(select(Survey).where(Survey.buyer_id == buyer_id)))
+    for survey in surveys:
+        if survey.comment:
+            survey.comment = ""
+            changed += 1
+    if surveys:
+        for task in session.scalars(select(CallbackTask).where(CallbackTask.survey_id.in_([s.id for s in surveys]))):
+            outcome = scrub(task.outcome)
+            if outcome != task.outcome:
+                task.outcome = outcome
+                changed += 1
+    return changed

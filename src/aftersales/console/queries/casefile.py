@@ -26,6 +26,7 @@ from aftersales.liability.models import Handoff
 from aftersales.live.models import LiveSession
 from aftersales.orders import service as order_service
 from aftersales.orders.models import LogisticsEvent, Order, OrderItem, Shipment
+from aftersales.security import audit, pii
 from aftersales.security.principals import Principal, Role
 from aftersales.sla.models import SlaClock
 from aftersales.surveys.models import Survey
@@ -121,7 +122,12 @@ def _order_parts(session: Session, order: Order | None, lines: list[LineView]) -
     return product, category, first.batch if first else None, live
 
 
-def load(session: Session, principal: Principal, case_id: str, *, pii_key: bytes, now: datetime) -> CaseFile:
+#: the case pages' reads of the buyer's contact, as the audit log names them
+CASE_PAGE = audit.Access(purpose=audit.CASE_HANDLING, route="console GET /agent/cases/{case_id}")
+
+
+def load(session: Session, principal: Principal, case_id: str, *, pii_key: pii.Keys, now: datetime,
+         access: audit.Access = CASE_PAGE) -> CaseFile:
     """The case file as `principal` may see it (404 otherwise); reading the buyer's contact is audited for staff,
     so the caller commits."""
     case = case_service.get_visible(session, principal, case_id)
@@ -146,7 +152,7 @@ def load(session: Session, principal: Principal, case_id: str, *, pii_key: bytes
         offers=list(session.scalars(select(CompensationOffer).where(CompensationOffer.case_id == case.id)
                                     .order_by(CompensationOffer.id))),
         # a buyer whose personal data was erased leaves the case without one
-        contact=buyer_contact(session, principal, case.buyer_id, pii_key, now) if case.buyer_id else None,
+        contact=buyer_contact(session, principal, case.buyer_id, pii_key, now, access) if case.buyer_id else None,
         survey=session.scalar(select(Survey).where(Survey.case_id == case.id)),
         allowed=list(allowed_actions(State(case.state), principal.role)),
         tags=notes.tags_of(session, case.id) if staff else [],
