@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from aftersales.bench.cli import app as bench_app
+from aftersales.cli_errors import database_faults
 from aftersales.commands.demo import demo
 from aftersales.commands.policy_ops import publish_command, published_command, replay_command
 from aftersales.commands.server import db_app, serve, worker
@@ -44,7 +45,8 @@ app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:
-    app()
+    with database_faults():
+        app()
 
 
 if __name__ == "__main__":
