@@ -6,6 +6,7 @@ import typer
 
 from aftersales.bench.cli import app as bench_app
 from aftersales.cli_errors import database_faults
+from aftersales.commands.backup import backup_command, restore_command
 from aftersales.commands.demo import demo
 from aftersales.commands.policy_ops import publish_command, published_command, replay_command
 from aftersales.commands.server import db_app, serve, worker
@@ -29,6 +30,8 @@ app.command("demo")(demo)
 app.command("worker")(worker)
 app.command("import")(import_command)
 app.command("export")(export_command)
+db_app.command("backup")(backup_command)
+db_app.command("restore")(restore_command)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
