@@ -70,21 +70,24 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         database = postgres.create_database("aftersales")
         buyers = seed_world(work, BUYERS, Console(quiet=True), database=database)
         env = intake_env(work, database)
-        server = Server(INTAKE_APP, env, work / "server.log").start()
+        server = Server(INTAKE_APP, env, work / "server.log")
         worker_log = work / "worker.log"
-        with worker_log.open("ab") as log:
-            worker = subprocess.Popen([sys.executable, "-m", "aftersales.cli", "worker", "--interval", "0.2",
-                                       "--no-snapshots", "--name", "restart-test"], env={**os.environ, **env},
-                                      stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while "worker restart-test started" not in worker_log.read_text(errors="replace"):  # its imports
-            assert worker.poll() is None and time.monotonic() < deadline, worker_log.read_text(errors="replace")
-            time.sleep(0.2)
+        worker: subprocess.Popen[bytes] | None = None
         try:
+            server.start()
+            with worker_log.open("ab") as log:
+                worker = subprocess.Popen([sys.executable, "-m", "aftersales.cli", "worker", "--interval", "0.2",
+                                           "--no-snapshots", "--name", "restart-test"], env={**os.environ, **env},
+                                          stdout=log, stderr=subprocess.STDOUT)
+            deadline = time.monotonic() + 60
+            while "worker restart-test started" not in worker_log.read_text(errors="replace"):  # its imports
+                assert worker.poll() is None and time.monotonic() < deadline, worker_log.read_text(errors="replace")
+                time.sleep(0.2)
             yield Served(postgres, database, buyers, server, worker, worker_log)
         finally:
-            worker.terminate()
-            worker.wait(30)
+            if worker is not None:
+                worker.terminate()
+                worker.wait(30)
             server.stop()
 
 

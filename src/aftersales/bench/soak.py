@@ -1,10 +1,10 @@
 """Benchmark `aftersales bench soak`: the real server under a steady mix of intake and reads for a long time (30
 minutes by default), sampling its memory and its errors, to show that neither grows.
 
-The rate is fixed (open loop), by default half the maximum a short closed-loop probe measured against the same
-server in the same run; the probe doubles as the warm-up. Every `--sample-seconds` the server's resident memory
+The rate is fixed (open loop), by default half the maximum a short closed-loop probe measured in the same run
+(on a server of its own; the soak's server starts fresh once the soak's buyers are seeded). Every `--sample-seconds` the server's resident memory
 (RSS, the process and its children) and the window's answers are recorded. Memory is flat when the last tenth of the
-run is within the tolerance of the first tenth and the second half's slope, projected over an hour, is too; errors
+run is within the tolerance of the first tenth after the warm-up and the second half's slope, projected over an hour, is too; errors
 do not grow when the last third of the run has no more of them than the first third (and a run without any is
 best). Not part of CI: run it by hand and keep the JSON.
 
@@ -39,6 +39,9 @@ MEMORY_TOLERANCE_MB = 16.0
 PROBE_CONCURRENCY = 16
 #: fewer samples than this say nothing about a trend: the verdict is left open
 MIN_SAMPLES_FOR_VERDICT = 10
+#: the soak's first tenth (at most a minute) fills the server's caches and pools: reported, not judged
+WARMUP_SHARE = 0.10
+WARMUP_MAX_S = 60.0
 PROBE_BUYERS = 2_000
 
 
@@ -240,7 +243,8 @@ def _seed_more(env: dict[str, str], data_dir: Path, first: int, count: int, cons
 
 
 def run_soak(minutes: float, rate: float | None, sample_s: float, probe_s: float, concurrency: int,
-             work_dir: Path, console: Any, *, database: str | None = None) -> dict[str, Any]:
+             work_dir: Path, console: Any, *, database: str | None = None, target: str | None = None
+             ) -> dict[str, Any]:
     from aftersales.bench.intake import (
         INTAKE_APP,
         Server,
@@ -253,40 +257,51 @@ def run_soak(minutes: float, rate: float | None, sample_s: float, probe_s: float
     database = fresh_postgres(database, "aftersales_bench_soak") if database else None
     env = intake_env(work_dir, database)
     env["AFTERSALES_RUN_SWEEPER_IN_PROCESS"] = "true"  # the server's own background work is part of what it holds
-    server = Server(INTAKE_APP, env, work_dir / "soak-server.log")
+    duration_s = minutes * 60
+    warmup_s = min(WARMUP_MAX_S, WARMUP_SHARE * duration_s)
     try:
         buyers = seed_world(work_dir, PROBE_BUYERS, console, database)
-        server.start()
-        console.print(f"探测最大速率 / probing the maximum rate: closed loop, {PROBE_CONCURRENCY} connections, "
-                      f"≤ {probe_s:.0f} s")
-        probe_mix = Mix(buyers, server.port)
-        probe, _ = _run(server, probe_mix, rate=None, duration_s=probe_s, concurrency=PROBE_CONCURRENCY,
-                        sample_s=None, console=console)
+        # its own server: the soak's process must hold only what the soak gave it, and seeding the soak's
+        # buyers next to a live server's writer would fight it for SQLite's one write lock
+        prober = Server(target or INTAKE_APP, env, work_dir / "probe-server.log").start()
+        try:
+            console.print(f"探测最大速率 / probing the maximum rate: closed loop, {PROBE_CONCURRENCY} connections, "
+                          f"≤ {probe_s:g} s")
+            probe_mix = Mix(buyers, prober.port)
+            probe, _ = _run(prober, probe_mix, rate=None, duration_s=probe_s, concurrency=PROBE_CONCURRENCY,
+                            sample_s=None, console=console)
+        finally:
+            prober.stop()
         probe_window = probe_mix.take_window()
         max_rate = sum(probe_window.statuses.values()) / probe.elapsed_s if probe.elapsed_s else 0.0
-        target = rate if rate is not None else max_rate / 2
-        duration_s = minutes * 60
-        needed = math.ceil(target * duration_s / len(MIX) * 1.05) + 10
+        steady = rate if rate is not None else max_rate / 2
+        needed = math.ceil(steady * duration_s / len(MIX) * 1.05) + 10
         more = _seed_more(env, work_dir, len(buyers), needed, console)
-        console.print(f"浸泡 / soak: {target:.1f} req/s for {minutes:g} min, a sample every {sample_s:g} s")
-        soak_mix = Mix(more, server.port)
-        paced, samples = _run(server, soak_mix, rate=target, duration_s=duration_s, concurrency=concurrency,
-                              sample_s=sample_s, console=console)
+        server = Server(target or INTAKE_APP, env, work_dir / "soak-server.log").start()
+        try:
+            console.print(f"浸泡 / soak: {steady:.1f} req/s for {minutes:g} min, a sample every {sample_s:g} s; "
+                          f"the first {warmup_s:.0f} s warm up and stay out of the memory verdict")
+            soak_mix = Mix(more, server.port)
+            paced, samples = _run(server, soak_mix, rate=steady, duration_s=duration_s, concurrency=concurrency,
+                                  sample_s=sample_s, console=console)
+        finally:
+            server.stop()
     finally:
-        server.stop()
         if database is not None:
             drop_postgres(database)
+    for sample in samples:
+        sample["warmup"] = sample["t_s"] <= warmup_s
     answered = sum(s["answered"] for s in samples)
     return {"database": "postgresql" if database else "sqlite", "minutes": minutes, "cpus": os.cpu_count(),
-            "load_average": list(os.getloadavg()), "mix": list(MIX),
+            "load_average": list(os.getloadavg()), "mix": list(MIX), "warmup_s": round(warmup_s, 1),
             "probe": {"seconds": round(probe.elapsed_s, 1), "answered": sum(probe_window.statuses.values()),
                       "errors": probe_window.errors, "max_rate": round(max_rate, 1)},
-            "rate": {"target": round(target, 1), "achieved": round(answered / paced.elapsed_s, 1)
+            "app": target or INTAKE_APP, "rate": {"target": round(steady, 1), "achieved": round(answered / paced.elapsed_s, 1)
                      if paced.elapsed_s else 0.0, "late_starts": paced.late, "sent": paced.started,
                      "default_half_of_probe": rate is None},
             "kinds": dict(soak_mix.kinds), "first_errors": soak_mix.first_error,
-            "memory": memory_verdict(samples), "errors": errors_verdict(samples),
-            "server_tracebacks": samples[-1]["server_tracebacks"] if samples else 0, "samples": samples}
+            "memory": memory_verdict([s for s in samples if not s["warmup"]]), "errors": errors_verdict(samples),
+            "server_tracebacks": _server_tracebacks(prober) + _server_tracebacks(server), "samples": samples}
 
 
 def print_report(report: dict[str, Any], console: Any) -> None:
@@ -320,6 +335,8 @@ def command(
     = None,
     out: Annotated[Path | None, typer.Option(help="JSON 报告文件 / write the JSON report here")] = None,
     keep: Annotated[Path | None, typer.Option(help="保留数据库与日志的目录 / keep database and logs here")] = None,
+    app: Annotated[str | None, typer.Option(help="被测应用工厂 / uvicorn factory under test (to soak a candidate "
+                                                 "fix, or an instrumented server, from PYTHONPATH)")] = None,
 ) -> None:
     """浸泡测试 / soak: a fixed rate of intake and reads for a long time; memory flat, errors not growing."""
     import json
@@ -344,7 +361,7 @@ def command(
 
         try:
             report = run_soak(minutes, rate, sample_seconds, probe_seconds, concurrency, work_dir, console,
-                              database=database)
+                              database=database, target=app)
         except (RuntimeError, OSError, SQLAlchemyError) as error:
             console.print(f"[red]基准失败 / benchmark failed: {error}[/red]")
             raise typer.Exit(1) from None
