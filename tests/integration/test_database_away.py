@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -54,6 +55,17 @@ def test_the_api_answers_503_with_retry_after(away: Runtime, method: str, path: 
     problem = answer.json()
     assert problem["type"].endswith("/unavailable") and problem["retry_after"] == 2
     assert "数据库暂不可用" in problem["detail"] and "the database is unavailable" in problem["detail"]
+
+
+def test_a_console_page_says_so_as_a_page(away: Runtime) -> None:
+    with TestClient(create_app(away, background=False)) as client:
+        form = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert form.status_code == 200 and token is not None
+        answer = client.post("/login", data={"username": "zhang", "password": "secret", "csrf_token": token[1]})
+    assert answer.status_code == 503
+    assert answer.headers["content-type"].startswith("text/html") and answer.headers["retry-after"] == "2"
+    assert "数据库暂不可用" in answer.text
 
 
 def test_the_background_loop_backs_off_doubling_up_to_its_cap(away: Runtime,

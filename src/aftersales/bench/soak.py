@@ -1,12 +1,12 @@
 """Benchmark `aftersales bench soak`: the real server under a steady mix of intake and reads for a long time (30
 minutes by default), sampling its memory and its errors, to show that neither grows.
 
-The rate is fixed (open loop), by default half the maximum a short closed-loop probe measured in the same run
-(on a server of its own; the soak's server starts fresh once the soak's buyers are seeded). Every `--sample-seconds` the server's resident memory
-(RSS, the process and its children) and the window's answers are recorded. Memory is flat when the last tenth of the
-run is within the tolerance of the first tenth after the warm-up and the second half's slope, projected over an hour, is too; errors
-do not grow when the last third of the run has no more of them than the first third (and a run without any is
-best). Not part of CI: run it by hand and keep the JSON.
+The rate is fixed (open loop), by default half the maximum a short closed-loop probe measured in the same run, on
+a server of its own; the soak's server starts fresh once the soak's buyers are seeded. Every `--sample-seconds`
+the server's resident memory (RSS of the process and its children) and the window's answers are recorded. Memory
+is flat when the last tenth of the samples after the warm-up is within the tolerance of the first tenth and the
+second half's slope, projected over an hour, is too; errors do not grow when the last third of the run has no
+more of them than the first third (a run without any is best). Not part of CI: run it by hand, keep the JSON.
 
 Heavy imports stay inside functions so `aftersales --help` stays fast.
 """
@@ -42,6 +42,7 @@ MIN_SAMPLES_FOR_VERDICT = 10
 #: the soak's first tenth (at most a minute) fills the server's caches and pools: reported, not judged
 WARMUP_SHARE = 0.10
 WARMUP_MAX_S = 60.0
+#: buyers the probe may file for (one in five of its requests): enough for 500 req/s over 20 s
 PROBE_BUYERS = 2_000
 
 
