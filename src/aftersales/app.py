@@ -61,9 +61,9 @@ async def _sweeper(runtime: Runtime) -> None:
     """SLA sweeps, risk monitors, the outbox and the monthly steps, in this process (the embedded default)."""
     interval = min(runtime.settings.sweeper_interval_seconds, runtime.settings.monitor_interval_seconds)
     loop = asyncio.get_running_loop()
-    work = Background(runtime)
+    work = Background(runtime, interval=interval)
     while True:
-        await asyncio.sleep(interval)
+        await asyncio.sleep(work.pause())  # longer while the database is away
         try:
             await loop.run_in_executor(None, work.tick)
         except Exception:  # a failed round is retried on the next tick; it must not kill the server

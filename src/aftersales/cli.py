@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from aftersales.bench.cli import app as bench_app
+from aftersales.cli_errors import database_faults
+from aftersales.commands.backup import backup_command, restore_command
 from aftersales.commands.demo import demo
 from aftersales.commands.pii import pii_app
 from aftersales.commands.policy_ops import publish_command, published_command, replay_command
@@ -30,6 +32,8 @@ app.command("demo")(demo)
 app.command("worker")(worker)
 app.command("import")(import_command)
 app.command("export")(export_command)
+db_app.command("backup")(backup_command)
+db_app.command("restore")(restore_command)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
@@ -49,7 +53,8 @@ app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:
-    app()
+    with database_faults():
+        app()
 
 
 if __name__ == "__main__":

@@ -68,3 +68,19 @@ def validation_fields(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, str
             reason = named["reason"]
         found.append({"field": ".".join(path) or "body", "reason": reason})
     return found
+
+
+class Unavailable(DomainError):
+    """Something the request needs (the database) is away for now; `retry_after` says when to try again."""
+
+    status = 503
+    code = "unavailable"
+    title = "服务暂不可用 / Service unavailable"
+
+
+class InsufficientStorage(DomainError):
+    """The database's disk is full: nothing was written, and retrying helps only once space is freed."""
+
+    status = 507
+    code = "insufficient-storage"
+    title = "存储空间不足 / Insufficient storage"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from aftersales.bench import console, evaluate, intake, replay, risk, sweep, triage
+from aftersales.bench import console, evaluate, intake, replay, risk, soak, sweep, triage
 
 app = typer.Typer(help="性能基准 / Benchmarks (ratios against a baseline measured in the same run)",
                   no_args_is_help=True)
@@ -15,3 +15,4 @@ app.command("console")(console.command)
 app.command("sweep")(sweep.command)
 app.command("replay")(replay.command)
 app.command("risk")(risk.command)
+app.command("soak")(soak.command)

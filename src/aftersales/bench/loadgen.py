@@ -50,6 +50,12 @@ def render_post(host: str, port: int, path: str, body: bytes, headers: Mapping[s
     return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + body
 
 
+def render_get(host: str, port: int, path: str, headers: Mapping[str, str]) -> bytes:
+    """The exact bytes of one keep-alive GET."""
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+
+
 def percentile(sorted_values: Sequence[float], fraction: float) -> float:
     """Nearest-rank percentile of an ascending list (NaN when empty)."""
     if not sorted_values:
@@ -125,6 +131,63 @@ async def run(host: str, port: int, requests: Sequence[bytes], *, concurrency: i
     await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(requests))))))
     result.elapsed_s = time.perf_counter() - started
     return result
+
+
+@dataclass(frozen=True)
+class Paced:
+    elapsed_s: float
+    started: int  # requests sent
+    late: int  # requests that started more than LATE_S after their slot: the client or the server fell behind
+
+
+#: a request this much past its slot counts as late
+LATE_S = 0.1
+
+
+async def run_paced(host: str, port: int, request_for: Callable[[int], bytes | None], *, rate: float | None,
+                    duration_s: float, concurrency: int, on_answer: Callable[[Answer], None],
+                    timeout_s: float = 30.0) -> Paced:
+    """Open loop at `rate` requests per second: request n starts at n / rate seconds, whenever the answers come
+    (a closed loop would slow down with the server and hide it). `rate=None` is a closed loop: as fast as the
+    server answers. `request_for(n)` builds request n, or None to stop; the run also ends after `duration_s`."""
+    started = time.perf_counter()
+    deadline = started + duration_s
+    next_slot = late = 0
+    stopped = False
+
+    async def worker() -> None:
+        nonlocal next_slot, late, stopped
+        connection = _Connection(host, port)
+        try:
+            while not stopped:
+                slot = next_slot
+                due = started + slot / rate if rate else time.perf_counter()
+                if due >= deadline:
+                    return
+                request = request_for(slot)
+                if request is None:
+                    stopped = True
+                    return
+                next_slot += 1
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                elif wait < -LATE_S:
+                    late += 1
+                sent = time.perf_counter()
+                try:
+                    async with asyncio.timeout(timeout_s):
+                        status, head, body = await connection.exchange(request)
+                except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError,
+                        ValueError):
+                    connection.close()
+                    status, head, body = NO_ANSWER, b"", b""
+                on_answer(Answer(slot, status, time.perf_counter() - sent, body, head))
+        finally:
+            connection.close()
+
+    await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+    return Paced(time.perf_counter() - started, next_slot, late)
 
 
 def run_blocking(host: str, port: int, requests: Sequence[bytes], *, concurrency: int, duration_cap_s: float,

@@ -103,13 +103,17 @@ def case_payload(buyer: BenchBuyer, variant: int) -> dict[str, Any]:
 
 
 def seed(session: Session, *, buyers: int, pii_key: pii.Keys, now: datetime,
-         progress: Callable[[int], None] | None = None) -> list[BenchBuyer]:
-    """Fill an empty, migrated database; commits as it goes. Returns every buyer with their order and token."""
-    _seed_catalog(session, now)
-    session.commit()
+         progress: Callable[[int], None] | None = None, first: int = 0) -> list[BenchBuyer]:
+    """Fill an empty, migrated database; commits as it goes. Returns every buyer with their order and token.
+
+    `first` > 0 adds buyers `first`, `first + 1`, … to a database seeded before (the catalog is there already)."""
+    if first == 0:
+        _seed_catalog(session, now)
+        session.commit()
     seeded: list[BenchBuyer] = []
-    for start in range(0, buyers, CHUNK):
-        chunk = [(i, f"B-BENCH-{i:07d}") for i in range(start, min(buyers, start + CHUNK))]
+    end = first + buyers
+    for start in range(first, end, CHUNK):
+        chunk = [(i, f"B-BENCH-{i:07d}") for i in range(start, min(end, start + CHUNK))]
         report = order_service.upsert_orders(session, [_order(b, i, now) for i, b in chunk], pii_key, now)
         if report.errors:
             raise RuntimeError(f"bench orders rejected: {report.errors[:3]}")

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from aftersales import db_faults
 from aftersales.calendars import BusinessCalendar
 from aftersales.cases.intake import IntakeOutcome, IntakeRequest, open_cases
 from aftersales.clock import Clock
@@ -48,7 +49,10 @@ class GroupCommitter:
                 outcomes = await loop.run_in_executor(self._executor, open_cases, self._factory, requests,
                                                       self._clock.now(), self._calendar)
             except Exception as error:  # the database is down: every waiting caller must hear it
-                log.exception("intake batch failed")
+                if db_faults.classify(error) is None:
+                    log.exception("intake batch failed")
+                else:  # an outage fails every batch alike: one line each, not a traceback
+                    log.warning("intake batch of %d failed: %s", len(batch), db_faults.summary(error))
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(error)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from aftersales import db_faults
 from aftersales.calendars import BusinessCalendar
 from aftersales.cases import intake_facts, intake_plan, intake_rows, notices
 from aftersales.cases.assignment import Assigner
@@ -163,8 +164,10 @@ def open_cases(factory: sessionmaker[Session], requests: Sequence[IntakeRequest]
             with unit_of_work(factory) as session:
                 return commit_batch(session, requests, now, calendar)
         log.info("batch of %d hit a uniqueness race; committing one by one", len(requests))
-    except Exception:
-        if len(requests) == 1:
+    except Exception as error:
+        # the database away or full fails every request alike: one by one would only repeat it, and could answer
+        # 503 for a batch whose first requests did land once the database came back
+        if len(requests) == 1 or db_faults.classify(error) is not None:
             raise
         log.exception("batch of %d failed; committing one by one", len(requests))
     return [open_cases(factory, [r], now, calendar)[0] for r in requests]

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from aftersales import db_faults
 from aftersales.cases import escalation
 from aftersales.db import unit_of_work
 from aftersales.liability import accruals
@@ -38,10 +39,16 @@ class Background:
     runtime: Runtime
     worker: str = "in-process"
     transports: Transports | None = None
+    #: seconds between rounds while the database answers
+    interval: float = 5.0
     _last: dict[str, float] = field(default_factory=dict)
+    #: rounds in a row that found the database away (0: it answered last time)
+    away: int = 0
 
     #: seconds between runs of each step (the SLA sweep and the spike monitor run on every tick)
     PERIODS = {"presale": 300.0, "flags": 3600.0, "accruals": 3600.0}
+    #: the longest wait between rounds while the database is away: back soon after a restart, yet no retry storm
+    MAX_PAUSE_SECONDS = 30.0
 
     def _due(self, step: str) -> bool:
         period = self.PERIODS.get(step, 0.0)
@@ -68,9 +75,26 @@ class Background:
                 continue
             try:
                 done[name] = step()
-            except Exception:  # one step's failure must not stop the others; it runs again next tick
+            except Exception as error:  # one step's failure must not stop the others; it runs again next tick
+                if db_faults.classify(error) is not None:
+                    # the database is away: every other step would fail the same way, so the round ends here,
+                    # and this step is due again on the first round the database answers
+                    self._last.pop(name, None)
+                    self.away += 1
+                    log.warning("database unavailable (%s); background round %d skipped, next in %.1f s",
+                                db_faults.summary(error), self.away, self.pause())
+                    return done
                 log.exception("background step %s failed", name)
+        if self.away:
+            log.warning("database reachable again after %d skipped round(s)", self.away)
+            self.away = 0
         return done
+
+    def pause(self) -> float:
+        """Seconds before the next round: the interval, doubled for each round in a row the database was away."""
+        if not self.away:
+            return self.interval
+        return max(self.interval, min(self.MAX_PAUSE_SECONDS, self.interval * 2 ** min(self.away, 16)))
 
     def _flags(self, now: Any) -> Any:
         with unit_of_work(self.runtime.session_factory) as session:

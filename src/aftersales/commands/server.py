@@ -6,7 +6,6 @@ import logging
 import os
 import signal
 import socket
-import time
 from types import FrameType
 from typing import Annotated, Any
 
@@ -59,21 +58,25 @@ def worker(interval: Annotated[float, typer.Option(help="两次扫描间隔秒�
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     runtime = build_runtime()
     label = name or f"{socket.gethostname()}:{os.getpid()}"
-    stopping = False
+    stopping = threading.Event()
     index_stop = threading.Event()
     if not once and snapshots is not False:  # in its own thread: SLA sweeps never wait for it
         start_snapshot_thread(runtime, label, index_stop)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
+        stopping.set()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    work = Background(runtime, worker=label)
-    while not stopping:
-        done: dict[str, Any] = {"sla": sweep(runtime.session_factory, runtime.clock.now(), runtime.calendar,
-                                             worker=label)} if once else work.tick()
+    work = Background(runtime, worker=label, interval=interval)
+    logging.getLogger(__name__).info("worker %s started, a round every %.1f s", label, interval)
+    while not stopping.is_set():
+        if once:
+            with cli_errors():  # a cron run against a database that is away: one line, not a traceback
+                done: dict[str, Any] = {"sla": sweep(runtime.session_factory, runtime.clock.now(),
+                                                     runtime.calendar, worker=label)}
+        else:
+            done = work.tick()  # never raises: a database that is away makes the loop wait longer
         report = done.get("sla")
         if report is not None and report.breaches:
             console.print(f"{label}: {report.breaches} 次超时，{report.escalations} 次升级 / breaches, escalations")
@@ -82,9 +85,10 @@ def worker(interval: Annotated[float, typer.Option(help="两次扫描间隔秒�
             console.print(f"{label}: 风险预警 / risk warnings {', '.join(spikes.warnings)}")
         if once:
             if snapshots:
-                snapshot_step(runtime, label)(runtime.clock.now())
+                with cli_errors():
+                    snapshot_step(runtime, label)(runtime.clock.now())
             break
-        time.sleep(interval)
+        stopping.wait(work.pause())  # a stop signal ends the wait at once, even a long back-off
     index_stop.set()
     runtime.close()
 

@@ -8,9 +8,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from aftersales.db_faults import as_problem, summary
 from aftersales.problems import DomainError, validation_fields
 
 log = logging.getLogger(__name__)
@@ -33,6 +37,24 @@ def install_error_handlers(app: FastAPI) -> None:
         if error.status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
+
+    async def database_fault(request: Request, error: Exception) -> Response:
+        """The database away (503 + Retry-After) or its disk full (507); any other database error is a bug."""
+        answer = as_problem(error)
+        if answer is None:
+            log.error("database error on %s", request.url.path, exc_info=error)
+            return problem(500, INTERNAL_TITLE, INTERNAL_DETAIL, "internal-error", request.url.path)
+        log.warning("database fault on %s: %s", request.url.path, summary(error))
+        # looked up per call: the console replaces the DomainError handler with one that renders pages
+        render = request.app.exception_handlers[DomainError]
+        response: Response = await render(request, answer)
+        retry_after = answer.extra.get("retry_after")
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+
+    for fault in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(fault, database_fault)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
