@@ -304,6 +304,9 @@ def _long_values(sids: list[str], measures: Mapping[str, Measure], measured: Mea
     import numpy as np
     import pandas as pd
 
+    types = {"value": "float64", "n": "int64", "sd": "float64"}
+    if not sids:  # empty lists would make the text columns float
+        return pd.DataFrame([], columns=VALUE_COLUMNS).astype(types)
     inds = list(measures)
     shape = (len(sids), len(inds))
     value, sd = np.full(shape, np.nan), np.full(shape, np.nan)
@@ -327,7 +330,7 @@ def _long_values(sids: list[str], measures: Mapping[str, Measure], measured: Mea
         "indicator": inds * len(sids),
         "value": value.ravel(), "n": n.ravel(), "sd": sd.ravel(), "note": notes.ravel().tolist(),
     }
-    return pd.DataFrame(columns, columns=VALUE_COLUMNS).astype({"value": "float64", "n": "int64", "sd": "float64"})
+    return pd.DataFrame(columns, columns=VALUE_COLUMNS).astype(types)
 
 
 def collect_drilldown(source: Source, subject_type: str, period: str) -> drilldown.Drill:
