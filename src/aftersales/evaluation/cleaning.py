@@ -117,9 +117,8 @@ def in_range(value: ibis.Value, low: int, high: int) -> ibis.Value:
 
 
 def _one_if(cond: ibis.Value) -> ibis.Value:
-    import ibis
-
-    return ibis.ifelse(cond.fill_null(False), 1, 0)
+    """The rule's per-row flag, FALSE for NULL: summed as a boolean, a cast per row, not a CASE."""
+    return cond.fill_null(False)
 
 
 def invalid_flags(table: ibis.Table, end: str, start: str) -> dict[str, ibis.Value]:

@@ -152,16 +152,17 @@ def cases_frame(source: Source, ctx: Context) -> ibis.Table | None:
         (c.tier == "L3", met("resolved_at", c.resolved_at, resolve, 24 * cl.US_PER_HOUR)),
         else_=ibis.null("boolean"),
     )
-    return c.mutate(
+    c = c.mutate(
         off_hours=_off_hours_expr(local, ctx.calendar),
         peak=_promo_expr(local, ctx.calendar) | c.during_live_peak.fill_null(False),
         sla_met=sla,
         human_minutes=human.cast("float64") / cl.US_PER_MINUTE,
         resolve_hours_raw=return_hours(c, resolve),
-        resolve_hours=_capped(return_hours(c, resolve), ctx.caps.get("E1")),
         allergy_days_raw=allergy_days(c, ctx, resolve),
-        allergy_days=_capped(allergy_days(c, ctx, resolve), ctx.caps.get("E2")),
     )
+    # capped from the named raw value: the cap's CASE would otherwise repeat the whole expression twice
+    return c.mutate(resolve_hours=_capped(c.resolve_hours_raw, ctx.caps.get("E1")),
+                    allergy_days=_capped(c.allergy_days_raw, ctx.caps.get("E2")))
 
 
 RETURN_TYPES = ("return_refund", "exchange")
@@ -312,7 +313,8 @@ def callbacks_frame(source: Source, ctx: Context) -> ibis.Table | None:
 
 def arbitration_frame(source: Source, ctx: Context) -> ibis.Table | None:
     arb = source.table("arbitration")
-    arb = arb.mutate(decision_days_raw=decision_days(arb), decision_days=_capped(decision_days(arb), ctx.caps.get("C2")))
+    arb = arb.mutate(decision_days_raw=decision_days(arb))
+    arb = arb.mutate(decision_days=_capped(arb.decision_days_raw, ctx.caps.get("C2")))
     return _with_case_subject(source, arb, ctx, "requested_at")
 
 

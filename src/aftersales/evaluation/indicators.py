@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from aftersales.calendars import BusinessCalendar as Calendar
@@ -39,6 +40,7 @@ from aftersales.evaluation.supplementary import Supplementary
 from aftersales.problems import InvalidInput
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 
@@ -80,30 +82,40 @@ def _isnan(value: Any) -> bool:
 def _caps(source: Source, period: Period, keys: Any, calendar: Calendar) -> dict[str, float]:
     """First pass: the p99 caps of the averaged durations over the whole period (every subject together).
 
-    `keys` holds the case_id of every case opened in the period (frames.case_keys).
+    `keys` holds the case_id of every case opened in the period (frames.case_keys). The caps of cases
+    and of arbitration are one-row aggregates joined side by side: one query instead of one per table.
     """
     cases = source.table("cases")
     cases = cases.filter(in_window(cases.created_at, period.start, period.end))
-    row = _one_row(
-        cases.aggregate(
-            E1=return_hours(cases).quantile(cl.WINSOR_QUANTILE),
-            E2=allergy_days(cases, Context(period, "platform", calendar, {})).quantile(cl.WINSOR_QUANTILE),
-        )
+    caps = cases.aggregate(
+        E1=return_hours(cases).quantile(cl.WINSOR_QUANTILE),
+        E2=allergy_days(cases, Context(period, "platform", calendar, {})).quantile(cl.WINSOR_QUANTILE),
     )
     if source.has("arbitration"):
         # the same rows as the arbitration frame, whose decision days the cap winsorises
         arb = since_case_floor(source.table("arbitration"), period, "requested_at")
         arb = arb.join(keys.select("case_id"), "case_id")
-        row |= _one_row(arb.aggregate(C2=decision_days(arb).quantile(cl.WINSOR_QUANTILE)))
-    return {k: float(v) for k, v in row.items() if v is not None}
+        caps = caps.cross_join(arb.aggregate(C2=decision_days(arb).quantile(cl.WINSOR_QUANTILE)))
+    return {k: float(v) for k, v in _one_row(caps).items() if v is not None}
 
 
-Measured = dict[str, dict[str, tuple[float, int, float, str | None]]]
+@dataclass(frozen=True)
+class Column:
+    """One indicator for the subjects of its frame's aggregate: (value, n, sd, note) as parallel arrays."""
+
+    sids: list[str]
+    value: np.ndarray
+    n: np.ndarray
+    sd: np.ndarray
+    notes: list[str | None]
+
+
+Measured = dict[str, Column]
 
 
 def _frame_values(source: Source, ctx: Context, report: CleaningReport,
                   measures: Mapping[str, Measure]) -> Measured:
-    """{subject_id: {indicator: (value, n)}} from one aggregate per frame; the cleaning counts ride along."""
+    """{indicator: its Column} from one aggregate per frame; the cleaning counts ride along."""
     by_frame: dict[str, list[str]] = {}
     for ind, measure in measures.items():
         by_frame.setdefault(measure.frame, []).append(ind)
@@ -123,11 +135,9 @@ def _frame_values(source: Source, ctx: Context, report: CleaningReport,
             cl.report_checks(report, frame_name, totals, ctx.caps)
         # rows without a subject of this type: counted by the cleaning, scored for no one
         scored = result[result["sid"].notna()]
-        columns = [_values(ind, scored, measures[ind]) for ind in inds]
-        for i, sid in enumerate(scored["sid"].tolist()):
-            values = out.setdefault(str(sid), {})
-            for ind, pairs in zip(inds, columns, strict=True):
-                values[ind] = pairs[i]
+        sids = [str(sid) for sid in scored["sid"].tolist()]
+        for ind in inds:
+            out[ind] = _values(ind, scored, measures[ind], sids)
     return out
 
 
@@ -146,7 +156,7 @@ def _aggregate_frame(frame_name: str, frame: Any, inds: list[str], ctx: Context,
     return narrow.group_by("sid").aggregate(**metrics).execute()
 
 
-def _values(ind: str, result: pd.DataFrame, measure: Measure) -> list[tuple[float, int, float, str | None]]:
+def _values(ind: str, result: pd.DataFrame, measure: Measure, sids: list[str]) -> Column:
     """(value, n, sd, note) of one indicator for every row of a frame's aggregate, column-wise (2,000
     subjects times 28 indicators is too many rows for a per-value Python function)."""
     import numpy as np
@@ -174,38 +184,46 @@ def _values(ind: str, result: pd.DataFrame, measure: Measure) -> list[tuple[floa
         blocked = (np.nan_to_num(column("e")) == 0) & (n > 0)
         value = np.where(blocked, np.nan, value)
         notes = [CANNOT_VARY if b else None for b in blocked.tolist()]
-    return list(zip(value.tolist(), n.tolist(), sd.tolist(), notes, strict=True))
+    return Column(sids, value, n, sd, notes)
 
 
-def _utc(moment: Any) -> Any:
-    """A pandas Timestamp in UTC; naive values are UTC already (schema.TS)."""
+def _utc(stamps: pd.Series) -> pd.Series:
+    """The column's timestamps in UTC; naive values are UTC already (schema.TS)."""
     import pandas as pd
 
-    stamp = pd.Timestamp(moment)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    stamps = pd.to_datetime(stamps)
+    return stamps.dt.tz_localize("UTC") if stamps.dt.tz is None else stamps.dt.tz_convert("UTC")
+
+
+def _months_active(begins: pd.Series, period: Period, calendar: Calendar) -> list[int | None]:
+    """Calendar months selling up to the period's end, from each UTC start on the local calendar."""
+    import pandas as pd
+
+    local = begins.dt.tz_convert(str(calendar.zone))
+    return [None if pd.isna(year) else months_between(date(int(year), int(month), 1), period)
+            for year, month in zip(local.dt.year.tolist(), local.dt.month.tolist(), strict=True)]
 
 
 def _subjects(source: Source, ctx: Context, seen: list[str], calendar: Calendar) -> pd.DataFrame:
     import pandas as pd
 
     names: dict[str, str] = {}
-    started: dict[str, Any] = {}
+    months: dict[str, int | None] = {}
     if ctx.subject_type == "platform":
         names[PLATFORM_ID] = "平台 / platform"
     elif source.has("subjects"):
         subs = source.table("subjects")
         subs = subs.filter(subs.subject_type == ctx.subject_type).execute()
-        for row in subs.to_dict("records"):
-            if (
-                row["started_at"] is not None
-                and not pd.isna(row["started_at"])
-                and _utc(row["started_at"]) >= pd.Timestamp(ctx.period.end)
-            ):
+        # timestamps converted column-wise: per row, pandas' conversions cost more than the query
+        begins = _utc(subs["started_at"])
+        later = (begins >= pd.Timestamp(ctx.period.end)).tolist()  # NaT compares False: kept
+        active = _months_active(begins, ctx.period, calendar)
+        for sid, name, not_yet, month in zip(subs["subject_id"].tolist(), subs["name"].tolist(), later, active,
+                                             strict=True):
+            if not_yet:
                 continue  # not yet selling in this period
-            names[str(row["subject_id"])] = (
-                row["name"] if isinstance(row["name"], str) else str(row["subject_id"])
-            )
-            started[str(row["subject_id"])] = row["started_at"]
+            names[str(sid)] = name if isinstance(name, str) else str(sid)
+            months[str(sid)] = month
     for sid in seen:
         names.setdefault(sid, sid)
     gmv: dict[str, tuple[float, float]] = {}
@@ -217,12 +235,6 @@ def _subjects(source: Source, ctx: Context, seen: list[str], calendar: Calendar)
     rows = []
     for sid, name in sorted(names.items()):
         total, sensitive = gmv.get(sid, (0.0, 0.0))
-        begin = started.get(sid)
-        months = (
-            months_between(_utc(begin).tz_convert(str(calendar.zone)).date(), ctx.period)
-            if begin is not None and not pd.isna(begin)
-            else None
-        )
         rows.append(
             {
                 "subject_type": ctx.subject_type,
@@ -231,7 +243,7 @@ def _subjects(source: Source, ctx: Context, seen: list[str], calendar: Calendar)
                 "gmv": total,
                 "sensitive_skin_gmv_share": sensitive / total if total > 0 else math.nan,
                 "in_promo": in_promo,
-                "months_active": months,
+                "months_active": months.get(sid),
             }
         )
     frame_out = pd.DataFrame(rows, columns=SUBJECT_COLUMNS)
@@ -270,27 +282,55 @@ def compute_indicators(
     extra: Supplementary = supplementary.EMPTY,
 ) -> IndicatorResult:
     """All 28 indicators (and any supplementary ones) for every subject of a type in a month or quarter."""
-    import pandas as pd
-
     report = CleaningReport()
     measures = {**MEASURES, **extra.measures}
     needs = {**integrity.NEEDS, **extra.needs}
     with period_context(source, subject_type, period, calendar, report) as (source, ctx):
         measured = _frame_values(source, ctx, report, measures)
-        subjects = _subjects(source, ctx, list(measured), ctx.calendar)
+        seen = {sid: None for column in measured.values() for sid in column.sids}
+        subjects = _subjects(source, ctx, list(seen), ctx.calendar)
     for ind in integrity.unmeasurable(source, needs):
-        for got in measured.values():
-            got.pop(ind, None)
-    empty = [ind for ind in measures if not any(v.get(ind, (0, 0))[1] > 0 for v in measured.values())]
+        measured.pop(ind, None)
+    empty = [ind for ind in measures if ind not in measured or not (measured[ind].n > 0).any()]
     integrity.explain_empty(report, source, subject_type, empty, needs)
-    rows = []
-    for sid in subjects["subject_id"]:
-        got = measured.get(sid, {})
-        for ind in measures:
-            value, n, sd, note = got.get(ind, (math.nan, 0, math.nan, None))
-            rows.append((subject_type, sid, ctx.period.label, ind, value, n, sd, note))
-    values = pd.DataFrame(rows, columns=VALUE_COLUMNS).astype({"value": "float64", "n": "int64", "sd": "float64"})
+    values = _long_values(subjects["subject_id"].tolist(), measures, measured, subject_type, ctx.period.label)
     return IndicatorResult(values, subjects, report, ctx.period.label, subject_type)
+
+
+def _long_values(sids: list[str], measures: Mapping[str, Measure], measured: Measured, subject_type: str,
+                 period: str) -> pd.DataFrame:
+    """One row per (subject, indicator), subjects in order and each subject's indicators in catalogue order;
+    no data is (NaN, 0, NaN, None). Filled as (subject × indicator) arrays, not one Python tuple a value."""
+    import numpy as np
+    import pandas as pd
+
+    types = {"value": "float64", "n": "int64", "sd": "float64"}
+    if not sids:  # empty lists would make the text columns float
+        return pd.DataFrame([], columns=VALUE_COLUMNS).astype(types)
+    inds = list(measures)
+    shape = (len(sids), len(inds))
+    value, sd = np.full(shape, np.nan), np.full(shape, np.nan)
+    n = np.zeros(shape, dtype="int64")
+    notes = np.full(shape, None, dtype=object)
+    position = pd.Index(sids)
+    for j, ind in enumerate(inds):
+        got = measured.get(ind)
+        if got is None or not got.sids:
+            continue
+        rows = position.get_indexer(got.sids)
+        kept = rows >= 0
+        at = rows[kept]
+        value[at, j], n[at, j], sd[at, j] = got.value[kept], got.n[kept], got.sd[kept]
+        notes[at, j] = np.asarray(got.notes, dtype=object)[kept]
+    count = len(sids) * len(inds)
+    columns = {
+        "subject_type": [subject_type] * count,
+        "subject_id": np.repeat(np.asarray(sids, dtype=object), len(inds)).tolist(),
+        "period": [period] * count,
+        "indicator": inds * len(sids),
+        "value": value.ravel(), "n": n.ravel(), "sd": sd.ravel(), "note": notes.ravel().tolist(),
+    }
+    return pd.DataFrame(columns, columns=VALUE_COLUMNS).astype(types)
 
 
 def collect_drilldown(source: Source, subject_type: str, period: str) -> drilldown.Drill:

@@ -68,9 +68,14 @@ def _dedupe(table: ibis.Table, id_column: str, order: list[str]) -> ibis.Table:
     return ranked.filter(ranked._dup_rank == 0).drop("_dup_rank")
 
 
-def _duplicates(table: ibis.Table, id_column: str) -> int:
-    row = table.aggregate(rows=table.count(), ids=table[id_column].nunique()).execute().iloc[0]
-    return int(row["rows"]) - int(row["ids"])
+def _duplicate_counts(tables: list[tuple[str, ibis.Table, str]]) -> dict[str, int]:
+    """Rows minus distinct ids of each (name, table, id column): one query for all of them, not one each."""
+    import ibis
+
+    parts = [table.aggregate(rows=table.count(), ids=table[column].nunique()).mutate(table_name=ibis.literal(name))
+             for name, table, column in tables]
+    frame = (ibis.union(*parts) if len(parts) > 1 else parts[0]).execute()
+    return {str(row.table_name): int(row.rows) - int(row.ids) for row in frame.itertuples()}
 
 
 def drop_duplicate_ids(source: Source, period: Period, report: CleaningReport,
@@ -81,20 +86,18 @@ def drop_duplicate_ids(source: Source, period: Period, report: CleaningReport,
     only when it finds duplicates is the cases table deduplicated.
     """
     tables = dict(source.tables)
-    changed = False
-    extra = _duplicates(period_cases, "case_id")
-    if extra:
-        changed = True
+    checked = [("cases", period_cases, "case_id")]
+    checked += [(name, since_case_floor(tables[name], period, stamp), id_column)
+                for name, id_column, stamp in CHILD_IDS if name in tables]
+    extra = _duplicate_counts(checked)
+    if extra["cases"]:
         tables["cases"] = _dedupe(tables["cases"], "case_id", ["created_at", "first_response_at", "resolved_at"])
-        _report(report, "cases", "case_id", extra)
+        _report(report, "cases", "case_id", extra["cases"])
     for name, id_column, stamp in CHILD_IDS:
-        if name not in tables:
-            continue
-        extra = _duplicates(since_case_floor(tables[name], period, stamp), id_column)
-        if extra:
-            changed = True
+        if extra.get(name):
             tables[name] = _dedupe(tables[name], id_column, [stamp])
-            _report(report, name, id_column, extra)
+            _report(report, name, id_column, extra[name])
+    changed = any(extra.values())
     return dataclasses.replace(source, tables=tables) if changed else source
 
 

@@ -226,12 +226,13 @@ def scoped_columns(indicator: str, table: ibis.Table, measure: Measure | None = 
 
     measure = measure or MEASURES[indicator]
     scope, value, *weight = measure.define(table)
-    inside = scope.fill_null(False)
-    columns = {f"{indicator}__x": ibis.ifelse(inside, value.cast("float64"), ibis.null("float64"))}
+    # a NULL scope takes the ELSE branch on every engine (CASE WHEN / IF), so it needs no COALESCE:
+    # one function less per row and indicator
+    columns = {f"{indicator}__x": ibis.ifelse(scope, value.cast("float64"), ibis.null("float64"))}
     if weight:
-        columns[f"{indicator}__w"] = ibis.ifelse(inside, weight[0].cast("int64"), ibis.null("int64"))
+        columns[f"{indicator}__w"] = ibis.ifelse(scope, weight[0].cast("int64"), ibis.null("int64"))
     if measure.eligible is not None:
-        columns[f"{indicator}__e"] = ibis.ifelse(inside & measure.eligible(table).fill_null(False), 1, 0)
+        columns[f"{indicator}__e"] = ibis.ifelse(scope & measure.eligible(table).fill_null(False), 1, 0)
     return columns
 
 

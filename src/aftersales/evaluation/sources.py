@@ -267,6 +267,8 @@ def open_source(
 
         folder = Path(spec)
         con = ibis.duckdb.connect()
+        # an evaluation reads the cases files four times and orders twice: parse each footer once
+        con.raw_sql("SET parquet_metadata_cache = true")
         source = _attach_folder(Source("duckdb", con, f"DuckDB over {folder}"), folder, mapping_data)
     source.calendar = calendar
     return source

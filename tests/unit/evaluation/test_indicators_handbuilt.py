@@ -206,3 +206,15 @@ def test_zone_aware_parquet_gives_the_same_values(tmp_path: Path) -> None:
     zoned = compute_indicators(open_source(str(tmp_path)), subject_type="anchor", period="2026-10")
     _assert_matches(_got(zoned, "A1"), EXPECTED_A1)
     _assert_matches(_got(zoned, "A2"), EXPECTED_A2)
+
+
+def test_a_period_before_any_subject_sold_is_empty_with_typed_columns() -> None:
+    """No subject yet and no case: no rows, and the columns keep their types for whatever reads them next."""
+    import pandas as pd
+
+    result = compute_indicators(open_source(str(FIXTURE)), subject_type="anchor", period="2025-01")
+    assert result.values.empty and result.subjects.empty
+    assert list(result.values.columns) == ["subject_type", "subject_id", "period", "indicator", "value", "n", "sd",
+                                           "note"]
+    assert result.values["value"].dtype == "float64" and result.values["n"].dtype == "int64"
+    assert not pd.api.types.is_numeric_dtype(result.values["subject_id"])
