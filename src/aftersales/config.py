@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     spark_driver_memory: str = Field("1g", description="heap of the evaluation's Spark driver")
     spark_executor_memory: str = Field("512m", description="heap of each executor on a cluster (a worker must "
                                                            "offer at least this much)")
+    spark_java_options: str = Field("-XX:TieredStopAtLevel=1", description="JVM options of the driver and the "
+                                    "executors; the default keeps the JIT to its quick tier (the evaluation is ~70 "
+                                    "short jobs), empty for long jobs on big executors")
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

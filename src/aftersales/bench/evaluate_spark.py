@@ -87,12 +87,11 @@ def compare(data: str, period: str, masters: list[str], duckdb_full: dict[str, A
 
 def print_runs(console: Console, duckdb_full: dict[str, Any], runs: list[dict[str, Any]]) -> None:
     table = Table(title="full evaluation: Spark beside DuckDB (same data, same run)")
-    for col in ("engine", "start-up s", "evaluation s", "÷ DuckDB", "÷ DuckDB incl. start-up", "executors",
-                "max rel. Δ vs DuckDB"):
+    for col in ("engine", "start s", "eval s", "÷ DuckDB", "÷ with start", "executors", "max rel Δ"):
         table.add_column(col)
     table.add_row("DuckDB", "—", f"{duckdb_full['seconds']:.2f}", "1.00", "1.00", "—", "—")
     for run in runs:
-        table.add_row(f"Spark {run['master']}", f"{run['startup_seconds']:.1f}", f"{run['seconds']:.2f}",
+        table.add_row(run["master"], f"{run['startup_seconds']:.1f}", f"{run['seconds']:.2f}",
                       f"{run['ratio_to_duckdb']:.1f}×", f"{run['ratio_to_duckdb_with_startup']:.1f}×",
                       str(run["executors"] or "—"), f"{run['max_relative_difference_to_duckdb']:.1e}")
     console.print(table)

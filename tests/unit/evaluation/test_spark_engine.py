@@ -69,3 +69,18 @@ def test_start_on_a_port_in_use_names_the_port_and_starts_nothing(tmp_path: Path
     assert "端口已被占用 / ports in use" in result.output and str(port) in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "c" / "pids").exists()
+
+
+def test_the_bench_calls_two_engines_equal_only_when_every_value_and_every_gap_match() -> None:
+    from aftersales.bench.evaluate_spark import max_relative_difference
+
+    duck = {"A|R1": 0.5, "A|S2": 4.2, "B|R1": float("nan")}
+    assert max_relative_difference(duck, {"A|R1": 0.5, "A|S2": 4.2 * (1 + 1e-15), "B|R1": None}) < 1e-14
+    assert max_relative_difference(duck, {"A|R1": 0.5, "A|S2": 4.3, "B|R1": None}) > 0.02
+    assert max_relative_difference(duck, {"A|R1": 0.5, "A|S2": 4.2, "B|R1": 0.1}) == float("inf")
+
+
+def test_the_jvm_options_reach_the_driver_and_the_executors_and_can_be_turned_off() -> None:
+    conf = session_conf("spark://127.0.0.1:7077", java_options="-XX:TieredStopAtLevel=1")
+    assert conf["spark.driver.extraJavaOptions"] == conf["spark.executor.extraJavaOptions"] == "-XX:TieredStopAtLevel=1"
+    assert "spark.driver.extraJavaOptions" not in session_conf("spark://127.0.0.1:7077", java_options="")
