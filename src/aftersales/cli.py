@@ -11,6 +11,7 @@ from aftersales.commands.demo import demo
 from aftersales.commands.pii import pii_app
 from aftersales.commands.policy_ops import publish_command, published_command, replay_command
 from aftersales.commands.server import db_app, serve, worker
+from aftersales.commands.spark_cluster import spark_cluster_app
 from aftersales.commands.tokens import token_app
 from aftersales.commands.transfer import export_command, import_command
 from aftersales.commands.users import user_app
@@ -50,6 +51,7 @@ app.add_typer(live_app, name="live")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(bench_app, name="bench")
+app.add_typer(spark_cluster_app, name="spark-cluster")
 
 
 def main() -> None:

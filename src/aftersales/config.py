@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     sms_provider: str = Field("logging", description="logging (default: texts go to the log) or module:Class")
     notification_timeout_seconds: float = Field(5.0, description="per request to a webhook, robot or SMTP server")
+    spark_master: str = Field("local[2]", description="where `--source spark` runs the health index: local[N] or "
+                                                      "a standalone master such as spark://127.0.0.1:7077")
+    spark_driver_memory: str = Field("1g", description="heap of the evaluation's Spark driver")
+    spark_executor_memory: str = Field("512m", description="heap of each executor on a cluster (a worker must "
+                                                           "offer at least this much)")
+    spark_java_options: str = Field("-XX:TieredStopAtLevel=1", description="JVM options of the driver and the "
+                                    "executors; the default keeps the JIT to its quick tier (the evaluation is ~70 "
+                                    "short jobs), empty for long jobs on big executors")
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -7,35 +7,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import pytest
 
-from aftersales.evaluation.indicators import IndicatorResult, compute_indicators
+from aftersales.evaluation.indicators import compute_indicators
 from aftersales.evaluation.sources import Source, attach_catalog, open_source
 from tests.conftest import throwaway_postgres
-from tests.integration.conftest_evaluation import spark, synthetic_folder
+from tests.integration.conftest_evaluation import assert_same_indicators, spark, synthetic_folder
 
 __all__ = ["spark", "synthetic_folder"]  # fixtures used below, imported so pytest sees them
 
 PG_ADMIN_URL = os.environ.get("AFTERSALES_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # each subject type only switches the grouping column; three cover month, quarter and the joins
 CASES = [("anchor", "2026-10"), ("brand", "2026-11"), ("mcn", "2026-Q4")]
-
-
-def _assert_same(left: IndicatorResult, right: IndicatorResult, *, mostly_measured: bool = True) -> None:
-    keys = ["subject_type", "subject_id", "period", "indicator"]
-    merged = left.values.merge(right.values, on=keys, suffixes=("_a", "_b"), how="outer", indicator=True)
-    assert (merged["_merge"] == "both").all(), "both engines see the same subjects and indicators"
-    assert (merged.n_a == merged.n_b).all()
-    same = np.isclose(merged.value_a, merged.value_b, rtol=1e-9, atol=1e-12, equal_nan=True)
-    assert same.all(), merged.loc[~same, [*keys, "value_a", "value_b"]].to_string()
-    if mostly_measured:
-        assert merged.value_a.notna().sum() > len(merged) / 2, "most indicators have data in the synthetic set"
-    rows = lambda r: sorted((e.table, e.column, e.rule, e.rows_affected) for e in r.cleaning)  # noqa: E731
-    assert rows(left) == rows(right)
-    assert left.cleaning.caps == pytest.approx(right.cleaning.caps, rel=1e-9)
-    pd.testing.assert_frame_equal(left.subjects, right.subjects, check_exact=False, rtol=1e-9)
 
 
 @pytest.mark.spark
@@ -45,7 +28,7 @@ def test_duckdb_and_spark_agree_on_every_indicator(synthetic_folder: Path, spark
                                                    period: str) -> None:
     duck = compute_indicators(open_source(str(synthetic_folder)), subject_type, period)
     sparked = compute_indicators(open_source("spark", data=synthetic_folder, session=spark), subject_type, period)
-    _assert_same(duck, sparked)
+    assert_same_indicators(duck, sparked)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +49,7 @@ def postgres_source(synthetic_folder: Path) -> Iterator[Source]:
 def test_duckdb_and_postgres_agree_on_every_indicator(synthetic_folder: Path, postgres_source: Source,
                                                       subject_type: str, period: str) -> None:
     duck = compute_indicators(open_source(str(synthetic_folder)), subject_type, period)
-    _assert_same(duck, compute_indicators(postgres_source, subject_type, period))
+    assert_same_indicators(duck, compute_indicators(postgres_source, subject_type, period))
 
 
 def _dst_cases(folder: Path) -> Path:
@@ -98,7 +81,7 @@ def test_a_locale_with_daylight_saving_gives_the_same_answers_on_duckdb_and_spar
         duck = compute_indicators(open_source(str(folder), mapping=locale), "anchor", period)
         sparked = compute_indicators(open_source("spark", data=folder, mapping=locale, session=spark), "anchor",
                                      period)
-        _assert_same(duck, sparked, mostly_measured=False)   # a cases table alone: few indicators
+        assert_same_indicators(duck, sparked, mostly_measured=False)   # a cases table alone: few indicators
     october = compute_indicators(open_source(str(folder), mapping=locale), "anchor", "2017-10").values
     r5 = october[october.indicator == "R5"].set_index("subject_id")["n"]
     assert r5.to_dict() == {"A": 1, "B": 1}   # x1 and x5, read on São Paulo's clock either side of the change

@@ -54,8 +54,8 @@ def _peak_rss_mb() -> float:
     return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024  # macOS reports bytes
 
 
-def run_full(data: str, period: str, threads: int, engine: str, master: str) -> dict[str, Any]:
-    """The full evaluation (cleaning + 28 indicators + subjects) of every anchor in the period."""
+def run_full(data: str, period: str, threads: int) -> dict[str, Any]:
+    """The full evaluation (cleaning + 28 indicators + subjects) of every anchor in the period, on DuckDB."""
     import importlib
 
     import ibis
@@ -69,15 +69,12 @@ def run_full(data: str, period: str, threads: int, engine: str, master: str) -> 
         importlib.import_module(library)
     ibis.duckdb.connect().disconnect()
     started, cpu = time.perf_counter(), time.process_time()
-    if engine == "spark":
-        source = open_source(master, data=data)
-    else:
-        source = open_source(data)
-        source.con.raw_sql(f"SET threads = {threads}")
-        source.con.raw_sql("SET enable_progress_bar = false")
+    source = open_source(data)
+    source.con.raw_sql(f"SET threads = {threads}")
+    source.con.raw_sql("SET enable_progress_bar = false")
     result = compute_indicators(source, "anchor", period)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    picked = result.values[result.values.indicator.isin(["R1", "S2"])]
+    picked = result.values  # every value: the Spark runs are compared on all of them
     return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": _peak_rss_mb(), "subjects": len(result.subjects),
             "values": len(result.values), "cleaned_rows": result.cleaning.as_dict()["rows_affected"],
             "check": {f"{r.subject_id}|{r.indicator}": r.value for r in picked.itertuples()}}
@@ -223,8 +220,7 @@ def _in_fresh_process(func: Any, *args: Any) -> dict[str, Any]:
         return pool.submit(func, *args).result()
 
 
-def _rounds(data: str, period: str, threads: int, engine: str, master: str,
-            runs: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def _rounds(data: str, period: str, threads: int, runs: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """Baseline and full evaluation alternated `runs` times, each in a fresh process: on a shared machine one
     pair can land in a busy moment, so each side reports its median and every run."""
     import statistics
@@ -232,7 +228,7 @@ def _rounds(data: str, period: str, threads: int, engine: str, master: str,
     sides: dict[str, list[dict[str, Any]]] = {"baseline": [], "full": []}
     for _ in range(runs):
         sides["baseline"].append(_in_fresh_process(run_baseline, data, period, threads))
-        sides["full"].append(_in_fresh_process(run_full, data, period, threads, engine, master))
+        sides["full"].append(_in_fresh_process(run_full, data, period, threads))
     merged = []
     for results in sides.values():
         middle = sorted(results, key=lambda r: r["seconds"])[(len(results) - 1) // 2]
@@ -259,8 +255,11 @@ def command(
     out: Annotated[Path, typer.Option(help="输出与缓存目录 / output and cache folder")] = DEFAULT_OUT,
     period: Annotated[str, typer.Option(help="评估期间 / period evaluated (YYYY-MM or YYYY-Qn)")] = "2026-11",
     threads: Annotated[int, typer.Option(help="DuckDB 线程数 / DuckDB threads")] = 2,
-    engine: Annotated[str, typer.Option(help="duckdb | spark (full evaluation engine)")] = "duckdb",
-    master: Annotated[str, typer.Option(help="Spark master, e.g. spark://host:7077")] = "spark",
+    engine: Annotated[str, typer.Option(help="duckdb | spark（spark: 另在 Spark 上运行并与 DuckDB 对比）/ spark: "
+                                             "also run on Spark, beside DuckDB")] = "duckdb",
+    master: Annotated[list[str] | None, typer.Option(help="Spark master（可重复）/ Spark master, repeatable: "
+                                                          "local[2], spark://127.0.0.1:7077; default: "
+                                                          "AFTERSALES_SPARK_MASTER")] = None,
     api_requests: Annotated[int, typer.Option(help="API 快照读取请求数（0 跳过）/ snapshot reads through the API "
                                                    "(0 skips)")] = 0,
     api_concurrency: Annotated[int, typer.Option(help="并发数 / concurrent clients")] = 16,
@@ -294,7 +293,12 @@ def command(
     generate(data, spec)
     generation = time.perf_counter() - started
     data_mb = sum(p.stat().st_size for p in data.rglob("*.parquet")) / 1e6
-    baseline, full = _rounds(str(data.resolve()), period, threads, engine, master, runs)
+    baseline, full = _rounds(str(data.resolve()), period, threads, runs)
+    spark_runs = []
+    if engine == "spark":
+        from aftersales.bench import evaluate_spark
+
+        spark_runs = evaluate_spark.compare(str(data.resolve()), period, master or ["spark"], full, baseline)
     ratio = full["seconds"] / baseline["seconds"]
     report = {
         "cases": cases, "anchors": anchors, "period": period, "threads": threads, "engine": engine, "runs": runs,
@@ -308,10 +312,12 @@ def command(
         "target_ratio": TARGET_RATIO, "within_target": ratio <= TARGET_RATIO,
         "max_difference_r1_s2": _agreement(full["check"], baseline["check"]),
     }
+    if spark_runs:
+        report["spark"] = spark_runs
     table = Table(title=f"bench evaluate: {cases:,} cases, {anchors:,} anchors, period {period}")
     for col in ("run", "wall s", "CPU s", "peak RSS MB", "subjects"):
         table.add_column(col)
-    for label, side in (("baseline SQL (R1, E1, S2)", baseline), (f"full 28 indicators ({engine})", full)):
+    for label, side in (("baseline SQL (R1, E1, S2)", baseline), ("full 28 indicators (duckdb)", full)):
         table.add_row(label, f"{side['seconds']:.2f}", f"{side['cpu_seconds']:.2f}", f"{side['peak_rss_mb']:.0f}",
                       str(side["subjects"]))
     console.print(table)
@@ -321,6 +327,8 @@ def command(
     console.print(f"ratio 耗时比 = {ratio:.2f}× (target ≤ {TARGET_RATIO:.0f}×: "
                   f"{'met 达标' if ratio <= TARGET_RATIO else 'NOT met 未达标'}); CPU {report['cpu_ratio']:.2f}×; "
                   f"R1/S2 max |Δ| vs baseline = {report['max_difference_r1_s2']:.2e}")
+    if spark_runs:
+        evaluate_spark.print_runs(console, full, spark_runs)
     if api_requests > 0:
         report["api"] = _in_fresh_process(run_api, str(data.resolve()), period, api_requests, api_concurrency)
         reads, health = report["api"]["snapshot_reads"], report["api"]["healthz"]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from aftersales.calendars import BusinessCalendar
 from aftersales.evaluation.schema import TABLES, Table
+from aftersales.evaluation.spark_engine import resolve_master, spark_session
 from aftersales.problems import InvalidInput
 
 if TYPE_CHECKING:
@@ -189,28 +190,12 @@ def _attach_folder(source: Source, folder: Path, mapping: dict[str, dict[str, An
     return source
 
 
-def spark_session(master: str = "local[2]") -> Any:
-    """One SparkSession per process, configured for a small machine and UTC."""
-    from pyspark.sql import SparkSession
-
-    return (
-        SparkSession.builder.master(master)
-        .appName("aftersales-evaluation")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.memory", "1g")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
-
-
 def _open_spark(
     spec: str, data: str | Path | None, mapping: dict[str, dict[str, Any]], session: Any
 ) -> Source:
     import ibis
 
-    master = spec if spec.startswith("spark://") else "local[2]"
-    session = session or spark_session(master)
+    session = session or spark_session(resolve_master(spec))
     con = ibis.pyspark.connect(session)
     source = Source("spark", con, f"Spark {session.sparkContext.master}")
     if data is not None:
