@@ -8,6 +8,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 
 from aftersales.config import Settings
+from aftersales.filemodes import private_directory
 from aftersales.problems import DomainError
 
 
@@ -24,7 +25,7 @@ def load_or_create_key(settings: Settings) -> bytes:
     key_file = settings.data_dir / "pii.key"
     if key_file.exists():
         return key_file.read_bytes().strip()
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(key_file.parent)
     key = Fernet.generate_key()
     # O_EXCL: two processes starting at once must not each write a different key
     try:
