@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from aftersales.cli_errors import cli_errors
 
@@ -30,6 +29,7 @@ def create(role: Annotated[str, typer.Option(help="buyer|agent|supervisor|brand|
     """创建令牌，只显示一次 / create a token; it is shown once and stored only hashed."""
     from aftersales.migrate import upgrade
     from aftersales.runtime import build_runtime
+    from aftersales.security.scopes import SCOPES
     from aftersales.security.tokens import create_token
     from aftersales.security.ttl import parse_ttl
 
@@ -45,8 +45,9 @@ def create(role: Annotated[str, typer.Option(help="buyer|agent|supervisor|brand|
             session.commit()
     console.print(issued.token, soft_wrap=True)
     until = _when(issued.expires_at) if issued.expires_at else "永不过期 / never expires"
-    Console(stderr=True).print(f"#{issued.token_id} {issued.role.value} [{' '.join(sorted(issued.scopes))}] "
-                               f"有效至 / valid until {until}")
+    scopes = " ".join(s for s in SCOPES if s in issued.scopes)
+    Console(stderr=True).print(f"#{issued.token_id} {issued.role.value} ({scopes}) 有效至 / valid until {until}",
+                               markup=False)
 
 
 @token_app.command("list")
@@ -60,12 +61,14 @@ def list_command(state: Annotated[str | None, typer.Option(help="active|expired|
     runtime = build_runtime()
     with cli_errors(), runtime.session() as session:
         found = list_tokens(session, runtime.clock.now(), limit=limit, state=state, role=role)
-    table = Table("id", "name", "role", "party", "scopes", "created", "expires", "last used", "state")
+    # one line per token (tab-separated): readable in a narrow terminal and easy to grep or cut
+    console.print("\t".join(("id", "state", "role", "name", "party", "scopes", "expires", "last_used")),
+                  markup=False, soft_wrap=True)
     for token in found:
-        table.add_row(str(token.id), token.name, token.role, token.buyer_id or token.party_id or "",
-                      " ".join(token.scopes), _when(token.created_at), _when(token.expires_at),
-                      _when(token.last_used_at), token.state)
-    console.print(table)
+        console.print("\t".join((str(token.id), token.state, token.role, token.name or "—",
+                                 token.buyer_id or token.party_id or "—", ",".join(token.scopes),
+                                 _when(token.expires_at), _when(token.last_used_at))),
+                      markup=False, soft_wrap=True)
 
 
 @token_app.command("revoke")
@@ -83,4 +86,4 @@ def revoke(token: Annotated[str, typer.Argument(help="令牌本身（as_…）�
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%SZ") if moment else "—"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else "—"

@@ -8,6 +8,7 @@ an after-sales outage during a live-stream peak.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
@@ -65,22 +66,32 @@ class _Memory:
 
 
 class _Redis:
-    """Redis through redis-py's asyncio client, so a round trip never holds up the event loop."""
+    """Redis through redis-py's asyncio client, so a round trip never holds up the event loop. Its connections
+    belong to one event loop: an app served again on another loop (a test client opened twice) gets new ones."""
 
     def __init__(self, uri: str, prefix: str) -> None:
-        storage = RedisStorage("async+" + uri, implementation="redispy", key_prefix=prefix, wrap_exceptions=True,
-                               socket_timeout=REDIS_TIMEOUT_SECONDS,
-                               socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
-        self._limiter = AsyncSlidingWindow(storage)
+        self._uri = "async+" + uri
+        self._prefix = prefix
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._limiter: AsyncSlidingWindow | None = None
+
+    def _current(self) -> AsyncSlidingWindow:
+        loop = asyncio.get_running_loop()
+        if self._limiter is None or self._loop is not loop:
+            storage = RedisStorage(self._uri, implementation="redispy", key_prefix=self._prefix,
+                                   wrap_exceptions=True, socket_timeout=REDIS_TIMEOUT_SECONDS,
+                                   socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+            self._limiter, self._loop = AsyncSlidingWindow(storage), loop
+        return self._limiter
 
     async def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
-        return await self._limiter.hit(item, *identifiers)
+        return await self._current().hit(item, *identifiers)
 
     async def test(self, item: RateLimitItem, *identifiers: str) -> bool:
-        return await self._limiter.test(item, *identifiers)
+        return await self._current().test(item, *identifiers)
 
     async def reset_at(self, item: RateLimitItem, *identifiers: str) -> float:
-        return (await self._limiter.get_window_stats(item, *identifiers)).reset_time
+        return (await self._current().get_window_stats(item, *identifiers)).reset_time
 
 
 @dataclass
