@@ -42,13 +42,15 @@ class Settings(BaseSettings):
                                                       "3600s, 12h, 30d, 2w or never")
     # Rate limits (the `limits` library's notation, several joined by ';'). The defaults leave room for a
     # live-stream peak on one token (intake runs at a few hundred cases a second per process); failed
-    # authentication is what is kept tight.
+    # authentication is what is kept tight. Per-second windows for the volume limits: a counter lives two
+    # windows, and the in-memory store sweeps every live counter about a hundred times a second, so minute
+    # windows over thousands of buyer tokens would cost intake more than the limit is worth.
     rate_limits_enabled: bool = Field(True, description="off only for load tests and fuzzing")
     rate_limit_storage: str = Field("memory://", description="memory:// (counted per process) or "
                                                              "redis://host:port/db (shared by every worker)")
     rate_limit_key_prefix: str = Field("aftersales", description="prefix of the counters' keys in Redis")
-    rate_limit_per_token: str = Field("60000/minute", description="requests per API token")
-    rate_limit_per_address: str = Field("120000/minute", description="requests per client address")
+    rate_limit_per_token: str = Field("1000/second", description="requests per API token")
+    rate_limit_per_address: str = Field("2000/second", description="requests per client address")
     rate_limit_auth_failures: str = Field("20/minute;100/hour", description="refused tokens per client address "
                                                                             "before it is answered 429")
     cors_allow_origins: str = Field("", description="comma-separated origins a browser may call the API "
