@@ -42,9 +42,9 @@ class Settings(BaseSettings):
                                                       "3600s, 12h, 30d, 2w or never")
     # Rate limits (the `limits` library's notation, several joined by ';'). The defaults leave room for a
     # live-stream peak on one token (intake runs at a few hundred cases a second per process); failed
-    # authentication is what is kept tight. Per-second windows for the volume limits: a counter lives two
-    # windows, and the in-memory store sweeps every live counter about a hundred times a second, so minute
-    # windows over thousands of buyer tokens would cost intake more than the limit is worth.
+    # authentication is what is kept tight. Per-second windows for the volume limits: a counter lives as long
+    # as its window, and the in-memory store sweeps every live counter about a hundred times a second, so
+    # minute windows over thousands of buyer tokens would cost intake more than the limit is worth.
     rate_limits_enabled: bool = Field(True, description="off only for load tests and fuzzing")
     rate_limit_storage: str = Field("memory://", description="memory:// (counted per process) or "
                                                              "redis://host:port/db (shared by every worker)")

@@ -1,5 +1,5 @@
 """Rate limits per client address, per API token, and (tighter) per address for refused tokens, with the
-`limits` library's sliding-window counters: in this process's memory by default, in Redis when configured.
+`limits` library's counters: in this process's memory by default, in Redis when configured.
 
 A limit that is reached is answered 429 problem+json with `Retry-After`. When Redis cannot be reached the
 request is let through and the outage logged: a rate limiter that fails closed would turn a cache outage into
@@ -18,10 +18,11 @@ from typing import Protocol
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import RedisStorage
+from limits.aio.strategies import FixedWindowRateLimiter as AsyncFixedWindow
 from limits.aio.strategies import SlidingWindowCounterRateLimiter as AsyncSlidingWindow
 from limits.errors import StorageError
 from limits.storage import MemoryStorage
-from limits.strategies import SlidingWindowCounterRateLimiter
+from limits.strategies import FixedWindowRateLimiter, SlidingWindowCounterRateLimiter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aftersales.config import Settings
@@ -40,7 +41,7 @@ class RateLimited(DomainError):
     title = "请求过于频繁 / Too many requests"
 
 
-class _Backend(Protocol):
+class _Strategy(Protocol):
     async def hit(self, item: RateLimitItem, *identifiers: str) -> bool: ...
 
     async def test(self, item: RateLimitItem, *identifiers: str) -> bool: ...
@@ -48,12 +49,12 @@ class _Backend(Protocol):
     async def reset_at(self, item: RateLimitItem, *identifiers: str) -> float: ...
 
 
-class _Memory:
+class _InMemory:
     """The library's in-memory store, used synchronously: a dictionary update needs no await, and its async
-    twin schedules a sweep of every key on each hit."""
+    twin schedules a sweep of every counter on each hit."""
 
-    def __init__(self) -> None:
-        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+    def __init__(self, limiter: FixedWindowRateLimiter | SlidingWindowCounterRateLimiter) -> None:
+        self._limiter = limiter
 
     async def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
         return self._limiter.hit(item, *identifiers)
@@ -65,38 +66,52 @@ class _Memory:
         return self._limiter.get_window_stats(item, *identifiers).reset_time
 
 
-class _Redis:
-    """Redis through redis-py's asyncio client, so a round trip never holds up the event loop. Its connections
-    belong to one event loop: an app served again on another loop (a test client opened twice) gets new ones."""
+_AsyncLimiter = AsyncFixedWindow | AsyncSlidingWindow
+
+
+class _RedisConnection:
+    """redis-py's asyncio client, so a round trip never holds up the event loop. Its connections belong to one
+    event loop: an app served again on another loop (a test client opened twice) gets new ones."""
 
     def __init__(self, uri: str, prefix: str) -> None:
         self._uri = "async+" + uri
         self._prefix = prefix
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._limiter: AsyncSlidingWindow | None = None
+        self._limiters: dict[type[_AsyncLimiter], _AsyncLimiter] = {}
 
-    def _current(self) -> AsyncSlidingWindow:
+    def limiter(self, kind: type[_AsyncLimiter]) -> _AsyncLimiter:
         loop = asyncio.get_running_loop()
-        if self._limiter is None or self._loop is not loop:
+        if self._loop is not loop:
             storage = RedisStorage(self._uri, implementation="redispy", key_prefix=self._prefix,
                                    wrap_exceptions=True, socket_timeout=REDIS_TIMEOUT_SECONDS,
                                    socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
-            self._limiter, self._loop = AsyncSlidingWindow(storage), loop
-        return self._limiter
+            self._limiters = {k: k(storage) for k in (AsyncFixedWindow, AsyncSlidingWindow)}
+            self._loop = loop
+        return self._limiters[kind]
+
+
+class _InRedis:
+    def __init__(self, connection: _RedisConnection, kind: type[_AsyncLimiter]) -> None:
+        self._connection = connection
+        self._kind = kind
 
     async def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
-        return await self._current().hit(item, *identifiers)
+        return await self._connection.limiter(self._kind).hit(item, *identifiers)
 
     async def test(self, item: RateLimitItem, *identifiers: str) -> bool:
-        return await self._current().test(item, *identifiers)
+        return await self._connection.limiter(self._kind).test(item, *identifiers)
 
     async def reset_at(self, item: RateLimitItem, *identifiers: str) -> float:
-        return (await self._current().get_window_stats(item, *identifiers)).reset_time
+        return (await self._connection.limiter(self._kind).get_window_stats(item, *identifiers)).reset_time
 
 
 @dataclass
 class RateLimits:
-    backend: _Backend
+    #: requests per token and per address: fixed windows, one counter each and the cheapest hit; a burst across
+    #: a window's edge may pass twice the limit once, which at these volumes protects nothing less
+    volume: _Strategy
+    #: refused tokens per address: sliding-window counters, so a guesser gains nothing from timing the edge
+    failures: _Strategy
     per_token: Sequence[RateLimitItem]
     per_address: Sequence[RateLimitItem]
     auth_failures: Sequence[RateLimitItem]
@@ -107,17 +122,24 @@ class RateLimits:
         if not settings.rate_limits_enabled:
             return None
         storage = settings.rate_limit_storage
-        backend: _Backend = (_Memory() if storage.startswith("memory://")
-                             else _Redis(storage, settings.rate_limit_key_prefix))
-        return cls(backend, parse_many(settings.rate_limit_per_token), parse_many(settings.rate_limit_per_address),
-                   parse_many(settings.rate_limit_auth_failures))
+        volume: _Strategy
+        failures: _Strategy
+        if storage.startswith("memory://"):
+            memory = MemoryStorage()
+            volume, failures = (_InMemory(FixedWindowRateLimiter(memory)),
+                                _InMemory(SlidingWindowCounterRateLimiter(memory)))
+        else:
+            connection = _RedisConnection(storage, settings.rate_limit_key_prefix)
+            volume, failures = _InRedis(connection, AsyncFixedWindow), _InRedis(connection, AsyncSlidingWindow)
+        return cls(volume, failures, parse_many(settings.rate_limit_per_token),
+                   parse_many(settings.rate_limit_per_address), parse_many(settings.rate_limit_auth_failures))
 
     async def _wait(self, items: Sequence[RateLimitItem], *identifiers: str) -> int:
         """Seconds until a refused limit opens again, after spending one hit on each; 0 when allowed."""
         try:
             for item in items:
-                if not await self.backend.hit(item, *identifiers):
-                    return _seconds_until(await self.backend.reset_at(item, *identifiers))
+                if not await self.volume.hit(item, *identifiers):
+                    return _seconds_until(await self.volume.reset_at(item, *identifiers))
         except StorageError as error:
             self._outage(error)
         return 0
@@ -132,8 +154,8 @@ class RateLimits:
         """Seconds this address must wait before a token it offers is looked up again; spends nothing."""
         try:
             for item in self.auth_failures:
-                if not await self.backend.test(item, "auth-failure", address):
-                    return _seconds_until(await self.backend.reset_at(item, "auth-failure", address))
+                if not await self.failures.test(item, "auth-failure", address):
+                    return _seconds_until(await self.failures.reset_at(item, "auth-failure", address))
         except StorageError as error:
             self._outage(error)
         return 0
@@ -141,7 +163,7 @@ class RateLimits:
     async def record_failure(self, address: str) -> None:
         try:
             for item in self.auth_failures:
-                await self.backend.hit(item, "auth-failure", address)
+                await self.failures.hit(item, "auth-failure", address)
         except StorageError as error:
             self._outage(error)
 
