@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -32,15 +33,22 @@ from aftersales.orders.api import router as orders_router
 from aftersales.privacy.api import router as privacy_router
 from aftersales.risk.api import router as risk_router
 from aftersales.runtime import Runtime, build_runtime
+from aftersales.security import token_usage
 from aftersales.sla.api import router as sla_router
 from aftersales.web.errors import UnexpectedErrors, install_error_handlers
+from aftersales.web.headers import SecurityHeaders, policy_allowing_inline_scripts
 from aftersales.web.identity import router as identity_router
 from aftersales.web.limits import BodyLimit
+from aftersales.web.rate_limits import AddressLimit, RateLimits
+from aftersales.web.tokens_api import router as tokens_router
 
 log = logging.getLogger(__name__)
 ROUTERS = (cases_router, evidence_router, operations_router, case_party_router, orders_router, sla_router, followup_router, identity_router, live_router, liability_router,
            evaluation_router, catalog_router, replay_router, risk_router, notifications_router,
-           performance_router, privacy_router)
+           performance_router, privacy_router, tokens_router)
+#: what a browser on an allowed origin may send and read (CORS is off unless AFTERSALES_CORS_ALLOW_ORIGINS is set)
+CORS_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "Accept-Language"]
+CORS_EXPOSED = ["Retry-After", "ETag", "Location"]
 
 
 def _install_docs(app: FastAPI) -> None:
@@ -49,12 +57,35 @@ def _install_docs(app: FastAPI) -> None:
 
     app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
 
+    page = get_swagger_ui_html(openapi_url="/openapi.json", title="aftersales API 文档",
+                               swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                               swagger_css_url="/docs-assets/swagger-ui.css",
+                               swagger_favicon_url="/docs-assets/favicon-32x32.png",
+                               # Swagger UI would otherwise send the document to an online validator
+                               swagger_ui_parameters={"validatorUrl": None})
+    html = bytes(page.body).decode()
+    # the page starts Swagger UI with one inline script: the policy allows exactly that script by its hash
+    policy = policy_allowing_inline_scripts(html)
+
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="aftersales API 文档",
-                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
-                                   swagger_css_url="/docs-assets/swagger-ui.css",
-                                   swagger_favicon_url="/docs-assets/favicon-32x32.png")
+        return HTMLResponse(html, headers={"Content-Security-Policy": policy})
+
+
+def _install_edge(app: FastAPI, runtime: Runtime) -> None:
+    """What every request meets first (outermost last): security headers, CORS when configured, and the
+    per-address rate limit; the per-token and failed-authentication limits apply where tokens are read."""
+    limits = RateLimits.from_settings(runtime.settings)
+    app.state.rate_limits = limits
+    if limits is not None:
+        app.add_middleware(AddressLimit, limits=limits)
+    origins = runtime.settings.cors_origins
+    if origins:
+        # bearer tokens, never cookies, cross origins: credentials stay off
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=False,
+                           allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+                           allow_headers=CORS_HEADERS, expose_headers=CORS_EXPOSED, max_age=600)
+    app.add_middleware(SecurityHeaders)
 
 
 async def _sweeper(runtime: Runtime) -> None:
@@ -82,6 +113,9 @@ def create_app(runtime: Runtime | None = None, *, background: bool | None = None
             task.cancel()
         await console.close()
         await committer.close()
+        # last-used times noted since the last batch would otherwise be lost with the process
+        await asyncio.get_running_loop().run_in_executor(None, token_usage.flush, runtime.token_usage,
+                                                         runtime.engine, runtime.clock.now())
 
     app = FastAPI(title="aftersales 直播电商售后服务中枢", version=__version__, docs_url=None, redoc_url=None,
                   lifespan=lifespan,
@@ -99,6 +133,7 @@ def create_app(runtime: Runtime | None = None, *, background: bool | None = None
         app.include_router(router)
     # the console's pages, its static files and its live streams; `/` is its sign-in or the role's home
     console = mount_console(app, runtime)
+    _install_edge(app, runtime)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

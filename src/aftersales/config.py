@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from limits import parse_many
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -48,6 +49,43 @@ class Settings(BaseSettings):
     spark_java_options: str = Field("-XX:TieredStopAtLevel=1", description="JVM options of the driver and the "
                                     "executors; the default keeps the JIT to its quick tier (the evaluation is ~70 "
                                     "short jobs), empty for long jobs on big executors")
+    token_default_ttl: str = Field("90d", description="lifetime of `aftersales token create` without --ttl: "
+                                                      "3600s, 12h, 30d, 2w or never")
+    # Rate limits (the `limits` library's notation, several joined by ';'). The defaults leave room for a
+    # live-stream peak on one token (intake runs at a few hundred cases a second per process); failed
+    # authentication is what is kept tight. Per-second windows for the volume limits: a counter lives as long
+    # as its window, and the in-memory store sweeps every live counter about a hundred times a second, so
+    # minute windows over thousands of buyer tokens would cost intake more than the limit is worth.
+    rate_limits_enabled: bool = Field(True, description="off only for load tests and fuzzing")
+    rate_limit_storage: str = Field("memory://", description="memory:// (counted per process) or "
+                                                             "redis://host:port/db (shared by every worker)")
+    rate_limit_key_prefix: str = Field("aftersales", description="prefix of the counters' keys in Redis")
+    rate_limit_per_token: str = Field("1000/second", description="requests per API token")
+    rate_limit_per_address: str = Field("2000/second", description="requests per client address")
+    rate_limit_auth_failures: str = Field("20/minute;100/hour", description="refused tokens per client address "
+                                                                            "before it is answered 429")
+    cors_allow_origins: str = Field("", description="comma-separated origins a browser may call the API "
+                                                    "from; empty (the default): no CORS at all")
+
+    @field_validator("rate_limit_per_token", "rate_limit_per_address", "rate_limit_auth_failures")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError as error:
+            raise ValueError(f"not a rate limit such as '600/minute' or '20/minute;100/hour': {value!r}") from error
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _storage(cls, value: str) -> str:
+        if not value.startswith(("memory://", "redis://", "rediss://")):
+            raise ValueError(f"rate limit storage is memory:// or redis://host:port/db, not {value!r}")
+        return value
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [origin.strip().rstrip("/") for origin in self.cors_allow_origins.split(",") if origin.strip()]
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

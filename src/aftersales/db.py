@@ -13,6 +13,8 @@ from sqlalchemy import JSON, DateTime, Dialect, MetaData, TypeDecorator, create_
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from aftersales.filemodes import private_sqlite
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -66,9 +68,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # orjson reads too: a replay reads every decision of a month, and the stdlib decoder was a tenth of it
     kwargs.setdefault("json_deserializer", orjson.loads)
     if url.startswith("sqlite"):
-        path = url.split("sqlite:///", 1)[-1]
+        path = url.removeprefix("sqlite:///").split("?", 1)[0] if url.startswith("sqlite:///") else ""
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite(Path(path))
         if "poolclass" not in kwargs:
             # one pooled connection per threadpool worker: a smaller pool closes and reopens connections (and
             # reruns the PRAGMAs) on every burst

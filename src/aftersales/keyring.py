@@ -21,6 +21,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from aftersales.config import Settings
+from aftersales.filemodes import private_directory
 
 KEY_FILE = "pii.key"
 #: a file-backed keyring looks at the file at most this often
@@ -183,7 +184,7 @@ def _write_key_file(path: Path, keys: Sequence[bytes]) -> None:
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
     # two rotations at once would each prepend to the same old file and one new key would be lost
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_directory(path.parent)
     lock = os.open(path.with_name(path.name + ".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -194,7 +195,7 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _create_key_file(path: Path) -> list[bytes]:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_directory(path.parent)
     key = Fernet.generate_key()
     # O_EXCL: two processes starting at once must not each write a different key
     try:

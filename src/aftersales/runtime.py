@@ -17,6 +17,7 @@ from aftersales.models_registry import load_all_models
 from aftersales.security.pii import load_or_create_key
 from aftersales.security.principal_cache import PrincipalCache
 from aftersales.security.sessions import CookieSigner, SessionCache, signing_key
+from aftersales.security.token_usage import TokenUsage
 
 
 @dataclass
@@ -34,6 +35,8 @@ class Runtime:
     principals: PrincipalCache = field(default_factory=PrincipalCache)
     #: console sessions seen in the last few seconds
     console_sessions: SessionCache = field(default_factory=SessionCache)
+    #: API tokens' last-used times waiting for their batched write
+    token_usage: TokenUsage = field(default_factory=TokenUsage)
 
     def session(self) -> Session:
         return self.session_factory()

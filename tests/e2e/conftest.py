@@ -2,6 +2,7 @@
 
 No traffic may leave the machine: chromium resolves every name but localhost to nothing, and every request to
 another host is aborted and fails the test. A page error, a failed asset or a refused asset fails it too.
+A message that the Content-Security-Policy refused something fails it as well.
 Screenshots of every page go to test-artifacts/screenshots (kept after the run, git-ignored).
 """
 
@@ -18,6 +19,7 @@ import pytest
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    ConsoleMessage,
     Page,
     Request,
     Response,
@@ -71,6 +73,8 @@ class Watch:
         page.on("pageerror", lambda error: self.problems.append(f"page error on {page.url}: {error}"))
         page.on("requestfailed", self._failed)
         page.on("response", self._response)
+        # the pages' Content-Security-Policy must never have to refuse anything the console itself ships
+        page.on("console", lambda message: self._console(page, message))
 
     def _route(self, route: Route, request: Request) -> None:
         if request.url.startswith(("data:", "blob:")) or urlparse(request.url).hostname in LOCAL_HOSTS:
@@ -86,6 +90,10 @@ class Watch:
         if "ERR_ABORTED" in failure:
             return
         self.problems.append(f"request failed: {request.url} {failure}")
+
+    def _console(self, page: Page, message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.problems.append(f"refused by the CSP on {page.url}: {message.text}")
 
     def _response(self, response: Response) -> None:
         if response.request.resource_type in ASSET_TYPES and response.status >= 400:

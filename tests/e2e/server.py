@@ -110,7 +110,7 @@ def running_server(folder: Path) -> Iterator[ConsoleServer]:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "aftersales.serving:app_from_env", "--factory", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"], env=env, stdout=out, stderr=subprocess.STDOUT)
+             "--port", str(port), "--log-level", "warning", "--no-server-header"], env=env, stdout=out, stderr=subprocess.STDOUT)
     server = ConsoleServer(f"http://127.0.0.1:{port}", settings.resolved_database_url(),
                            {role: f"e2e-{role.replace('_', '-')}" for role in ROLES}, parties, process)
     try:

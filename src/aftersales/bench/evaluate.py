@@ -168,7 +168,8 @@ def run_api(data: str, period: str, requests: int, concurrency: int) -> dict[str
             port = sock.getsockname()[1]
         env = {**os.environ, "AFTERSALES_DATABASE_URL": url, "AFTERSALES_RUN_SWEEPER_IN_PROCESS": "false"}
         server = subprocess.Popen([sys.executable, "-m", "uvicorn", "aftersales.serving:app_from_env", "--factory",
-                                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+                                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                                   "--no-server-header"], env=env)
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_until_up(base)

@@ -110,7 +110,7 @@ class Server:
         self._log = self.log_path.open("ab")
         command = [sys.executable, "-m", "uvicorn", self.target, "--factory", "--host", "127.0.0.1",
                    "--port", str(self.port), "--loop", "uvloop", "--http", "httptools", "--workers", str(self.workers),
-                   "--log-level", "warning"]
+                   "--log-level", "warning", "--no-server-header"]
         self.process = subprocess.Popen(command, env={**os.environ, **self.env}, stdout=self._log,
                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self._wait_ready(ready_timeout_s)

@@ -19,6 +19,7 @@ from aftersales.orders.schemas import LogisticsEventIn, LogisticsEventOut
 from aftersales.parties.models import Party
 from aftersales.problems import Forbidden, NotFound, Unauthorized
 from aftersales.runtime import Runtime
+from aftersales.security import scopes
 from aftersales.security.principals import Role
 from aftersales.security.tokens import authenticate
 from aftersales.web.deps import BEARER, CurrentPrincipal, RuntimeDep, Transaction, bearer_token, require_roles
@@ -48,7 +49,7 @@ def logistics_event(body: Annotated[bytes, Depends(raw_body)], session: Transact
     if sender or signature:
         carrier = _signed_carrier(session, runtime, body, sender, timestamp, signature)
     else:
-        _admin(session, credentials)
+        _admin(session, runtime, credentials)
     event = _parse(body)
     if carrier is not None:
         _check_carrier(session, carrier, event)
@@ -74,8 +75,9 @@ def _signed_carrier(session: Session, runtime: Runtime, body: bytes, sender: str
     return party
 
 
-def _admin(session: Session, credentials: HTTPAuthorizationCredentials | None) -> None:
-    principal = authenticate(session, bearer_token(credentials))
+def _admin(session: Session, runtime: Runtime, credentials: HTTPAuthorizationCredentials | None) -> None:
+    principal = authenticate(session, bearer_token(credentials), runtime.clock.now())
+    scopes.require(principal, scopes.WRITE)
     if principal.role is Role.carrier:
         raise Unauthorized("承运商回调须以其密钥签名 / a carrier's events must be signed with its webhook secret",
                            field=signing.SIGNATURE_HEADER)

@@ -50,7 +50,7 @@ def demo(orders: Annotated[int, typer.Option(help="订单数量 / number of orde
         import uvicorn
 
         uvicorn.run("aftersales.serving:app_from_env", host="127.0.0.1", port=port, factory=True,
-                    log_level="warning")
+                    log_level="warning", server_header=False)
 
 
 def _generate(runtime: object, orders: int, seed: int) -> tuple[object, dict[str, str], list[DemoAccount]]:
@@ -154,5 +154,6 @@ def demo_tokens(session: object, now: object) -> dict[str, str]:
         mcn = session.scalar(select(Party.parent_id).where(Party.id == wanted["anchor"]["party_id"]))
         if mcn:
             wanted["mcn"] = {"party_id": mcn}
-    return {role: create_token(session, role=role, now=now, name=f"demo-{role}", **kwargs).token
+    return {role: create_token(session, role=role, now=now, name=f"demo-{role}", party_id=kwargs.get("party_id"),
+                               buyer_id=kwargs.get("buyer_id")).token
             for role, kwargs in wanted.items()}

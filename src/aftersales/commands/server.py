@@ -33,10 +33,11 @@ def serve(host: Annotated[str, typer.Option(help="监听地址 / bind address")]
         if settings.is_sqlite:
             raise typer.BadParameter("SQLite 只支持单进程 / SQLite needs --workers 1", param_hint="--workers")
         uvicorn.run("aftersales.serving:app_from_env", host=host, port=port, workers=workers, factory=True,
-                    log_level="warning")
+                    log_level="warning", server_header=False)
         return
+    # no `server: uvicorn` banner: it tells a scanner which exploits to try
     uvicorn.run("aftersales.serving:app_from_env", host=host, port=port, factory=True, log_level="warning",
-                loop="uvloop", http="httptools")
+                loop="uvloop", http="httptools", server_header=False)
 
 
 def worker(interval: Annotated[float, typer.Option(help="两次扫描间隔秒数 / seconds between sweeps")] = 5.0,

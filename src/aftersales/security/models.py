@@ -1,4 +1,5 @@
-"""API tokens (stored hashed) and the audit log (PII reads in the clear, publications, erasures)."""
+"""API tokens (stored hashed, with expiry and scopes) and the audit log (PII reads in the clear, publications,
+erasures)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ class ApiToken(Base):
     buyer_id: Mapped[str | None] = mapped_column(ForeignKey("buyers.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: NULL: never expires (tokens issued before expiry existed, or created with `--ttl never`)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: refreshed at most once a minute per token and process, in batches, so a request never waits on a write
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: space-separated subset of security.scopes.SCOPES
+    scopes: Mapped[str] = mapped_column(String(60), default="read write", server_default="read write")
 
 
 class AuditEntry(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -39,6 +40,10 @@ class Principal:
     party_ids: frozenset[str] = field(default_factory=frozenset)
     #: the console account signed in, when the caller is a browser session rather than an API token
     account_id: int | None = None
+    #: what an API token may do (security.scopes); None for a console session, which its role alone bounds
+    scopes: frozenset[str] | None = None
+    #: when an API token stops working; None: it does not expire (console sessions expire on their own)
+    expires_at: datetime | None = None
 
     @property
     def is_staff(self) -> bool:

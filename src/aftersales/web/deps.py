@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import BackgroundTasks, Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -14,9 +14,11 @@ from starlette.concurrency import run_in_threadpool
 from aftersales.db import unit_of_work
 from aftersales.problems import Forbidden, Unauthorized
 from aftersales.runtime import Runtime
+from aftersales.security import scopes, token_usage
 from aftersales.security.principals import Principal, Role
 from aftersales.security.sessions import COOKIE, ConsoleIdentity, load_identity
-from aftersales.security.tokens import authenticate, hash_token
+from aftersales.security.tokens import authenticate, hash_token, is_expired
+from aftersales.web.rate_limits import RateLimited, RateLimits, client_address, too_many
 
 #: the JSON API authenticates by bearer token only: a cookie there would let another site's form post as the user
 API_PREFIX = "/api/"
@@ -72,9 +74,9 @@ def bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
     return credentials.credentials.strip()
 
 
-def _load_principal(runtime: Runtime, token: str) -> Principal:
+def _load_principal(runtime: Runtime, token: str, now: datetime) -> Principal:
     with runtime.engine.connect() as connection:
-        return authenticate(connection, token)
+        return authenticate(connection, token, now)
 
 
 def _load_identity(runtime: Runtime, secret: str) -> ConsoleIdentity | None:
@@ -101,7 +103,42 @@ async def console_identity(request: Request, runtime: Runtime) -> ConsoleIdentit
     return identity
 
 
-async def get_principal(request: Request, runtime: RuntimeDep,
+def rate_limits_of(request: Request) -> RateLimits | None:
+    limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
+    return limits
+
+
+async def _token_principal(request: Request, runtime: Runtime, token: str, now: datetime) -> Principal:
+    """The token's principal from the short cache, else from the database; refused tokens count against the
+    caller's address, and an address with too many of them is answered 429 before any lookup."""
+    cache = runtime.principals
+    hashed = hash_token(token)
+    principal = cache.get(hashed)
+    if principal is not None and not is_expired(principal.expires_at, now):
+        return principal
+    limits = rate_limits_of(request)
+    address = client_address(request.scope)
+    if limits is not None and not cache.vouches_for(hashed):
+        wait = await limits.lockout_wait(address)
+        if wait:
+            raise RateLimited(f"认证失败次数过多，请 {wait} 秒后再试 / too many refused tokens from this address; "
+                              f"retry in {wait} s", retry_after=wait, limit="auth-failures")
+    try:
+        if runtime.settings.is_sqlite:
+            # an indexed point read on a local file: cheaper in place than a hop through the threadpool
+            principal = _load_principal(runtime, token, now)
+        else:
+            principal = await run_in_threadpool(_load_principal, runtime, token, now)
+    except Unauthorized:
+        cache.forget(hashed)
+        if limits is not None:
+            await limits.record_failure(address)
+        raise
+    cache.put(hashed, principal)
+    return principal
+
+
+async def get_principal(request: Request, runtime: RuntimeDep, background: BackgroundTasks,
                         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]) -> Principal:
     """Async so intake never waits for a thread when the principal is cached.
 
@@ -111,16 +148,16 @@ async def get_principal(request: Request, runtime: RuntimeDep,
         if identity is not None:
             return identity.principal
     token = bearer_token(credentials)
-    cache = runtime.principals
-    hashed = hash_token(token)
-    principal = cache.get(hashed)
-    if principal is None:
-        if runtime.settings.is_sqlite:
-            # an indexed point read on a local file: cheaper in place than a hop through the threadpool
-            principal = _load_principal(runtime, token)
-        else:
-            principal = await run_in_threadpool(_load_principal, runtime, token)
-        cache.put(hashed, principal)
+    now = runtime.clock.now()
+    principal = await _token_principal(request, runtime, token, now)
+    scopes.require(principal, scopes.required_scope(request.method, request.url.path))
+    if principal.token_id is not None:
+        limits = rate_limits_of(request)
+        wait = await limits.token_wait(principal.token_id) if limits is not None else 0
+        if wait:
+            raise too_many(wait, "per-token")
+        if runtime.token_usage.note(principal.token_id, now):
+            background.add_task(token_usage.flush, runtime.token_usage, runtime.engine, now)
     return principal
 
 

@@ -36,6 +36,11 @@ def install_error_handlers(app: FastAPI) -> None:
                            **{k: v for k, v in error.extra.items() if v is not None})
         if error.status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
+        scope = error.extra.get("scope")
+        if error.status == 403 and scope:  # RFC 6750 §3.1: which scope the token would need
+            response.headers["WWW-Authenticate"] = f'Bearer error="insufficient_scope", scope="{scope}"'
+        if error.extra.get("retry_after") is not None:
+            response.headers["Retry-After"] = str(error.extra["retry_after"])
         return response
 
     async def database_fault(request: Request, error: Exception) -> Response:

@@ -38,6 +38,20 @@
     if (closer) { ev.preventDefault(); const d = closer.closest("dialog"); if (d) d.close(); }
   });
 
+  /* ---- after an htmx post: clear the form or close its dialog (no hx-on: the CSP allows no eval) ---- */
+  document.addEventListener("htmx:afterRequest", (ev) => {
+    const el = ev.target;
+    if (!(el instanceof Element)) return;
+    const ok = Boolean(ev.detail && ev.detail.successful);
+    const reset = el.closest("[data-reset-on-success]");
+    if (ok && reset) reset.reset();
+    const clear = el.closest("[data-clear-on-success]");
+    if (ok && clear) $$(clear.dataset.clearOnSuccess, clear).forEach((field) => { field.value = ""; });
+    const closer = el.closest("[data-close-dialog-after]");
+    const dialog = closer && closer.closest("dialog");
+    if (dialog && dialog.open) dialog.close();
+  });
+
   /* ---- command palette (Ctrl+K / ⌘K) ---- */
   function commands() {
     const el = document.getElementById("commands");
