@@ -32,7 +32,7 @@ from aftersales.orders.api import router as orders_router
 from aftersales.risk.api import router as risk_router
 from aftersales.runtime import Runtime, build_runtime
 from aftersales.sla.api import router as sla_router
-from aftersales.web.errors import UnexpectedErrors, install_error_handlers
+from aftersales.web.errors import UnexpectedErrors, install_error_handlers, install_problem_docs
 from aftersales.web.identity import router as identity_router
 from aftersales.web.input_guard import InputGuard, refuse_nul_in_path
 from aftersales.web.limits import BodyLimit
@@ -91,6 +91,7 @@ def create_app(runtime: Runtime | None = None, *, background: bool | None = None
     app.state.intake = committer
     app.state.runtime = runtime
     install_error_handlers(app)
+    install_problem_docs(app)
     # the last added runs first: an unexpected error anywhere, the size limit included, is answered, not raised;
     # the input guard reads a body only through the size limit
     app.add_middleware(InputGuard)
