@@ -26,6 +26,10 @@ DUPLICATE_REASON = "JSON 对象中的键重复 / duplicate key in a JSON object"
 _NUL_ESCAPE = b"\\u0000"
 
 
+class _Repeated(Exception):
+    """Raised from inside the parser at the first object that repeats a key."""
+
+
 class _Duplicated(dict[str, Any]):
     """An object whose key list repeated `key`; the walk that names the field looks for it."""
 
@@ -65,32 +69,44 @@ def _nul(value: Any, path: list[str | int]) -> str | None:
     return None
 
 
+def _refuse_repeats(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    built = dict(items)
+    if len(built) != len(items):
+        raise _Repeated
+    return built
+
+
+def _mark_repeats(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    built = dict(items)
+    if len(built) == len(items):
+        return built
+    marked = _Duplicated(built)
+    seen: set[str] = set()
+    for name, _ in items:
+        if name in seen:
+            marked.key = name
+            break
+        seen.add(name)
+    return marked
+
+
+#: built once: `json.loads` with a hook builds a new decoder, and its scanner, on every call
+_STRICT = json.JSONDecoder(object_pairs_hook=_refuse_repeats)
+_MARKING = json.JSONDecoder(object_pairs_hook=_mark_repeats)
+
+
 def json_problem(body: bytes) -> tuple[str, str] | None:
     """(field, reason) for a JSON body that holds a NUL or a duplicate key; None for a clean or malformed one
     (malformed JSON is the route's parser's to answer, with its position)."""
-    duplicates = False
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        nonlocal duplicates
-        built = dict(items)
-        if len(built) == len(items):
-            return built
-        duplicates = True
-        marked = _Duplicated(built)
-        seen: set[str] = set()
-        for name, _ in items:
-            if name in seen:
-                marked.key = name
-                break
-            seen.add(name)
-        return marked
-
     try:
-        parsed = json.loads(body, object_pairs_hook=pairs)
+        # decoded as `json.loads` decodes bytes, so both read the same text
+        text = body.decode(json.detect_encoding(body), "surrogatepass")
+        try:
+            parsed = _STRICT.decode(text)
+        except _Repeated:
+            return _duplicate(_MARKING.decode(text), []) or "body", DUPLICATE_REASON
     except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return None
-    if duplicates:
-        return _duplicate(parsed, []) or "body", DUPLICATE_REASON
     if _NUL_ESCAPE in body:
         field = _nul(parsed, [])
         if field is not None:
