@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+from aftersales.runtime import Runtime
 from tests.conftest import Api
 from tests.factories import World
+from tests.integration.console_client import add_account, csrf_of, sign_in
 
 CASE = {"order_id": "O-1001", "case_type": "refund_only", "text": "口红断了，要求退款"}
 
@@ -59,6 +61,21 @@ def test_a_nul_in_a_query_or_path_parameter_is_refused_naming_it(api: Api, url: 
 def test_a_nul_in_a_form_field_is_refused(api: Api) -> None:
     response = api.client.post("/login", data={"username": "admin\u0000", "password": "x"})  # type: ignore[attr-defined]
     _refused(response, "username")
+
+
+def test_a_nul_in_a_multipart_form_field_is_refused_and_no_case_opened(api: Api, runtime: Runtime) -> None:
+    # the buyer's claim form with a photo is multipart: PostgreSQL met the NUL in the case text (a 500)
+    client: Any = api.client
+    add_account(runtime, "buyer", "buyer-one", party="B-1")
+    assert sign_in(client, "buyer-one").status_code == 303
+    token = csrf_of(client.get("/buyer/orders/O-1001/claim").text)
+    form = {"csrf_token": token, "case_type": "refund_only", "text": "口红断了\u0000", "lines": "1"}
+    _refused(client.post("/buyer/orders/O-1001/claim", data=form, files={"files": ("a.jpg", b"\x00\x01")},
+                         follow_redirects=False), "text")
+    assert api.as_("buyer").get("/api/v1/cases").json()["items"] == []
+    clean = client.post("/buyer/orders/O-1001/claim", data={**form, "text": "口红断了"},
+                        files={"files": ("a.jpg", b"\x00\x01")}, follow_redirects=False)
+    assert clean.status_code == 303, "a file's bytes may hold NUL"
 
 
 @pytest.mark.parametrize(("text", "field"), [

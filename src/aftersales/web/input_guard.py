@@ -1,127 +1,19 @@
-"""Input no route should ever see: NUL characters, which PostgreSQL refuses in text (a 500 deep in a query), and
-duplicate keys in a JSON object, which the parser would silently resolve to the last one (two readers of one
-body could then disagree on what it says). Both are answered 422 problem+json naming the field, before the
-route runs.
+"""Input no route should ever see (see `body_checks`): a NUL character, which PostgreSQL refuses in text (a 500
+deep in a query), anywhere in the path, query, headers or body; a key repeated in a JSON object. Answered 422
+problem+json naming the field, before the route does anything with the request.
 
-The JSON check parses the body once more with a hook that sees each object's key list; walking the parsed tree
-to name the field happens only when something was found."""
+A JSON or URL-encoded body is read whole here (the route would read it whole anyway) and handed on unchanged; a
+multipart one streams past a scanner, so an upload is never held in memory."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-from urllib.parse import parse_qsl
-
+from python_multipart.multipart import parse_options_header
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aftersales.problems import InvalidInput
+from aftersales.web.body_checks import NUL, NUL_REASON, MultipartScan, Problem, json_problem, pairs_problem
 from aftersales.web.errors import problem
-
-NUL = "\x00"
-NUL_REASON = "不能包含空字符 U+0000 / must not contain the NUL character (U+0000)"
-DUPLICATE_REASON = "JSON 对象中的键重复 / duplicate key in a JSON object"
-#: a JSON text can carry NUL only as this escape (a raw NUL byte is not valid JSON); `\\u0000` also matches,
-#: which is why a hit is confirmed on the parsed value
-_NUL_ESCAPE = b"\\u0000"
-
-
-class _Repeated(Exception):
-    """Raised from inside the parser at the first object that repeats a key."""
-
-
-class _Duplicated(dict[str, Any]):
-    """An object whose key list repeated `key`; the walk that names the field looks for it."""
-
-    key: str
-
-
-def _field(path: list[str | int]) -> str:
-    return ".".join(str(p) for p in path) or "body"
-
-
-def _duplicate(value: Any, path: list[str | int]) -> str | None:
-    if isinstance(value, _Duplicated):
-        return _field([*path, value.key])
-    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for name, child in children:
-        found = _duplicate(child, [*path, name])
-        if found is not None:
-            return found
-    return None
-
-
-def _nul(value: Any, path: list[str | int]) -> str | None:
-    if isinstance(value, str):
-        return _field(path) if NUL in value else None
-    if isinstance(value, dict):
-        for name, child in value.items():
-            if NUL in name:
-                return _field([*path, name.replace(NUL, "\\u0000")])
-            found = _nul(child, [*path, name])
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found = _nul(child, [*path, index])
-            if found is not None:
-                return found
-    return None
-
-
-def _refuse_repeats(items: list[tuple[str, Any]]) -> dict[str, Any]:
-    built = dict(items)
-    if len(built) != len(items):
-        raise _Repeated
-    return built
-
-
-def _mark_repeats(items: list[tuple[str, Any]]) -> dict[str, Any]:
-    built = dict(items)
-    if len(built) == len(items):
-        return built
-    marked = _Duplicated(built)
-    seen: set[str] = set()
-    for name, _ in items:
-        if name in seen:
-            marked.key = name
-            break
-        seen.add(name)
-    return marked
-
-
-#: built once: `json.loads` with a hook builds a new decoder, and its scanner, on every call
-_STRICT = json.JSONDecoder(object_pairs_hook=_refuse_repeats)
-_MARKING = json.JSONDecoder(object_pairs_hook=_mark_repeats)
-
-
-def json_problem(body: bytes) -> tuple[str, str] | None:
-    """(field, reason) for a JSON body that holds a NUL or a duplicate key; None for a clean or malformed one
-    (malformed JSON is the route's parser's to answer, with its position)."""
-    try:
-        # decoded as `json.loads` decodes bytes, so both read the same text
-        text = body.decode(json.detect_encoding(body), "surrogatepass")
-        try:
-            parsed = _STRICT.decode(text)
-        except _Repeated:
-            return _duplicate(_MARKING.decode(text), []) or "body", DUPLICATE_REASON
-    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        return None
-    if _NUL_ESCAPE in body:
-        field = _nul(parsed, [])
-        if field is not None:
-            return field, NUL_REASON
-    return None
-
-
-def _form_problem(body: bytes) -> tuple[str, str] | None:
-    if b"%00" not in body:
-        return None
-    for name, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True, encoding="utf-8",
-                                 errors="replace"):
-        if NUL in name or NUL in value:
-            return name.replace(NUL, "\\u0000") or "body", NUL_REASON
-    return None
 
 
 async def refuse_nul_in_path(request: Request) -> None:
@@ -132,18 +24,20 @@ async def refuse_nul_in_path(request: Request) -> None:
             raise InvalidInput(f"{name}: {NUL_REASON}", field=name, errors=[{"field": name, "reason": NUL_REASON}])
 
 
-def _query_problem(scope: Scope) -> tuple[str, str] | None:
-    query: bytes = scope.get("query_string", b"")
-    if b"%00" not in query and b"\x00" not in query:
-        return None
-    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True, encoding="utf-8",
-                                 errors="replace"):
-        if NUL in name or NUL in value:
-            return name.replace(NUL, "\\u0000") or "query", NUL_REASON
-    return None
+class _Refused(Exception):
+    def __init__(self, found: Problem) -> None:
+        super().__init__(found[0])
+        self.found = found
 
 
-def _header_problem(scope: Scope) -> tuple[str, str] | None:
+def _header(scope: Scope, wanted: bytes) -> str:
+    for name, value in scope.get("headers") or ():
+        if name == wanted:
+            return str(value.decode("latin-1"))
+    return ""
+
+
+def _header_problem(scope: Scope) -> Problem | None:
     # an HTTP server refuses NUL in a header; this covers whatever hands the app a scope without one in front
     for name, value in scope.get("headers") or ():
         if b"\x00" in value:
@@ -151,22 +45,11 @@ def _header_problem(scope: Scope) -> tuple[str, str] | None:
     return None
 
 
-def _content_type(scope: Scope) -> str:
-    for name, value in scope.get("headers") or ():
-        if name == b"content-type":
-            return value.decode("latin-1").split(";", 1)[0].strip().lower()
-    return ""
-
-
-def _is_json(content_type: str) -> bool:
-    return content_type == "application/json" or (content_type.startswith("application/")
-                                                   and content_type.endswith("+json"))
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
 
 
 class InputGuard:
-    """Checks the query and headers of every request, and the body of a JSON or form one (path parameters: see
-    `refuse_nul_in_path`)."""
-
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -174,24 +57,48 @@ class InputGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        found = _query_problem(scope) or _header_problem(scope)
+        found = pairs_problem(scope.get("query_string", b""), "query") or _header_problem(scope)
         if found is not None:
-            await _refuse(scope, receive, send, *found)
+            await _refuse(scope, receive, send, found)
             return
-        content_type = _content_type(scope)
-        if _is_json(content_type):
-            check = json_problem
-        elif content_type == "application/x-www-form-urlencoded":
-            check = _form_problem
+        content_type = _header(scope, b"content-type")
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if _is_json(media_type) or media_type == "application/x-www-form-urlencoded":
+            body, replay = await _buffered(receive)
+            found = (json_problem(body) if _is_json(media_type) else pairs_problem(body, "body")) if body else None
+            if found is not None:
+                await _refuse(scope, receive, send, found)
+                return
+            await self.app(scope, replay, send)
+        elif media_type.startswith("multipart/") and "boundary=" in content_type:
+            await self._scanned(scope, receive, send, content_type)
         else:
             await self.app(scope, receive, send)
-            return
-        body, replay = await _buffered(receive)
-        found = check(body) if body else None
-        if found is not None:
-            await _refuse(scope, receive, send, *found)
-            return
-        await self.app(scope, replay, send)
+
+    async def _scanned(self, scope: Scope, receive: Receive, send: Send, content_type: str) -> None:
+        boundary = parse_options_header(content_type)[1].get(b"boundary", b"")
+        scan = MultipartScan(boundary)
+        started = False
+
+        async def scanning() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                found = scan.feed(message.get("body", b""))
+                if found is not None:
+                    # the form is still being read: the route has not acted on any of it
+                    raise _Refused(found)
+            return message
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, scanning, tracking)
+        except _Refused as refused:
+            if not started:
+                await _refuse(scope, receive, send, refused.found)
 
 
 async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
@@ -216,7 +123,8 @@ async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
     return body, replay
 
 
-async def _refuse(scope: Scope, receive: Receive, send: Send, field: str, reason: str) -> None:
+async def _refuse(scope: Scope, receive: Receive, send: Send, found: Problem) -> None:
+    field, reason = found
     response = problem(422, "输入无效 / Invalid input", f"{field}: {reason}", "invalid-input", scope.get("path", ""),
                        field=field, errors=[{"field": field, "reason": reason}])
     await response(scope, receive, send)
