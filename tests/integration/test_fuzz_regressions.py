@@ -135,3 +135,12 @@ def test_the_document_describes_every_error_as_a_problem(api: Api) -> None:
                 assert list(responses["422"]["content"]) == ["application/problem+json"], (method, path)
     refused = api.as_("buyer").post("/api/v1/cases", json={"order_id": ""})
     assert refused.status_code == 422 and set(problem["required"]) <= set(refused.json())
+
+
+def test_a_claim_offset_beyond_a_week_is_refused_not_overflowed(api: Api) -> None:
+    # PostgreSQL's 32-bit column overflowed on a generated 68,719,476,735 ms (a 500)
+    url = "/api/v1/live/sessions/LS-1/claims"
+    far = api.as_("platform_admin").post(url, json={"text": "全场包邮", "offset_ms": 68_719_476_735})
+    assert far.status_code == 422 and far.json()["field"] == "offset_ms"
+    week = api.as_("platform_admin").post(url, json={"text": "全场包邮", "offset_ms": 7 * 24 * 3600 * 1000})
+    assert week.status_code == 201, week.text
