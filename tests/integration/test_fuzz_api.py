@@ -1,10 +1,12 @@
-"""Schemathesis over the app's whole OpenAPI document, in-process, as a buyer and as staff: no answer may be a
-server error. Every generated request is sent once per role, on SQLite and on PostgreSQL.
+"""Schemathesis over the app's whole OpenAPI document, in-process, as staff and as a buyer, on SQLite and on
+PostgreSQL: no answer may be a server error, and every answer must be what the document says (status, content
+type, body schema). Each generated request is sent once per role, against a database seeded with cases, orders
+and parties that the generated ids sometimes name.
 
 Bounded for CI: a fixed number of examples per operation (`AFTERSALES_FUZZ_EXAMPLES` raises it for a deeper local
 run), Hypothesis derandomised with a fixed seed (`AFTERSALES_FUZZ_SEED` for other inputs), no example database,
-no deadline. A failure prints a curl command that reproduces
-it; its fix gets a regression test in test_fuzz_regressions.py or next to the owning domain's tests."""
+no deadline. A failure prints a curl command that reproduces it; its fix gets a regression test in
+test_fuzz_regressions.py or next to the owning domain's tests."""
 
 from __future__ import annotations
 
