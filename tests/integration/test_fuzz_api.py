@@ -42,7 +42,7 @@ pytestmark = [pytest.mark.fuzz, pytest.mark.slow]
 
 #: who sends each generated request: staff who may do nearly everything, and a buyer who may do little
 ROLES = ("platform_admin", "buyer")
-EXAMPLES = int(os.environ.get("AFTERSALES_FUZZ_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("AFTERSALES_FUZZ_EXAMPLES", "25"))
 #: fixed so that CI is repeatable; another seed explores other inputs
 SEED = int(os.environ.get("AFTERSALES_FUZZ_SEED", "13"))
 
