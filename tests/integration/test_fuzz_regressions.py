@@ -144,3 +144,12 @@ def test_a_claim_offset_beyond_a_week_is_refused_not_overflowed(api: Api) -> Non
     assert far.status_code == 422 and far.json()["field"] == "offset_ms"
     week = api.as_("platform_admin").post(url, json={"text": "全场包邮", "offset_ms": 7 * 24 * 3600 * 1000})
     assert week.status_code == 201, week.text
+
+
+def test_a_nul_in_a_carriers_event_is_refused_before_the_raw_body_is_read(api: Api, world: World) -> None:
+    # the logistics webhook reads its own raw body (the carrier signed those bytes); PostgreSQL met the NUL (a 500)
+    event = {"tracking_no": "SF1001", "carrier_code": "SF", "status": "in_transit",
+             "occurred_at": world.now.isoformat(), "location": "杭州\u0000转运中心"}
+    _refused(api.as_("platform_admin").post("/api/v1/logistics/events", json=event), "location")
+    clean = api.as_("platform_admin").post("/api/v1/logistics/events", json={**event, "location": "杭州转运中心"})
+    assert clean.status_code == 200, clean.text
