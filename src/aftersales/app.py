@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -35,9 +35,10 @@ from aftersales.risk.api import router as risk_router
 from aftersales.runtime import Runtime, build_runtime
 from aftersales.security import token_usage
 from aftersales.sla.api import router as sla_router
-from aftersales.web.errors import UnexpectedErrors, install_error_handlers
+from aftersales.web.errors import UnexpectedErrors, install_error_handlers, install_problem_docs
 from aftersales.web.headers import SecurityHeaders, policy_allowing_inline_scripts
 from aftersales.web.identity import router as identity_router
+from aftersales.web.input_guard import InputGuard, refuse_nul_in_path
 from aftersales.web.limits import BodyLimit
 from aftersales.web.rate_limits import AddressLimit, RateLimits
 from aftersales.web.tokens_api import router as tokens_router
@@ -118,14 +119,17 @@ def create_app(runtime: Runtime | None = None, *, background: bool | None = None
                                                          runtime.engine, runtime.clock.now())
 
     app = FastAPI(title="aftersales 直播电商售后服务中枢", version=__version__, docs_url=None, redoc_url=None,
-                  lifespan=lifespan,
+                  lifespan=lifespan, dependencies=[Depends(refuse_nul_in_path)],
                   description="售后工单、三级响应、SLA、AI分诊、规则引擎与健康指数 / after-sales hub API")
     committer = GroupCommitter(runtime.session_factory, runtime.clock, runtime.calendar,
                                max_batch=runtime.settings.group_commit_max_batch)
     app.state.intake = committer
     app.state.runtime = runtime
     install_error_handlers(app)
-    # the last added runs first: an unexpected error anywhere, the size limit included, is answered, not raised
+    install_problem_docs(app)
+    # the last added runs first: an unexpected error anywhere, the size limit included, is answered, not raised;
+    # the input guard reads a body only through the size limit
+    app.add_middleware(InputGuard)
     app.add_middleware(BodyLimit)
     app.add_middleware(UnexpectedErrors)
     _install_docs(app)

@@ -47,7 +47,8 @@ def list_evidence(case_id: str, principal: CurrentPrincipal, session: DbSession)
 
 
 @router.get("/{case_id}/evidence/{evidence_id}", summary="下载凭证 / the file itself",
-            response_class=Response, responses={200: {"content": {"image/jpeg": {}, "application/pdf": {}}}})
+            response_class=Response, responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {},
+                                                  "application/pdf": {}}}})
 def download(case_id: str, evidence_id: RowId, principal: CurrentPrincipal, session: DbSession,
              runtime: RuntimeDep) -> Response:
     row, content = evidence_service.read(session, runtime.files, principal, case_id, evidence_id)

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from aftersales.live.service import MAX_OFFSET_MS
+
 
 class SessionCreate(BaseModel):
     title: str = Field(min_length=1, max_length=200)
@@ -27,7 +29,7 @@ class SessionRead(BaseModel):
 
 class ClaimCreate(BaseModel):
     text: str = Field(min_length=1, max_length=2000, description="what the anchor said, verbatim")
-    offset_ms: int = Field(ge=0, description="milliseconds since the stream started")
+    offset_ms: int = Field(ge=0, le=MAX_OFFSET_MS, description="milliseconds since the stream started (≤ 7 days)")
     product_ids: list[str] = Field(default_factory=list, max_length=50)
 
 

@@ -21,6 +21,8 @@ from aftersales.problems import Conflict, Forbidden, InvalidInput, NotFound
 from aftersales.security.principals import Principal, Role
 
 MAX_TEXT = 2000
+#: a week of streaming: no session runs longer, and the column is a 32-bit integer (larger failed on PostgreSQL)
+MAX_OFFSET_MS = 7 * 24 * 3600 * 1000
 #: who may open the evidence of a session (an anchor only its own)
 EVIDENCE_ROLES = frozenset({Role.anchor, Role.supervisor, Role.platform_admin})
 
@@ -115,8 +117,9 @@ def _entry(row: LiveClaim) -> chain.ChainEntry:
 def _check_claim(session: Session, text: str, offset_ms: int, product_ids: list[str]) -> None:
     if not text.strip() or len(text) > MAX_TEXT:
         raise InvalidInput(f"宣称内容须为1–{MAX_TEXT}字 / text must be 1–{MAX_TEXT} characters", field="text")
-    if offset_ms < 0:
-        raise InvalidInput("直播时间偏移不能为负 / offset_ms must not be negative", field="offset_ms")
+    if not 0 <= offset_ms <= MAX_OFFSET_MS:
+        raise InvalidInput(f"直播时间偏移须在0–{MAX_OFFSET_MS}毫秒（7天）之间 / offset_ms must be 0–{MAX_OFFSET_MS} "
+                           "(7 days)", field="offset_ms")
     known = set(session.scalars(select(Product.id).where(Product.id.in_(product_ids)))) if product_ids else set()
     missing = sorted(set(product_ids) - known)
     if missing:

@@ -25,9 +25,10 @@ router = APIRouter(prefix="/api/v1/risk", tags=["risk 风险"])
 Dimension = Literal["batch", "product", "anchor", "session", "shop", "region", "carrier"]
 COLUMNS = ("key", "name", "orders", "units", "cases", "returns", "complaints", "return_rate", "complaint_rate",
            "case_rate", "case_ids")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get("/rates", response_model=RatePage,
+@router.get("/rates", response_model=RatePage, responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
             summary="溯源：按批次/商品/主播/场次/店铺/地区/承运商的退货率与投诉率 / return and complaint rates")
 def get_rates(principal: CurrentPrincipal, session: DbSession, runtime: RuntimeDep, by: Dimension,
               start: Annotated[datetime | None, Query(alias="from", description="下单时间起 / orders placed from")] = None,
@@ -45,7 +46,7 @@ def get_rates(principal: CurrentPrincipal, session: DbSession, runtime: RuntimeD
     if format == "csv":
         return Response(_csv(rows), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return Response(_xlsx(rows), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return Response(_xlsx(rows), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 

@@ -110,7 +110,8 @@ def rates(session: Session, principal: Principal, *, by: str, start: datetime, e
         base = select(column, func.count(func.distinct(Order.id)), func.count(func.distinct(Order.id))).select_from(Order)
     base = _scope(_joined(base, by, cases=False).where(*window), principal, by)
     found: dict[str, Rate] = {}
-    for subject, orders, units in session.execute(base.where(column == key) if key else base.group_by(column)):
+    # grouped even for one key: PostgreSQL refuses a selected column beside aggregates without GROUP BY
+    for subject, orders, units in session.execute((base.where(column == key) if key else base).group_by(column)):
         if subject is not None and subject != "":
             found[str(subject)] = Rate(str(subject), orders=int(orders or 0), units=int(units or 0))
     first = select(column, Case.id, Case.case_type).select_from(OrderItem if by in LINE_DIMENSIONS else Order)

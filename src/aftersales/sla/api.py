@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aftersales.security.principals import Role
 from aftersales.sla import service as sla_service
@@ -28,6 +28,8 @@ class PolicyRead(BaseModel):
 
 
 class PolicyChange(BaseModel):
+    """A field left out keeps its value; null clears only the human-response budget or the escalation target."""
+
     model_config = ConfigDict(extra="forbid")
 
     first_response_minutes: int | None = Field(None, ge=1, le=MAX_BUDGET_MINUTES)
@@ -35,6 +37,17 @@ class PolicyChange(BaseModel):
     resolution_minutes: int | None = Field(None, ge=1, le=MAX_BUDGET_MINUTES)
     business_hours: bool | None = None
     escalate_to: str | None = Field(None, pattern="^L[123]$")
+
+    @model_validator(mode="after")
+    def _null_only_where_a_row_may_hold_none(self) -> PolicyChange:
+        for name in _ALWAYS_SET:
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name}: 不能为空 / may not be null")
+        return self
+
+
+#: columns every policy row holds a value in
+_ALWAYS_SET = ("first_response_minutes", "resolution_minutes", "business_hours")
 
 
 @router.get("/policies", response_model=list[PolicyRead], summary="升级矩阵 / the escalation matrix")

@@ -29,6 +29,47 @@ def problem(status: int, title: str, detail: str, code: str, instance: str, **ex
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+#: what every error answer looks like; the OpenAPI document names it for every operation (`document_problems`)
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem", "type": "object", "required": ["type", "title", "status", "detail", "instance"],
+    "description": "错误（RFC 9457 problem+json），field 指出要改的字段 / an error as RFC 9457 problem details; "
+                   "`field` names the input to correct",
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "instance": {"type": "string"}, "field": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "required": ["field", "reason"], "properties": {
+            "field": {"type": "string"}, "reason": {"type": "string"}}}},
+    },
+    "additionalProperties": True,
+}
+_PROBLEM_CONTENT = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def document_problems(document: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI documents a 422 with its own `detail` list; this app answers every error, 422 included, as
+    problem+json. Says so for every operation, so the document is the contract a client can check against."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            if "422" in responses:
+                responses["422"] = {"description": "输入无效 / invalid input", "content": _PROBLEM_CONTENT}
+            responses["default"] = {"description": "错误 / error", "content": _PROBLEM_CONTENT}
+    return document
+
+
+def install_problem_docs(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
