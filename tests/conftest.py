@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 
 from aftersales.clock import FrozenClock
@@ -18,6 +19,10 @@ from aftersales.config import Settings
 from aftersales.migrate import upgrade
 from aftersales.models_registry import load_all_models
 from aftersales.runtime import Runtime, build_runtime
+
+# Hypothesis's default 200 ms deadline is a timing assertion: on a shared 2-core machine it fails sound code
+hypothesis_settings.register_profile("aftersales", deadline=None)
+hypothesis_settings.load_profile("aftersales")
 
 PG_ADMIN_URL = os.environ.get("AFTERSALES_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 #: CI sets this to 1 so that a missing PostgreSQL fails the run instead of silently skipping half the suite

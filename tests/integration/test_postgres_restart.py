@@ -205,10 +205,13 @@ def test_the_worker_backs_off_while_the_database_is_away_and_carries_on(served: 
     log = ""
     while time.monotonic() < deadline:  # the worker's next round after its back-off; not a timing assertion
         log = served.worker_log.read_text(errors="replace")
-        if log.count("database reachable again") >= len(OUTAGES) or served.worker.poll() is not None:
+        recovered = log.rfind("database reachable again") > log.rfind("database unavailable") >= 0
+        if recovered or served.worker.poll() is not None:
             break
         time.sleep(0.5)
     assert served.worker.poll() is None, f"the worker died:\n{log[-3000:]}"
-    assert log.count("database reachable again") >= len(OUTAGES), log[-3000:]
+    # on a loaded machine a short outage can fall entirely inside one of the worker's rounds (sending a burst
+    # of notifications), which it then never sees; what it saw, it must have come back from
+    assert log.rfind("database reachable again") > log.rfind("database unavailable") >= 0, log[-3000:]
     assert "database unavailable" in log
     assert "Traceback" not in log, log[-3000:]
