@@ -153,3 +153,10 @@ def test_a_nul_in_a_carriers_event_is_refused_before_the_raw_body_is_read(api: A
     _refused(api.as_("platform_admin").post("/api/v1/logistics/events", json=event), "location")
     clean = api.as_("platform_admin").post("/api/v1/logistics/events", json={**event, "location": "杭州转运中心"})
     assert clean.status_code == 200, clean.text
+
+
+def test_a_nul_in_an_upload_form_field_of_the_api_names_the_field(api: Api) -> None:
+    case = api.as_("buyer").post("/api/v1/cases", json=CASE).json()
+    refused = api.as_("buyer").post(f"/api/v1/cases/{case['id']}/evidence", data={"kind": "photo\u0000"},
+                                    files={"file": ("a.jpg", b"\x00\xff")})
+    _refused(refused, "kind")

@@ -20,6 +20,7 @@ from aftersales.problems import DomainError, validation_fields
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 INTERNAL_TITLE = "服务器内部错误 / Internal error"
+INVALID_TITLE = "输入无效 / Invalid input"
 INTERNAL_DETAIL = "请求未完成，可安全重试（带同一 Idempotency-Key） / not completed; safe to retry"
 
 
@@ -70,6 +71,16 @@ def install_problem_docs(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+class RefusedInput(StarletteHTTPException):
+    """Bad input found while the body is still being read, before the route has acted on it. An HTTP exception
+    because only that passes FastAPI's body parsing unchanged (any other becomes a bare 400)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(422, f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
@@ -106,11 +117,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = validation_fields(error.errors())
         first = errors[0] if errors else {"field": "body", "reason": "invalid"}
-        return problem(422, "输入无效 / Invalid input", f"{first['field']}: {first['reason']}", "invalid-input",
+        return problem(422, INVALID_TITLE, f"{first['field']}: {first['reason']}", "invalid-input",
                        request.url.path, field=first["field"], errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if isinstance(error, RefusedInput):
+            return problem(422, INVALID_TITLE, str(error.detail), "invalid-input", request.url.path,
+                           field=error.field, errors=[{"field": error.field, "reason": error.reason}])
         return problem(error.status_code, str(error.detail), str(error.detail), "http-error", request.url.path)
 
 

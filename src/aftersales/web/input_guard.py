@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aftersales.problems import InvalidInput
 from aftersales.web.body_checks import NUL, NUL_REASON, MultipartScan, Problem, json_problem, pairs_problem
-from aftersales.web.errors import problem
+from aftersales.web.errors import INVALID_TITLE, RefusedInput, problem
 
 
 async def refuse_nul_in_path(request: Request) -> None:
@@ -22,12 +22,6 @@ async def refuse_nul_in_path(request: Request) -> None:
     for name, value in request.path_params.items():
         if isinstance(value, str) and NUL in value:
             raise InvalidInput(f"{name}: {NUL_REASON}", field=name, errors=[{"field": name, "reason": NUL_REASON}])
-
-
-class _Refused(Exception):
-    def __init__(self, found: Problem) -> None:
-        super().__init__(found[0])
-        self.found = found
 
 
 def _header(scope: Scope, wanted: bytes) -> str:
@@ -76,29 +70,18 @@ class InputGuard:
             await self.app(scope, receive, send)
 
     async def _scanned(self, scope: Scope, receive: Receive, send: Send, content_type: str) -> None:
-        boundary = parse_options_header(content_type)[1].get(b"boundary", b"")
-        scan = MultipartScan(boundary)
-        started = False
+        scan = MultipartScan(parse_options_header(content_type)[1].get(b"boundary", b""))
 
         async def scanning() -> Message:
             message = await receive()
             if message["type"] == "http.request":
                 found = scan.feed(message.get("body", b""))
                 if found is not None:
-                    # the form is still being read: the route has not acted on any of it
-                    raise _Refused(found)
+                    # raised inside the route's form reading: it has not acted on any of the form yet
+                    raise RefusedInput(*found)
             return message
 
-        async def tracking(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, scanning, tracking)
-        except _Refused as refused:
-            if not started:
-                await _refuse(scope, receive, send, refused.found)
+        await self.app(scope, scanning, send)
 
 
 async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
@@ -125,6 +108,6 @@ async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, found: Problem) -> None:
     field, reason = found
-    response = problem(422, "输入无效 / Invalid input", f"{field}: {reason}", "invalid-input", scope.get("path", ""),
+    response = problem(422, INVALID_TITLE, f"{field}: {reason}", "invalid-input", scope.get("path", ""),
                        field=field, errors=[{"field": field, "reason": reason}])
     await response(scope, receive, send)
