@@ -420,9 +420,10 @@ def command(
 ) -> None:
     """受理性能基准 / POST /cases throughput and latency beside a bare FastAPI endpoint, zero-loss audit."""
     import json
-    import tempfile
 
     from rich.console import Console
+
+    from aftersales.bench.workdir import run_or_exit, work_folder
 
     console = Console()
     if (workers > 1 or sweepers) and not (database or "").startswith("postgresql"):
@@ -432,20 +433,10 @@ def command(
         console.print("[red]--requests、--concurrency、--warmup 须为正整数，--duration-cap 须大于0 / "
                       "--requests, --concurrency, --warmup must be positive, --duration-cap above 0[/red]")
         raise typer.Exit(2)
-    with tempfile.TemporaryDirectory(prefix="aftersales-bench-") as scratch:
-        work_dir = keep or Path(scratch)
-        work_dir.mkdir(parents=True, exist_ok=True)
-        if keep is not None and any(work_dir.iterdir()):
-            console.print(f"[red]--keep 目录须为空 / --keep folder must be empty: {work_dir}[/red]")
-            raise typer.Exit(2)
-        from sqlalchemy.exc import SQLAlchemyError
-
-        try:
-            report = run_bench(requests, concurrency, duration_cap, warmup, work_dir, console, app,
-                               database=database, workers=workers, sweepers=sweepers)
-        except (RuntimeError, OSError, SQLAlchemyError) as error:  # a server that will not start, a full disk
-            console.print(f"[red]基准失败 / benchmark failed: {error}[/red]")
-            raise typer.Exit(1) from None
+    with work_folder(keep, "aftersales-bench-", console) as work_dir:
+        report = run_or_exit(console, lambda: run_bench(requests, concurrency, duration_cap, warmup, work_dir,
+                                                        console, app, database=database, workers=workers,
+                                                        sweepers=sweepers))
     print_report(report, console)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)

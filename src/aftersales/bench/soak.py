@@ -341,9 +341,10 @@ def command(
 ) -> None:
     """浸泡测试 / soak: a fixed rate of intake and reads for a long time; memory flat, errors not growing."""
     import json
-    import tempfile
 
     from rich.console import Console
+
+    from aftersales.bench.workdir import run_or_exit, work_folder
 
     console = Console()
     if minutes <= 0 or sample_seconds <= 0 or probe_seconds <= 0 or concurrency < 1 or (rate is not None
@@ -352,20 +353,9 @@ def command(
                       "--minutes, --sample-seconds, --probe-seconds, --rate must be above 0, --concurrency "
                       "positive[/red]")
         raise typer.Exit(2)
-    with tempfile.TemporaryDirectory(prefix="aftersales-soak-") as scratch:
-        work_dir = keep or Path(scratch)
-        work_dir.mkdir(parents=True, exist_ok=True)
-        if keep is not None and any(work_dir.iterdir()):
-            console.print(f"[red]--keep 目录须为空 / --keep folder must be empty: {work_dir}[/red]")
-            raise typer.Exit(2)
-        from sqlalchemy.exc import SQLAlchemyError
-
-        try:
-            report = run_soak(minutes, rate, sample_seconds, probe_seconds, concurrency, work_dir, console,
-                              database=database, target=app)
-        except (RuntimeError, OSError, SQLAlchemyError) as error:
-            console.print(f"[red]基准失败 / benchmark failed: {error}[/red]")
-            raise typer.Exit(1) from None
+    with work_folder(keep, "aftersales-soak-", console) as work_dir:
+        report = run_or_exit(console, lambda: run_soak(minutes, rate, sample_seconds, probe_seconds, concurrency,
+                                                       work_dir, console, database=database, target=app))
     print_report(report, console)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
