@@ -28,7 +28,7 @@ from aftersales.console import actions
 from aftersales.console.access import BUYER, Csrf, allow
 from aftersales.console.queries import buyer as buyer_queries
 from aftersales.console.queries.names import change_cursor
-from aftersales.console.routes.casepage import translator
+from aftersales.console.routes.casepage import flash_error, translator
 from aftersales.console.templating import render
 from aftersales.db import unit_of_work
 from aftersales.problems import DomainError, InvalidInput, NotFound
@@ -204,20 +204,13 @@ async def case_live(request: Request, case_id: str, session: DbSession, runtime:
     return _live(request, session, runtime, identity, case_id)
 
 
-def _error(request: Request, error: DomainError) -> Response:
-    response = render(request, "partials/flash.html", None, status=error.status, level="error",
-                      message=actions.refusal(translator(request), error))
-    response.headers.update({"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
-    return response
-
-
 @router.post("/cases/{case_id}/act/{action}")
 async def act(request: Request, case_id: str, action: str, session: DbSession, runtime: RuntimeDep,
               identity: Csrf, _role: Buyer) -> Response:
     try:
         case = await actions.take(runtime, identity.principal, case_id, action, await request.form())
     except DomainError as error:
-        return _error(request, error)
+        return flash_error(request, error)
     t = translator(request)
     return _live(request, session, runtime, identity, case_id,
                  flash=("success", t("buyer.done", action=t("action." + action), state=t("state." + case.state))))
@@ -235,10 +228,10 @@ async def answer_survey(request: Request, case_id: str, session: DbSession, runt
                                comment=str(form.get("comment") or "")[:2000], now=runtime.clock.now())
         session.commit()
     except ValueError:
-        return _error(request, InvalidInput("评分须为数字 / scores must be numbers", field="csat"))
+        return flash_error(request, InvalidInput("评分须为数字 / scores must be numbers", field="csat"))
     except DomainError as error:
         session.rollback()
-        return _error(request, error)
+        return flash_error(request, error)
     return _live(request, session, runtime, identity, case_id, flash=("success", translator(request)(
         "survey.thanks")))
 
@@ -253,6 +246,6 @@ async def answer_offer(request: Request, case_id: str, offer_id: int, session: D
         session.commit()
     except DomainError as error:
         session.rollback()
-        return _error(request, error)
+        return flash_error(request, error)
     return _live(request, session, runtime, identity, case_id, flash=("success", translator(request)(
         "offer.answered")))
