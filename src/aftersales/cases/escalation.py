@@ -11,15 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from aftersales import db_bulk
 from aftersales.calendars import BusinessCalendar
 from aftersales.cases import notices, timeline
 from aftersales.cases.lifecycle import State, after_escalation
 from aftersales.cases.models import Case, TimelineEvent
 from aftersales.db import unit_of_work
+from aftersales.notifications import outbox
 from aftersales.sla import rules as sla_rules
 from aftersales.sla import service as sla_service
 from aftersales.sla.models import SlaClock
@@ -108,16 +110,15 @@ def _sweep_batch(session: Session, now: datetime, calendar: BusinessCalendar, wo
     clocks = sla_service.claim_due_clocks(session, now, batch_size)
     if not clocks:
         return 0
-    matrix = sla_service.load_matrix(session)
+    policies = sla_service.PolicyLookup(sla_service.load_matrix(session))
     cases = _lock_cases(session, {c.case_id for c in clocks})
-    planned = plan_breaches([c for c in clocks if c.case_id in cases], cases, matrix)
+    planned = plan_breaches([c for c in clocks if c.case_id in cases], cases, policies)
     if sla_service.record_breaches(session, planned, now=now, worker=worker) != len(planned):
         raise _Raced
-    events, new_clocks = _escalate_all(planned, cases, now, calendar, matrix, worker)
-    # Core inserts: an ORM bulk insert would send one statement per row to learn each new id
-    session.execute(insert(cast(Table, TimelineEvent.__table__)), events)
-    if new_clocks:
-        session.execute(insert(cast(Table, SlaClock.__table__)), new_clocks)
+    events, new_clocks = _escalate_all(planned, cases, now, calendar, policies, worker)
+    # not the ORM: a bulk insert there would send one statement per row to learn each new id
+    db_bulk.insert_many(session, cast(Table, TimelineEvent.__table__), events)
+    db_bulk.insert_many(session, cast(Table, SlaClock.__table__), new_clocks)
     _save_cases(session, [case for case in cases.values() if case.escalations], now)
     _announce(session, planned, cases, now)
     report.breaches += len(planned)
@@ -130,13 +131,13 @@ def _lock_cases(session: Session, ids: set[str]) -> dict[str, _Locked]:
     # lock the cases too: two workers may hold two clocks of one case, and each escalation must see the other's
     c = Case.__table__.c
     rows = session.execute(select(c.id, c.tier, c.priority, c.state, c.case_type, c.human_response_at, c.version)
-                           .where(c.id.in_(ids)).with_for_update())
+                           .where(db_bulk.member_of(session, c.id, ids)).with_for_update())
     return {r.id: _Locked(r.id, r.tier, r.priority, State(r.state), r.case_type, r.human_response_at is not None,
-                          r.version) for r in rows}
+                          r.version) for r in rows.all()}
 
 
 def plan_breaches(clocks: list[sla_service.DueClock], cases: dict[str, _Locked],
-                  matrix: tuple[PolicyRow, ...]) -> list[tuple[sla_service.DueClock, str, str]]:
+                  policies: sla_service.PolicyLookup) -> list[tuple[sla_service.DueClock, str, str]]:
     """Each overdue clock with the tier it escalates from and to, in due order: a case with two overdue clocks
     escalates twice, the second time from the tier the first one reached."""
     tiers = {case_id: (case.tier, case.priority) for case_id, case in cases.items()}
@@ -144,14 +145,14 @@ def plan_breaches(clocks: list[sla_service.DueClock], cases: dict[str, _Locked],
     for clock in sorted(clocks, key=lambda c: (c.due_at, c.id)):
         case = cases[clock.case_id]
         tier, priority = tiers[case.id]
-        target = sla_service.escalation_target(matrix, tier=tier, case_type=case.case_type, priority=priority)
+        target = policies.escalation_target(tier=tier, case_type=case.case_type, priority=priority)
         planned.append((clock, tier, target))
         tiers[case.id] = (target, sla_rules.escalated_priority(target, priority))
     return planned
 
 
 def _escalate_all(planned: list[tuple[sla_service.DueClock, str, str]], cases: dict[str, _Locked], now: datetime,
-                  calendar: BusinessCalendar, matrix: tuple[PolicyRow, ...],
+                  calendar: BusinessCalendar, policies: sla_service.PolicyLookup,
                   worker: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The timeline rows and new clocks of every escalation, applied in order to the locked cases."""
     events: list[dict[str, Any]] = []
@@ -171,7 +172,7 @@ def _escalate_all(planned: list[tuple[sla_service.DueClock, str, str]], cases: d
                        "reason": f"SLA {clock.kind} breached", "data": {"from_tier": source, "to_tier": target}})
         if not case.answered and source != target:
             row = sla_service.human_clock_row(case_id=case.id, tier=target, case_type=case.case_type,
-                                              priority=case.priority, now=now, calendar=calendar, matrix=matrix)
+                                              priority=case.priority, now=now, calendar=calendar, policies=policies)
             if row is not None:
                 new_clocks.append(row)
     return events, new_clocks
@@ -181,32 +182,30 @@ def _save_cases(session: Session, changed: list[_Locked], now: datetime) -> None
     """One UPDATE for all escalated cases, guarded by the version each was read at."""
     if not changed:
         return
-    table = cast(Table, Case.__table__)
-    c = table.c
-    statement = (update(table)
-                 .where(c.id == bindparam("case_id"), c.version == bindparam("seen_version"))
-                 .values(tier=bindparam("new_tier"), priority=bindparam("new_priority"), state=bindparam("new_state"),
-                         escalated_at=now, updated_at=now, version=c.version + 1))
-    result = cast(CursorResult[Any], session.execute(statement, [{"case_id": case.id, "seen_version": case.version, "new_tier": case.tier,
-                                          "new_priority": case.priority, "new_state": case.state.value}
-                                         for case in changed]))
-    if session.get_bind().dialect.supports_sane_multi_rowcount and result.rowcount != len(changed):
+    changed_rows = db_bulk.update_many(
+        session, cast(Table, Case.__table__),
+        [{"id": case.id, "version": case.version, "tier": case.tier, "priority": case.priority,
+          "state": case.state.value} for case in changed],
+        match=("id", "version"), constants={"escalated_at": now, "updated_at": now}, increment="version")
+    if changed_rows is not None and changed_rows != len(changed):
         raise StaleDataError("a case changed while the sweeper held it")
 
 
 def _announce(session: Session, planned: list[tuple[sla_service.DueClock, str, str]], cases: dict[str, _Locked],
               now: datetime) -> None:
-    """Each breach and its escalation, as notifications in the sweep's own transaction (one read for the batch)."""
-    if not planned:
+    """Each breach and its escalation, as notifications in the sweep's own transaction (one read for the batch).
+    These events carry no text to the buyer, so with no channel listening there is nothing to build."""
+    routes = outbox.load_routes(session) if planned else ()
+    if not routes:
         return
     c = Case.__table__.c
     known = {r.id: r._asdict() for r in session.execute(
         select(c.id, c.case_type, c.category, c.order_id, c.responsible_party_id)
-        .where(c.id.in_({clock.case_id for clock, _, _ in planned})))}
+        .where(db_bulk.member_of(session, c.id, {clock.case_id for clock, _, _ in planned}))).all()}
     events = []
     for clock, source, target in planned:
         row = {**known[clock.case_id], "tier": target, "state": cases[clock.case_id].state.value}
         events.append(notices.breached(row, None, now, clock=clock.kind, due_at=clock.due_at.isoformat()))
         if source != target:
             events.append(notices.escalated(row, None, now, from_tier=source, reason=f"SLA {clock.kind} breached"))
-    notices.publish(session, events, now)
+    notices.publish(session, events, now, routes)

@@ -100,8 +100,9 @@ def _return_address(session: Session, case_id: str, case: Case | Mapping[str, An
                     "sms_zh": f"【售后】工单 {case_id} 请在7天内寄回商品。{where}，寄出后请填写运单号。"})
 
 
-def publish(session: Session, events: Sequence[Event | None], now: datetime) -> None:
-    outbox.publish(session, [e for e in events if e is not None], now)
+def publish(session: Session, events: Sequence[Event | None], now: datetime,
+            routes: Sequence[outbox.Route] | None = None) -> None:
+    outbox.publish(session, [e for e in events if e is not None], now, routes)
 
 
 def order_of(session: Session, case: Case) -> Order | None:

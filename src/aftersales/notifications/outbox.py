@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from aftersales import db_bulk
 from aftersales.notifications.events import Event
 from aftersales.notifications.models import Delivery, NotificationChannel
 
@@ -60,5 +61,5 @@ def publish(session: Session, events: Iterable[Event], now: datetime,
     routes = load_routes(session) if routes is None else routes
     rows = [row for event in events for row in rows_for(event, routes, now)]
     if rows:
-        session.execute(insert(Delivery.__table__), rows)  # type: ignore[arg-type]
+        db_bulk.insert_many(session, cast(Table, Delivery.__table__), rows)
     return len(rows)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import cast
 
 from sqlalchemy import Table, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from aftersales import db_bulk
 from aftersales.calendars import BusinessCalendar
 from aftersales.clock import as_utc
 from aftersales.problems import InvalidInput, NotFound
@@ -123,11 +121,30 @@ def restart_resolution_clock(session: Session, *, case_id: str, tier: str, case_
     session.add(clock)
 
 
+class PolicyLookup:
+    """The matrix row for a case, remembered for one reading of the matrix: a sweep asks the same few questions
+    thousands of times (a cache keyed on the matrix itself hashed and compared every row of it on each call)."""
+
+    def __init__(self, matrix: tuple[PolicyRow, ...]) -> None:
+        self.matrix = matrix
+        self._rows: dict[tuple[str, str, int], PolicyRow] = {}
+
+    def row(self, tier: str, case_type: str, priority: int) -> PolicyRow:
+        key = (tier, case_type, priority)
+        found = self._rows.get(key)
+        if found is None:
+            found = self._rows[key] = rules.pick_policy(self.matrix, tier, case_type, priority)
+        return found
+
+    def escalation_target(self, *, tier: str, case_type: str, priority: int) -> str:
+        return rules.escalation_target(tier, self.row(tier, case_type, priority))
+
+
 def human_clock_row(*, case_id: str, tier: str, case_type: str, priority: int, now: datetime,
-                    calendar: BusinessCalendar, matrix: tuple[PolicyRow, ...]) -> dict[str, object] | None:
+                    calendar: BusinessCalendar, policies: PolicyLookup) -> dict[str, object] | None:
     """The new tier's human-response clock of an escalated case no human has answered yet (None: the tier has
     no human-response budget)."""
-    row = policy_for(matrix, tier, case_type, priority)
+    row = policies.row(tier, case_type, priority)
     if row.human_response_minutes is None:
         return None
     state = rules.start_clock(ClockKind.human_response, tier, row.human_response_minutes * 60, row.business_hours,
@@ -140,19 +157,9 @@ def start_human_clock(session: Session, *, case_id: str, tier: str, case_type: s
                       matrix: tuple[PolicyRow, ...] | None = None) -> None:
     """An escalated case that no human has answered yet gets the new tier's human-response clock."""
     row = human_clock_row(case_id=case_id, tier=tier, case_type=case_type, priority=priority, now=now,
-                          calendar=calendar, matrix=matrix or load_matrix(session))
+                          calendar=calendar, policies=PolicyLookup(matrix or load_matrix(session)))
     if row is not None:
         session.add(SlaClock(**row))
-
-
-@lru_cache(maxsize=1024)
-def policy_for(matrix: tuple[PolicyRow, ...], tier: str, case_type: str, priority: int) -> PolicyRow:
-    """The matrix row for a case, remembered: a sweep asks the same few questions thousands of times."""
-    return rules.pick_policy(matrix, tier, case_type, priority)
-
-
-def escalation_target(matrix: tuple[PolicyRow, ...], *, tier: str, case_type: str, priority: int) -> str:
-    return rules.escalation_target(tier, policy_for(matrix, tier, case_type, priority))
 
 
 @dataclass(frozen=True)
@@ -172,7 +179,7 @@ def claim_due_clocks(session: Session, now: datetime, limit: int) -> list[DueClo
              .order_by(clocks.due_at, clocks.id).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return [DueClock(i, c, k, as_utc(d)) for i, c, k, d in session.execute(query)]
+    return [DueClock(i, c, k, as_utc(d)) for i, c, k, d in session.execute(query).all()]
 
 
 def record_breaches(session: Session, breaches: list[tuple[DueClock, str, str]], *, now: datetime,
@@ -184,14 +191,12 @@ def record_breaches(session: Session, breaches: list[tuple[DueClock, str, str]],
     rows = [{"clock_id": clock.id, "case_id": clock.case_id, "kind": clock.kind, "due_at": clock.due_at,
              "detected_at": now, "from_tier": source, "to_tier": target, "worker": worker}
             for clock, source, target in breaches]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    table = cast(Table, SlaBreach.__table__)
-    statement = insert(table).on_conflict_do_nothing(index_elements=["clock_id"]).returning(table.c.clock_id)
-    recorded = set(session.scalars(statement, rows))
+    recorded = set(db_bulk.insert_many(session, cast(Table, SlaBreach.__table__), rows, skip_conflicts_on="clock_id",
+                                       returning="clock_id"))
     if recorded:
-        session.execute(update(SlaClock).where(SlaClock.id.in_(sorted(recorded))).values(breached_at=now)
-                        .execution_options(synchronize_session=False))
+        clocks = cast(Table, SlaClock.__table__)
+        session.execute(update(clocks).where(db_bulk.member_of(session, clocks.c.id, sorted(recorded)))
+                        .values(breached_at=now))
     if len(recorded) < len(breaches):
         log.info("%d clocks already breached by another worker", len(breaches) - len(recorded))
     return len(recorded)
