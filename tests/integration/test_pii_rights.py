@@ -210,3 +210,32 @@ def test_erasing_buyers_keeps_the_ledger_balanced_and_the_indicators_unchanged(r
     with runtime.session() as session:
         texts = set(session.scalars(select(Case.text).where(Case.buyer_id.in_(busiest))))
     assert texts == {REDACTED}
+
+
+def test_an_erasure_reaches_the_excerpt_of_a_note_waiting_as_a_mention(api: Api, runtime: Runtime) -> None:
+    from fastapi.testclient import TestClient
+
+    from aftersales.app import create_app
+    from aftersales.console.queries.filters import unread_mentions
+    from tests.integration.console_client import csrf_of, sign_in
+
+    case = open_case(api, order_id="O-1001", case_type="refund_only", text="口红断了")
+    add_account(runtime, "agent", "agent.zhao")
+    add_account(runtime, "supervisor", "sup.li")
+    with TestClient(create_app(runtime, background=False)) as client:
+        assert sign_in(client, "agent.zhao").status_code == 303
+        page = client.get(f"/agent/cases/{case['id']}")
+        saved = client.post(f"/agent/cases/{case['id']}/notes", data={
+            "csrf_token": csrf_of(page.text), "body": "@sup.li 王小美来电 13812345678 很着急，请看一下"})
+        assert saved.status_code == 200, saved.text
+    with runtime.session() as session:
+        account_id = session.scalar(select(ConsoleAccount.id).where(ConsoleAccount.username == "sup.li"))
+        assert account_id is not None
+        (waiting,) = unread_mentions(session, account_id)
+    assert "王小美" in waiting.excerpt, "before the erasure the colleague reads the note as written"
+
+    assert api.as_("platform_admin").post("/api/v1/buyers/B-1/erase", params={"force": True}).status_code == 200
+    with runtime.session() as session:
+        (waiting,) = unread_mentions(session, account_id)
+    assert "王小美" not in waiting.excerpt and "13812345678" not in waiting.excerpt
+    assert waiting.excerpt.startswith(f"@sup.li {SCRUBBED}来电") and "很着急" in waiting.excerpt

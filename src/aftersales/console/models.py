@@ -45,6 +45,7 @@ class Mention(Base):
     case_id: Mapped[str] = mapped_column(String(40))
     note_event_id: Mapped[int] = mapped_column(Integer)
     author: Mapped[str] = mapped_column(String(100))
-    excerpt: Mapped[str] = mapped_column(String(200))
+    # kept empty since 0110: the queue reads the note's own text, which a buyer's erasure scrubs
+    excerpt: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from aftersales.cases.models import TimelineEvent
 from aftersales.console.models import Mention, SavedFilter
 from aftersales.problems import Conflict, InvalidInput, NotFound
 
@@ -47,9 +49,26 @@ def delete_filter(session: Session, account_id: int, filter_id: int) -> None:
     session.delete(row)
 
 
-def unread_mentions(session: Session, account_id: int, limit: int = 20) -> list[Mention]:
-    return list(session.scalars(select(Mention).where(Mention.account_id == account_id, Mention.read_at.is_(None))
-                                .order_by(Mention.created_at.desc()).limit(limit)))
+#: characters of the note shown beside an unread mention
+EXCERPT_CHARS = 200
+
+
+@dataclass(frozen=True)
+class UnreadMention:
+    case_id: str
+    author: str
+    excerpt: str
+    created_at: datetime
+
+
+def unread_mentions(session: Session, account_id: int, limit: int = 20) -> list[UnreadMention]:
+    """The excerpt is read from the note itself, so a buyer's erasure (which scrubs notes) reaches it too."""
+    rows = session.execute(select(Mention.case_id, Mention.author, TimelineEvent.reason, Mention.created_at)
+                           .join(TimelineEvent, TimelineEvent.id == Mention.note_event_id, isouter=True)
+                           .where(Mention.account_id == account_id, Mention.read_at.is_(None))
+                           .order_by(Mention.created_at.desc()).limit(limit))
+    return [UnreadMention(case_id, author, (reason or "")[:EXCERPT_CHARS], created_at)
+            for case_id, author, reason, created_at in rows]
 
 
 def mark_read(session: Session, account_id: int, case_id: str, now: datetime) -> None:

@@ -32,7 +32,7 @@ Staff = Annotated[ConsoleIdentity, allow(CASE_PAGE)]
 PRESENCE_SECONDS = 40
 
 
-def _notify_mentions(session: DbSession, identity: ConsoleIdentity, case_id: str, event_id: int, body: str,
+def _notify_mentions(session: DbSession, identity: ConsoleIdentity, case_id: str, event_id: int,
                      handles: list[str], now: object) -> None:
     if not handles:
         return
@@ -41,7 +41,7 @@ def _notify_mentions(session: DbSession, identity: ConsoleIdentity, case_id: str
             ConsoleAccount.username.in_(handles), ConsoleAccount.role.in_(staff),
             ConsoleAccount.id != identity.account_id)):
         session.add(Mention(account_id=account_id, case_id=case_id, note_event_id=event_id,
-                            author=identity.display_name, excerpt=body[:200], created_at=now))
+                            author=identity.display_name, excerpt="", created_at=now))
 
 
 @router.post("/{case_id}/notes")
@@ -51,7 +51,7 @@ async def add_note(request: Request, case_id: str, session: DbSession, runtime: 
     try:
         case = case_service.get_visible(session, identity.principal, case_id)
         event = notes.add_note(session, identity.principal, case, body, now)
-        _notify_mentions(session, identity, case_id, event.id, body.strip(), notes.mentions_in(body), now)
+        _notify_mentions(session, identity, case_id, event.id, notes.mentions_in(body), now)
         session.commit()
     except DomainError as error:
         session.rollback()
