@@ -4,6 +4,7 @@ who else is looking (the console's own presence table)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
@@ -44,33 +45,44 @@ def _notify_mentions(session: DbSession, identity: ConsoleIdentity, case_id: str
                             author=identity.display_name, excerpt="", created_at=now))
 
 
-@router.post("/{case_id}/notes")
-async def add_note(request: Request, case_id: str, session: DbSession, runtime: RuntimeDep, identity: Csrf,
-                   _role: Staff, body: Annotated[str, Form(max_length=4000)] = "") -> Response:
-    now = runtime.clock.now()
+def _write(request: Request, session: DbSession, runtime: RuntimeDep, identity: ConsoleIdentity, case_id: str,
+           change: Callable[[], object], *, saved: str | None = None,
+           unknown_party: DomainError | None = None) -> Response:
+    """One write of the case page in its own unit of work, then the page's live parts; a refusal rolls back and is
+    shown in the page (an integrity error only where the form names a row that may not exist)."""
     try:
-        case = case_service.get_visible(session, identity.principal, case_id)
-        event = notes.add_note(session, identity.principal, case, body, now)
-        _notify_mentions(session, identity, case_id, event.id, notes.mentions_in(body), now)
+        change()
         session.commit()
+    except IntegrityError:
+        session.rollback()
+        if unknown_party is None:
+            raise
+        return flash_error(request, unknown_party)
     except DomainError as error:
         session.rollback()
         return flash_error(request, error)
-    return live_parts(request, session, runtime, identity, case_id, flash=("success", translator(request)(
-        "note.saved")))
+    flash = ("success", translator(request)(saved)) if saved else None
+    return live_parts(request, session, runtime, identity, case_id, flash=flash)
+
+
+@router.post("/{case_id}/notes")
+async def add_note(request: Request, case_id: str, session: DbSession, runtime: RuntimeDep, identity: Csrf,
+                   _role: Staff, body: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    def change() -> None:
+        now = runtime.clock.now()
+        case = case_service.get_visible(session, identity.principal, case_id)
+        event = notes.add_note(session, identity.principal, case, body, now)
+        _notify_mentions(session, identity, case_id, event.id, notes.mentions_in(body), now)
+
+    return _write(request, session, runtime, identity, case_id, change, saved="note.saved")
 
 
 @router.post("/{case_id}/tags")
 async def add_tag(request: Request, case_id: str, session: DbSession, runtime: RuntimeDep, identity: Csrf,
                   _role: Staff, tag: Annotated[str, Form(max_length=60)] = "") -> Response:
-    try:
-        case = case_service.get_visible(session, identity.principal, case_id)
-        notes.add_tag(session, identity.principal, case, tag, runtime.clock.now())
-        session.commit()
-    except DomainError as error:
-        session.rollback()
-        return flash_error(request, error)
-    return live_parts(request, session, runtime, identity, case_id)
+    return _write(request, session, runtime, identity, case_id, lambda: notes.add_tag(
+        session, identity.principal, case_service.get_visible(session, identity.principal, case_id), tag,
+        runtime.clock.now()))
 
 
 @router.post("/{case_id}/macros/{macro_id}")
@@ -119,54 +131,41 @@ async def override_decision(request: Request, case_id: str, session: DbSession, 
                             remedy: Annotated[str, Form(max_length=30)] = "",
                             refund_amount: Annotated[str, Form(max_length=20)] = "",
                             reason: Annotated[str, Form(max_length=1000)] = "") -> Response:
-    try:
+    def change() -> None:
         if len(reason.strip()) < 2:
             raise InvalidInput("推翻规则结论须说明理由 / overriding the decision needs a reason", field="reason")
         case = case_service.get_visible(session, identity.principal, case_id)
         overrides.override_decision(session, case, identity.principal, outcome=outcome, remedy=remedy or None,
                                     refund_amount=_amount(refund_amount, "refund_amount"), reason=reason.strip(),
                                     now=runtime.clock.now())
-        session.commit()
-    except DomainError as error:
-        session.rollback()
-        return flash_error(request, error)
-    return live_parts(request, session, runtime, identity, case_id,
-                      flash=("success", translator(request)("decision.saved")))
+
+    return _write(request, session, runtime, identity, case_id, change, saved="decision.saved")
 
 
 @router.post("/{case_id}/offers")
 async def make_offer(request: Request, case_id: str, session: DbSession, runtime: RuntimeDep, identity: Csrf,
                      _role: Staff, kind: Annotated[str, Form(max_length=20)] = "",
                      amount: Annotated[str, Form(max_length=20)] = "") -> Response:
-    try:
+    def change() -> None:
         case = case_service.get_visible(session, identity.principal, case_id)
         overrides.offer(session, case, identity.principal, kind=kind, amount=_amount(amount, "amount") or Decimal(0),
                         now=runtime.clock.now())
-        session.commit()
-    except DomainError as error:
-        session.rollback()
-        return flash_error(request, error)
-    return live_parts(request, session, runtime, identity, case_id,
-                      flash=("success", translator(request)("offer.saved")))
+
+    return _write(request, session, runtime, identity, case_id, change, saved="offer.saved")
 
 
 @router.post("/{case_id}/reroute")
 async def reroute(request: Request, case_id: str, session: DbSession, runtime: RuntimeDep, identity: Csrf,
                   _role: Staff, to_party_id: Annotated[str, Form(max_length=40)] = "",
                   reason: Annotated[str, Form(max_length=500)] = "") -> Response:
-    try:
+    def change() -> None:
         if not reason.strip():
             raise InvalidInput("转交须说明原因 / a handoff needs a reason", field="reason")
         handoffs.reroute(session, identity.principal, case_id, to_party_id=to_party_id, reason=reason.strip(),
                          now=runtime.clock.now())
-        session.commit()
-    except (DomainError, IntegrityError) as error:
-        session.rollback()
-        if isinstance(error, IntegrityError):
-            error = InvalidInput("没有这个责任方 / no such party", field="to_party_id")
-        return flash_error(request, error)
-    return live_parts(request, session, runtime, identity, case_id,
-                      flash=("success", translator(request)("reroute.saved")))
+
+    return _write(request, session, runtime, identity, case_id, change, saved="reroute.saved",
+                  unknown_party=InvalidInput("没有这个责任方 / no such party", field="to_party_id"))
 
 
 @router.post("/{case_id}/presence")
