@@ -68,11 +68,14 @@ def sweep(factory: sessionmaker[Session], now: datetime, calendar: BusinessCalen
     """Record every overdue clock once and escalate its case; safe to run in many processes at once."""
     report = SweepReport()
     races = 0
+    # where the last committed batch ended: a clock skipped before it is another worker's (SKIP LOCKED), and one
+    # that worker gave back is found by the next tick
+    after: tuple[datetime, int] | None = None
     while True:
         batch = SweepReport()
         try:
             with unit_of_work(factory) as session:
-                handled = _sweep_batch(session, now, calendar, worker, batch_size, batch)
+                handled, last = _sweep_batch(session, now, calendar, worker, batch_size, batch, after)
         except (StaleDataError, _Raced):
             # an agent changed one of these cases meanwhile; its clock is still due, so look again
             races += 1
@@ -84,6 +87,7 @@ def sweep(factory: sessionmaker[Session], now: datetime, calendar: BusinessCalen
         report.case_ids.extend(batch.case_ids)
         if handled < batch_size:
             return report
+        after = last
 
 
 class _Raced(Exception):
@@ -105,11 +109,12 @@ class _Locked:
 
 
 def _sweep_batch(session: Session, now: datetime, calendar: BusinessCalendar, worker: str, batch_size: int,
-                 report: SweepReport) -> int:
-    """One batch, set-based: each table is read or written once (a backlog of 100,000 due clocks is ~50 batches)."""
-    clocks = sla_service.claim_due_clocks(session, now, batch_size)
+                 report: SweepReport, after: tuple[datetime, int] | None) -> tuple[int, tuple[datetime, int] | None]:
+    """One batch, set-based: each table is read or written once (a backlog of 100,000 due clocks is ~100 batches).
+    Returns how many clocks it claimed and the (due, id) of the last."""
+    clocks = sla_service.claim_due_clocks(session, now, batch_size, after)
     if not clocks:
-        return 0
+        return 0, after
     policies = sla_service.PolicyLookup(sla_service.load_matrix(session))
     cases = _lock_cases(session, {c.case_id for c in clocks})
     planned = plan_breaches([c for c in clocks if c.case_id in cases], cases, policies)
@@ -124,7 +129,7 @@ def _sweep_batch(session: Session, now: datetime, calendar: BusinessCalendar, wo
     report.breaches += len(planned)
     report.escalations += len(planned)
     report.case_ids.extend(clock.case_id for clock, _, _ in planned)
-    return len(clocks)
+    return len(clocks), (clocks[-1].due_at, clocks[-1].id)
 
 
 def _lock_cases(session: Session, ids: set[str]) -> dict[str, _Locked]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from aftersales import db_bulk
@@ -170,13 +170,19 @@ class DueClock:
     due_at: datetime
 
 
-def claim_due_clocks(session: Session, now: datetime, limit: int) -> list[DueClock]:
-    """Overdue running clocks not yet breached, oldest first; on PostgreSQL each row goes to one worker only."""
+def claim_due_clocks(session: Session, now: datetime, limit: int,
+                     after: tuple[datetime, int] | None = None) -> list[DueClock]:
+    """Overdue running clocks not yet breached, oldest first, past `after` (the last clock of the sweep's previous
+    batch); on PostgreSQL each row goes to one worker only."""
     clocks = SlaClock.__table__.c
     query = (select(clocks.id, clocks.case_id, clocks.kind, clocks.due_at)
              .where(clocks.due_at <= now, clocks.stopped_at.is_(None), clocks.paused_at.is_(None),
                     clocks.breached_at.is_(None))
              .order_by(clocks.due_at, clocks.id).limit(limit))
+    if after is not None:
+        # a breached clock's old index entry stays until VACUUM: starting from the top, the 100th batch of a
+        # backlog stepped over 99,000 of them (39 ms a batch at 1 M open cases)
+        query = query.where(tuple_(clocks.due_at, clocks.id) > tuple_(*after))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return [DueClock(i, c, k, as_utc(d)) for i, c, k, d in session.execute(query).all()]
