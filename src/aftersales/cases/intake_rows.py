@@ -16,6 +16,7 @@ from aftersales.cases.adjudication import Adjudication
 from aftersales.cases.lifecycle import State, pauses_clocks, stops_resolution_clock
 from aftersales.cases.models import Case, CaseItem, CaseMessage, TimelineEvent
 from aftersales.cases.schemas import CaseCreate
+from aftersales.db import UtcDateTime
 from aftersales.ids import new_id
 from aftersales.sla import service as sla_service
 from aftersales.sla.models import SlaClock
@@ -58,6 +59,8 @@ class _Prepared:
     names: tuple[str, ...]
     processors: tuple[Callable[[Any], Any] | None, ...]
     positional: bool
+    #: the timestamp columns among `names`
+    instants: frozenset[str] = frozenset()
 
 
 #: (dialect, table, row keys) → the prepared insert, or None where SQLAlchemy's own path must fill defaults
@@ -71,7 +74,22 @@ def _prepare(table: Table, dialect: Dialect, keys: tuple[str, ...]) -> _Prepared
         return None  # a column default SQLAlchemy fills per row: keep its path, which knows how
     return _Prepared(compiled.string, names, tuple(compiled.binds[name].type.dialect_impl(dialect)
                                                    .bind_processor(dialect) for name in names),
-                     compiled.positional)
+                     compiled.positional,
+                     frozenset(name for name in names if isinstance(table.c[name].type, UtcDateTime)))
+
+
+def _same_value_once(process: Callable[[Any], Any] | None, seen: dict[Any, Any]) -> Callable[[Any], Any] | None:
+    """The processor, remembering what it gave for each value (equal timestamps convert alike)."""
+    if process is None:
+        return None
+
+    def remembered(value: Any) -> Any:
+        found = seen.get(value, seen)
+        if found is seen:
+            found = seen[value] = process(value)
+        return found
+
+    return remembered
 
 
 def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -81,6 +99,7 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     at ~13 rows a case this was a tenth of intake's writer time."""
     connection = session.connection()
     dialect = connection.dialect
+    converted: dict[Any, Any] = {}  # a batch's timestamps are mostly one `now`: each converted once
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:  # every row of one table has the same keys in intake; group them anyway, to stay exact
         groups.setdefault(tuple(row), []).append(row)
@@ -94,7 +113,8 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         if prepared is None:
             session.execute(insert(table), group)
             continue
-        plan = tuple(zip(prepared.names, prepared.processors, strict=True))
+        plan = tuple((name, _same_value_once(process, converted) if name in prepared.instants else process)
+                     for name, process in zip(prepared.names, prepared.processors, strict=True))
         if prepared.positional:
             params: list[Any] = [tuple([row[name] if process is None else process(row[name])
                                         for name, process in plan]) for row in group]
