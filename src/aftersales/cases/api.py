@@ -35,7 +35,8 @@ from aftersales.web.deps import CurrentPrincipal, DbSession, RowId, RuntimeDep, 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases 售后工单"])
 
 
-def get_committer(request: Request) -> GroupCommitter:
+async def get_committer(request: Request) -> GroupCommitter:
+    # async: a plain `def` dependency would cost every intake request a hop through the threadpool
     committer: GroupCommitter = request.app.state.intake
     return committer
 

@@ -116,8 +116,11 @@ def open_groups(session: Session, subject_ids: set[str]) -> dict[tuple[str, str]
     """(subject, class) → the open group case gathering it: what intake needs to join new cases."""
     if not subject_ids:
         return {}
+    # a group case names no order (`_new_group_case`): the order_id index finds the few of them, where the
+    # group_key index would walk every member case of a busy product or live session on every intake batch
     rows = session.execute(select(Case.group_key, Case.category, Case.id)
-                           .where(Case.case_type == GROUP_CASE_TYPE, Case.group_key.in_(subject_ids),
+                           .where(Case.order_id.is_(None), Case.case_type == GROUP_CASE_TYPE,
+                                  Case.group_key.in_(subject_ids),
                                   Case.state.not_in([s.value for s in SETTLED])).order_by(Case.created_at))
     return {(key, category): case_id for key, category, case_id in rows if key is not None}
 

@@ -4,8 +4,9 @@ order), so deciding a month of cases does not walk the rule file for every one o
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
+from typing import Any
 
 from aftersales.policy.ruleset import Adjustment, Rule, RuleSet
 from aftersales.policy.vocabulary import Problem
@@ -16,6 +17,11 @@ _cache: OrderedDict[int, tuple[RuleSet, Compiled]] = OrderedDict()
 _lock = Lock()
 
 
+#: decisions remembered per rule set: a live-stream peak sends thousands of requests with the same facts
+#: (one product, one price, one day); past this many the memo starts over
+DECISION_MEMO_SIZE = 4096
+
+
 @dataclass(frozen=True)
 class Compiled:
     by_problem: dict[str, tuple[Rule, ...]]
@@ -24,6 +30,8 @@ class Compiled:
     depth: dict[str, int]
     flags: dict[str, frozenset[str]]
     adjustments: tuple[Adjustment, ...]
+    #: facts (exactly: see `rules.decide`) → the decision this rule set gives them; decide() is pure
+    decisions: dict[object, Any] = field(default_factory=dict)
 
 
 def compiled(rules: RuleSet) -> Compiled:

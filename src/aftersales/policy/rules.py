@@ -18,7 +18,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from aftersales.policy import price_rules
-from aftersales.policy.compiled import Compiled, compiled
+from aftersales.policy.compiled import DECISION_MEMO_SIZE, Compiled, compiled
 from aftersales.policy.facts import Facts
 from aftersales.policy.price_rules import PriceStanding
 from aftersales.policy.ruleset import Adjustment, Condition, Rule, RuleSet
@@ -96,7 +96,23 @@ class _Context:
 
 
 def decide(facts: Facts, rules: RuleSet) -> Decision:
-    """Judge one request by one rule set; raises InvalidInput for a category the set does not know."""
+    """Judge one request by one rule set; raises InvalidInput for a category the set does not know.
+
+    Pure, so the decision for facts seen before under the same rule set is the one computed then (a frozen
+    value, shared safely). The key tells apart amounts equal in value but written differently (459 and
+    459.00 are equal Decimals, and a reason may print the amount as given)."""
+    memo = compiled(rules).decisions
+    key = (facts, str(facts.paid_amount), str(facts.unit_paid), tuple(str(d.price) for d in facts.price_drops))
+    found: Decision | None = memo.get(key)
+    if found is None:
+        found = _decide(facts, rules)
+        if len(memo) >= DECISION_MEMO_SIZE:
+            memo.clear()
+        memo[key] = found
+    return found
+
+
+def _decide(facts: Facts, rules: RuleSet) -> Decision:
     ctx = _context(facts, rules)
     matching = [rule for rule in ctx.index.by_problem[facts.problem] if _matches(rule.when, ctx)]
     base_rules = _by_precedence((rule for rule in matching if not rule.when.promises_any), ctx)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -78,13 +78,16 @@ def check_binding(session: Session, role: Role, party_id: str | None, buyer_id: 
         raise InvalidInput("主体不存在 / no such party", field="party")
 
 
+_TOKENS = ApiToken.__table__.c
+#: built once: a statement built per request cost its construction and cache key (~0.13 ms) on every new
+#: token, and at a live-stream peak nearly every request brings a buyer token not seen in the last 0.5 s
+_BY_HASH = select(_TOKENS.id, _TOKENS.role, _TOKENS.name, _TOKENS.party_id, _TOKENS.buyer_id, _TOKENS.revoked_at,
+                  _TOKENS.expires_at, _TOKENS.scopes).where(_TOKENS.token_hash == bindparam("token_hash"))
+
+
 def authenticate(connection: Connection | Session, token: str, now: datetime) -> Principal:
     """Who a token speaks for; a Core read on the unique hash index, cheap enough for every request."""
-    tokens = ApiToken.__table__.c
-    row = connection.execute(
-        select(tokens.id, tokens.role, tokens.name, tokens.party_id, tokens.buyer_id, tokens.revoked_at,
-               tokens.expires_at, tokens.scopes)
-        .where(tokens.token_hash == hash_token(token))).first()
+    row = connection.execute(_BY_HASH, {"token_hash": hash_token(token)}).first()
     if row is None:
         raise Unauthorized("令牌无效 / token invalid", field="Authorization")
     if row.revoked_at is not None:

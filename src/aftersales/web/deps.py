@@ -28,9 +28,14 @@ MAX_ROW_ID = 2_147_483_647
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="记录编号 / row id")]
 
 
-def get_runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+async def get_runtime(request: Request) -> Runtime:
+    """Async on purpose: FastAPI runs a plain `def` dependency in the threadpool, a thread hop per request."""
+    return runtime_of(request)
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
@@ -38,7 +43,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 def clock_now(request: Request) -> datetime:
     """The runtime's clock (frozen in tests), for routes that only need the time."""
-    return get_runtime(request).clock.now()
+    return runtime_of(request).clock.now()
 
 
 def get_db(runtime: RuntimeDep) -> Iterator[Session]:

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -65,6 +65,53 @@ class _InMemory:
     async def reset_at(self, item: RateLimitItem, *identifiers: str) -> float:
         return self._limiter.get_window_stats(item, *identifiers).reset_time
 
+
+class _FixedWindows:
+    """Fixed-window counters in this process's memory, as the library's fixed-window strategy counts (a window
+    opens at its first hit and lasts the item's period), kept in one dictionary used on the event loop only.
+
+    The library's memory store starts a timer thread every 10 ms that walks every counter (one per token and
+    address: thousands at a peak); at intake rates that thread and its start-up were a tenth of the event
+    loop's time. Here an expired window is replaced on its next hit, and the expired ones are dropped in one
+    pass whenever the dictionary has doubled since the last pass."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        #: key → [window closes at, hits in the window]
+        self._windows: dict[str, list[float]] = {}
+        self._prune_at = _PRUNE_FLOOR
+
+    def _window(self, item: RateLimitItem, identifiers: tuple[str, ...], now: float) -> list[float]:
+        key = item.key_for(*identifiers)
+        window = self._windows.get(key)
+        if window is None or window[0] <= now:
+            if len(self._windows) >= self._prune_at:
+                self._windows = {k: w for k, w in self._windows.items() if w[0] > now}
+                self._prune_at = max(_PRUNE_FLOOR, 2 * len(self._windows))
+            window = self._windows[key] = [now + item.get_expiry(), 0]
+        return window
+
+    async def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
+        window = self._window(item, identifiers, self._clock())
+        window[1] += 1
+        return window[1] <= item.amount
+
+    def _open(self, item: RateLimitItem, identifiers: tuple[str, ...], now: float) -> list[float] | None:
+        window = self._windows.get(item.key_for(*identifiers))
+        return window if window is not None and window[0] > now else None
+
+    async def test(self, item: RateLimitItem, *identifiers: str) -> bool:
+        window = self._open(item, identifiers, self._clock())
+        return window is None or window[1] < item.amount
+
+    async def reset_at(self, item: RateLimitItem, *identifiers: str) -> float:
+        now = self._clock()
+        window = self._open(item, identifiers, now)
+        return window[0] if window is not None else now + item.get_expiry()
+
+
+#: fewer counters than this are never pruned
+_PRUNE_FLOOR = 4096
 
 _AsyncLimiter = AsyncFixedWindow | AsyncSlidingWindow
 
@@ -125,9 +172,7 @@ class RateLimits:
         volume: _Strategy
         failures: _Strategy
         if storage.startswith("memory://"):
-            memory = MemoryStorage()
-            volume, failures = (_InMemory(FixedWindowRateLimiter(memory)),
-                                _InMemory(SlidingWindowCounterRateLimiter(memory)))
+            volume, failures = _FixedWindows(), _InMemory(SlidingWindowCounterRateLimiter(MemoryStorage()))
         else:
             connection = _RedisConnection(storage, settings.rate_limit_key_prefix)
             volume, failures = _InRedis(connection, AsyncFixedWindow), _InRedis(connection, AsyncSlidingWindow)
