@@ -109,6 +109,13 @@ def test_membership_of_many_values_finds_the_same_rows_as_in(api: Api, runtime: 
         assert list(session.scalars(select(Case.id).where(db_bulk.member_of(session, Case.id, [])))) == []
 
 
-def test_rows_must_name_the_same_columns(runtime: Runtime) -> None:
+def test_rows_naming_different_columns_each_take_the_defaults_of_the_rest(api: Api, runtime: Runtime) -> None:
+    case_id = open_case(api)["id"]
+    now = runtime.clock.now()
+    base = {"case_id": case_id, "at": now, "kind": "bulk_mixed", "actor_role": "system"}
+    with unit_of_work(runtime.session_factory) as session:
+        db_bulk.insert_many(session, TIMELINE, [{**base, "reason": "有理由"}, base, {**base, "buyer_visible": False}])
+    stored = _events(runtime, case_id, "bulk_mixed")
+    assert sorted((e.reason, e.buyer_visible) for e in stored) == [("", False), ("", True), ("有理由", True)]
     with pytest.raises(ValueError, match="same columns"), unit_of_work(runtime.session_factory) as session:
-        db_bulk.insert_many(session, TIMELINE, [{"case_id": "a", "kind": "x"}, {"case_id": "b"}])
+        db_bulk.insert_many(session, TIMELINE, [base, {"case_id": case_id}], returning="id")

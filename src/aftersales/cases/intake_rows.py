@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import Dialect, Table, insert
 from sqlalchemy.orm import Session
 
+from aftersales import db_bulk
 from aftersales.calendars import BusinessCalendar
 from aftersales.cases.adjudication import Adjudication
 from aftersales.cases.lifecycle import State, pauses_clocks, stops_resolution_clock
 from aftersales.cases.models import Case, CaseItem, CaseMessage, TimelineEvent
 from aftersales.cases.schemas import CaseCreate
-from aftersales.db import UtcDateTime
 from aftersales.ids import new_id
 from aftersales.sla import service as sla_service
 from aftersales.sla.models import SlaClock
@@ -48,80 +46,7 @@ class Rows:
                              (SlaClock.__table__, self.clocks), (TimelineEvent.__table__, self.timeline),
                              (CaseMessage.__table__, self.messages)):
             if batch:
-                insert_many(session, table, batch)  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    """An INSERT compiled once for one dialect and one set of row keys, with each value's bind processor."""
-
-    sql: str
-    names: tuple[str, ...]
-    processors: tuple[Callable[[Any], Any] | None, ...]
-    positional: bool
-    #: the timestamp columns among `names`
-    instants: frozenset[str] = frozenset()
-
-
-#: (dialect, table, row keys) → the prepared insert, or None where SQLAlchemy's own path must fill defaults
-_prepared: dict[tuple[int, str, tuple[str, ...]], tuple[Dialect, _Prepared | None]] = {}
-
-
-def _prepare(table: Table, dialect: Dialect, keys: tuple[str, ...]) -> _Prepared | None:
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys), for_executemany=True)
-    names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
-    if set(names) != set(keys) or len(names) != len(keys):
-        return None  # a column default SQLAlchemy fills per row: keep its path, which knows how
-    return _Prepared(compiled.string, names, tuple(compiled.binds[name].type.dialect_impl(dialect)
-                                                   .bind_processor(dialect) for name in names),
-                     compiled.positional,
-                     frozenset(name for name in names if isinstance(table.c[name].type, UtcDateTime)))
-
-
-def _same_value_once(process: Callable[[Any], Any] | None, seen: dict[Any, Any]) -> Callable[[Any], Any] | None:
-    """The processor, remembering what it gave for each value (equal timestamps convert alike)."""
-    if process is None:
-        return None
-
-    def remembered(value: Any) -> Any:
-        found = seen.get(value, seen)
-        if found is seen:
-            found = seen[value] = process(value)
-        return found
-
-    return remembered
-
-
-def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """`session.execute(insert(table), rows)` without SQLAlchemy's per-row parameter processing: the statement is
-    compiled once per key set and each row becomes the driver's tuple (or dict) directly. Same SQL, same bind
-    processors (UTC timestamps, orjson, booleans), errors wrapped as SQLAlchemy's (an IntegrityError stays one);
-    at ~13 rows a case this was a tenth of intake's writer time."""
-    connection = session.connection()
-    dialect = connection.dialect
-    converted: dict[Any, Any] = {}  # a batch's timestamps are mostly one `now`: each converted once
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:  # every row of one table has the same keys in intake; group them anyway, to stay exact
-        groups.setdefault(tuple(row), []).append(row)
-    for keys, group in groups.items():
-        cache_key = (id(dialect), table.name, keys)
-        found = _prepared.get(cache_key)
-        if found is None or found[0] is not dialect:
-            found = (dialect, _prepare(table, dialect, keys))
-            _prepared[cache_key] = found
-        prepared = found[1]
-        if prepared is None:
-            session.execute(insert(table), group)
-            continue
-        plan = tuple((name, _same_value_once(process, converted) if name in prepared.instants else process)
-                     for name, process in zip(prepared.names, prepared.processors, strict=True))
-        if prepared.positional:
-            params: list[Any] = [tuple([row[name] if process is None else process(row[name])
-                                        for name, process in plan]) for row in group]
-        else:
-            params = [{name: row[name] if process is None else process(row[name]) for name, process in plan}
-                      for row in group]
-        connection.exec_driver_sql(prepared.sql, params if len(params) > 1 else params[0])
+                db_bulk.insert_many(session, table, batch)  # type: ignore[arg-type]
 
 
 class CasePlanRows(Protocol):
