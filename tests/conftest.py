@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 
 from aftersales.clock import FrozenClock
 from aftersales.config import Settings
@@ -78,9 +78,31 @@ def throwaway_postgres(prefix: str = "aftersales_test") -> Iterator[str]:
         yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with admin.connect() as connection:
-            connection.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            _terminate(connection, name)
         admin.dispose()
+        _UNDROPPED.append(name)
+
+
+#: throwaway databases not dropped yet: each DROP DATABASE makes the server checkpoint and waits for it, which on a
+#: shared server busy with other writes took up to 55 s inside one test's teardown; dropped one after the other
+#: when the session ends, the first drop's checkpoint leaves the next ones next to nothing to write
+_UNDROPPED: list[str] = []
+
+
+def _terminate(connection: Connection, name: str) -> None:
+    connection.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not _UNDROPPED:
+        return
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        while _UNDROPPED:
+            name = _UNDROPPED.pop()
+            _terminate(connection, name)  # a pool a test left behind may have reconnected
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -40,25 +41,38 @@ order_dates = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31))
 
 
 def subsets(values: list[str] | type[Evidence] | type[Promise]) -> st.SearchStrategy[tuple]:  # type: ignore[type-arg]
-    return st.lists(st.sampled_from(list(values)), unique=True).map(lambda xs: tuple(sorted(xs)))
+    return _subsets(tuple(values))
+
+
+# Strategies are built once and reused: built afresh inside every draw, Hypothesis validated each new one again,
+# which was most of these properties' time (the same strategies, drawn in the same order: the same examples)
+@cache
+def _subsets(values: tuple[str, ...]) -> st.SearchStrategy[tuple]:  # type: ignore[type-arg]
+    return st.lists(st.sampled_from(values), unique=True).map(lambda xs: tuple(sorted(xs)))
+
+
+@cache
+def _fact_fields(categories: tuple[str, ...], tags: tuple[str, ...]) -> dict[str, st.SearchStrategy[object]]:
+    return {
+        "product_category": st.sampled_from(categories),
+        "product_tags": subsets(list(tags)),
+        "case_type": st.sampled_from(CaseType),
+        "problem": st.sampled_from(Problem),
+        "days_since_delivery": st.none() | st.integers(min_value=0, max_value=400),
+        "item_state": st.sampled_from(ItemState),
+        "evidence": subsets(Evidence),
+        "promises": subsets(Promise),
+        "shipping_insurance": st.booleans(),
+        "paid_amount": amounts,
+        "order_placed_at": order_dates,
+        "claim_mismatch": st.sampled_from([None, True, False]),
+    }
 
 
 @st.composite
 def any_facts(draw: st.DrawFn, categories: list[str] = CATEGORIES, tags: list[str] = ALL_TAGS) -> Facts:
-    return Facts(
-        product_category=draw(st.sampled_from(categories)),
-        product_tags=draw(subsets(tags)),
-        case_type=draw(st.sampled_from(CaseType)),
-        problem=draw(st.sampled_from(Problem)),
-        days_since_delivery=draw(st.none() | st.integers(min_value=0, max_value=400)),
-        item_state=draw(st.sampled_from(ItemState)),
-        evidence=draw(subsets(Evidence)),
-        promises=draw(subsets(Promise)),
-        shipping_insurance=draw(st.booleans()),
-        paid_amount=draw(amounts),
-        order_placed_at=draw(order_dates),
-        claim_mismatch=draw(st.sampled_from([None, True, False])),
-    )
+    fields = _fact_fields(tuple(categories), tuple(tags))
+    return Facts(**{name: draw(strategy) for name, strategy in fields.items()})  # type: ignore[arg-type]
 
 
 def judge(facts: Facts) -> Decision:

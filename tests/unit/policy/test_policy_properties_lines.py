@@ -25,29 +25,45 @@ ORDERED = datetime(2026, 11, 1, tzinfo=UTC)
 money = st.decimals(min_value=0, max_value=5000, places=2, allow_nan=False, allow_infinity=False)
 
 
+# strategies built once, not inside every draw (see test_policy_properties.py): the same examples, less overhead
+drop_days = st.lists(st.integers(min_value=0, max_value=120), max_size=4)
+drop_sources = st.sampled_from(["list", "promotion", "live", "coupon"])
+maybe_days_since_order = st.none() | st.integers(min_value=0, max_value=200)
+maybe_promised_days = st.none() | st.integers(min_value=0, max_value=400)
+maybe_unit_paid = st.none() | money
+quantities = st.integers(min_value=1, max_value=5)
+
+
 @st.composite
 def drops(draw: st.DrawFn) -> tuple[PriceDrop, ...]:
-    days = draw(st.lists(st.integers(min_value=0, max_value=120), max_size=4))
+    days = draw(drop_days)
     return tuple(sorted({PriceDrop(day=d, price=draw(money), at=(ORDERED + timedelta(days=d)).isoformat(),
-                                   source=draw(st.sampled_from(["list", "promotion", "live", "coupon"])))
+                                   source=draw(drop_sources))
                          for d in days}, key=lambda d: (d.day, d.at, d.price)))
 
 
 @st.composite
 def priced_facts(draw: st.DrawFn) -> Facts:
-    facts: Facts = draw(any_facts())
+    facts: Facts = draw(all_facts)
     if draw(st.booleans()):
         facts = replace(facts, problem=Problem.PRICE_PROTECTION)
-    return replace(facts, days_since_order=draw(st.none() | st.integers(min_value=0, max_value=200)),
-                   promised_price_days=draw(st.none() | st.integers(min_value=0, max_value=400)),
-                   unit_paid=draw(st.none() | money), quantity=draw(st.integers(min_value=1, max_value=5)),
-                   price_drops=draw(drops()))
+    return replace(facts, days_since_order=draw(maybe_days_since_order),
+                   promised_price_days=draw(maybe_promised_days),
+                   unit_paid=draw(maybe_unit_paid), quantity=draw(quantities),
+                   price_drops=draw(all_drops))
+
+
+all_facts = any_facts()
+all_drops = drops()
+priced = priced_facts()
+orders_of = {n: st.lists(st.sampled_from(["O1", "O2", "O3"]), min_size=n, max_size=n) for n in range(1, 6)}
+facts_per_case = st.lists(priced, min_size=1, max_size=5)
 
 
 @st.composite
 def cases(draw: st.DrawFn) -> list[LineFacts]:
-    facts = draw(st.lists(priced_facts(), min_size=1, max_size=5))
-    orders = draw(st.lists(st.sampled_from(["O1", "O2", "O3"]), min_size=len(facts), max_size=len(facts)))
+    facts = draw(facts_per_case)
+    orders = draw(orders_of[len(facts)])
     return [LineFacts(order, number, number, f"P{number}", f.quantity, f)
             for number, (order, f) in enumerate(zip(orders, facts, strict=True), start=1)]
 
