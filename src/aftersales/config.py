@@ -26,7 +26,6 @@ class Settings(BaseSettings):
     sweeper_interval_seconds: float = Field(5.0, description="how often the in-process SLA sweeper runs")
     run_sweeper_in_process: bool = True
     group_commit_max_batch: int = Field(256, description="most intake requests committed in one transaction")
-    group_commit_max_wait_ms: float = Field(2.0, description="longest a request waits for companions")
     language: str = Field("zh-CN", description="zh-CN or en for user-facing texts")
     session_secret: str | None = Field(None, description="signs console session cookies; default: derived "
                                                          "from the PII key, so every worker process agrees")

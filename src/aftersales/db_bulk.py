@@ -49,9 +49,7 @@ def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         for group in groups.values():
             if dialect.name == "postgresql":
                 columns, arrays = _column_arrays(table, group, dialect)
-                _copy(session, f"COPY {dialect.identifier_preparer.format_table(table)} "
-                               f"({', '.join(dialect.identifier_preparer.quote(c.name) for c in columns)}) FROM STDIN",
-                      arrays)
+                _copy(session, f"COPY {_target(table, columns, dialect)} FROM STDIN", arrays)
             else:
                 _insert_prepared(session, table, group)
         return []
@@ -60,9 +58,8 @@ def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         return _insert_core(session, table, rows, skip_conflicts_on, returning)
     columns, arrays = _column_arrays(table, rows, dialect)
     preparer = dialect.identifier_preparer
-    names = ", ".join(preparer.quote(column.name) for column in columns)
     sources = ", ".join(f"CAST(:c{n} AS {_array_type(column, dialect)})" for n, column in enumerate(columns))
-    sql = f"INSERT INTO {preparer.format_table(table)} ({names}) SELECT * FROM unnest({sources})"
+    sql = f"INSERT INTO {_target(table, columns, dialect)} SELECT * FROM unnest({sources})"
     if skip_conflicts_on is not None:
         sql += f" ON CONFLICT ({preparer.quote(skip_conflicts_on)}) DO NOTHING"
     if returning is not None:
@@ -260,6 +257,12 @@ def _bound(column: Column[Any], values: list[Any], dialect: Dialect) -> list[Any
 
 def _as_text(serialized: str | bytes) -> str:
     return serialized.decode() if isinstance(serialized, bytes) else serialized
+
+
+def _target(table: Table, columns: Sequence[Column[Any]], dialect: Dialect) -> str:
+    """`table (col, ...)`, quoted for the dialect."""
+    preparer = dialect.identifier_preparer
+    return f"{preparer.format_table(table)} ({', '.join(preparer.quote(column.name) for column in columns)})"
 
 
 def _array_type(column: Column[Any], dialect: Dialect) -> str:
